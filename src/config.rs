@@ -1,0 +1,311 @@
+//! Stage 1: `handbook.yaml` → [`Config`].
+//!
+//! Takes the project root and the configuration file (both as the user named
+//! them), gives a validated [`Config`] with absolute folders, or a
+//! [`ConfigError`] holding every problem found, each at its line and column, a
+//! misspelt key with a suggestion. Keys are kebab-case and unknown keys are
+//! errors, so a typo never silently falls back to a default.
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::yaml::{self, Spanned};
+use serde::Deserialize;
+use std::path::{Component, Path, PathBuf};
+
+/// The configuration file's default name in the project root.
+pub const FILE_NAME: &str = "handbook.yaml";
+
+/// What the site is: title, language and where it will be published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// The handbook's title (header, `<title>`).
+    pub title: String,
+    /// One sentence about the handbook (`<meta name="description">`).
+    pub description: String,
+    /// BCP 47 language tag for `<html lang>`.
+    pub language: String,
+    /// Absolute origin the site is published at, without the prefix
+    /// (`https://handbook.example.org`); `None` skips `sitemap.xml`.
+    pub base_url: Option<String>,
+    /// The path the site lives under, starting and ending with `/`.
+    pub path_prefix: String,
+}
+
+/// The validated configuration of one project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The project root as the user named it (used to print paths as they see them).
+    pub root: PathBuf,
+    /// The source folder (SUMMARY.md and pages), under `root`.
+    pub source_dir: PathBuf,
+    /// The output folder this tool owns.
+    pub output_dir: PathBuf,
+    /// The theme's name; `themes/<name>/` under the root overrides the built-in files.
+    pub theme: String,
+    /// Site-wide facts.
+    pub site: Site,
+    /// URL prefixes of an old published site that map onto pages here.
+    pub legacy_urls: Vec<String>,
+    /// Template of the "edit this page" link; `{path}` is the page's path from the root.
+    pub edit_url: Option<String>,
+    /// How broken internal links are reported.
+    pub broken_links: Severity,
+}
+
+/// Every problem in a configuration file; an environment failure for the CLI (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub Vec<Diagnostic>);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(Diagnostic::headline).collect();
+        write!(f, "{}", lines.join("\n"))
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    title: Option<String>,
+    #[serde(default)]
+    description: String,
+    language: Option<Spanned<String>>,
+    base_url: Option<Spanned<String>>,
+    path_prefix: Option<Spanned<String>>,
+    source: Option<Spanned<String>>,
+    output: Option<Spanned<String>>,
+    theme: Option<Spanned<String>>,
+    #[serde(default)]
+    legacy_urls: Vec<Spanned<String>>,
+    edit_url: Option<Spanned<String>>,
+    broken_links: Option<LinkLevel>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum LinkLevel {
+    Error,
+    Warn,
+}
+
+/// Reads and validates the configuration. `root` is the project folder,
+/// `file` the configuration file (`root/handbook.yaml` when `None`), `output`
+/// an override of the output folder (the CLI's `--out`).
+pub fn load(root: &Path, file: Option<&Path>, output: Option<&Path>) -> anyhow::Result<Config> {
+    let path = file.map_or_else(|| root.join(FILE_NAME), Path::to_path_buf);
+    let label = display_path(&path);
+    if !path.is_file() {
+        let d = Diagnostic::error(&label, 0, 0, "no configuration file here")
+            .with_help("run `handbook new DIR` to start a project, or pass --root or --config");
+        return Err(ConfigError(vec![d]).into());
+    }
+    let text = crate::fs::read_to_string(&path)?;
+    let raw: RawConfig = yaml::parse(&text, &label, 1).map_err(|d| ConfigError(vec![d]))?;
+    let mut problems = Diagnostics::new();
+    let config = validate(raw, root, output, &label, &mut problems);
+    if problems.is_empty() { Ok(config) } else { Err(ConfigError(problems.sorted()).into()) }
+}
+
+fn validate(
+    raw: RawConfig,
+    root: &Path,
+    output: Option<&Path>,
+    label: &str,
+    problems: &mut Diagnostics,
+) -> Config {
+    let mut check = Checker { label, problems };
+    let source = raw.source.map_or_else(|| "handbook".into(), |s| check.relative_dir(s));
+    let output_dir = output.map_or_else(
+        || root.join(raw.output.map_or_else(|| "site".into(), |s| check.relative_dir(s))),
+        Path::to_path_buf,
+    );
+    let base_url = raw.base_url.map(|u| check.base_url(u));
+    let path_prefix = raw.path_prefix.map_or_else(|| "/".into(), |p| check.path_prefix(p));
+    let theme = raw.theme.map_or_else(|| "default".into(), |t| check.theme(t));
+    Config {
+        root: root.to_path_buf(),
+        source_dir: root.join(source),
+        output_dir,
+        theme,
+        site: Site {
+            title: raw.title.unwrap_or_else(|| "Handbook".into()),
+            description: raw.description,
+            language: raw.language.map_or_else(|| "en".into(), |l| check.language(l)),
+            base_url: base_url.map(|u| u.trim_end_matches('/').to_string()),
+            path_prefix,
+        },
+        legacy_urls: raw.legacy_urls.into_iter().map(|u| check.legacy_url(u)).collect(),
+        edit_url: raw.edit_url.map(|u| check.edit_url(u)),
+        broken_links: match raw.broken_links {
+            Some(LinkLevel::Warn) => Severity::Warning,
+            _ => Severity::Error,
+        },
+    }
+}
+
+/// Semantic checks of single values, each reported at the value's position.
+struct Checker<'a> {
+    label: &'a str,
+    problems: &'a mut Diagnostics,
+}
+
+impl Checker<'_> {
+    fn fail(&mut self, at: &Spanned<String>, message: String, help: &str) {
+        let (line, column) = yaml::position(at);
+        self.problems.push(Diagnostic::error(self.label, line, column, message).with_help(help));
+    }
+
+    fn relative_dir(&mut self, value: Spanned<String>) -> String {
+        let path = Path::new(&value.value);
+        let inside = path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if value.value.is_empty() || !inside {
+            let message = format!("`{}` must be a folder inside the project", value.value);
+            self.fail(&value, message, "use a relative path such as `handbook` or `site`");
+        }
+        value.value
+    }
+
+    fn base_url(&mut self, value: Spanned<String>) -> String {
+        let url = value.value.as_str();
+        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !host.starts_with('/') && !host.contains(['?', '#', ' ']) => {}
+            _ => {
+                let message = format!("base-url `{url}` is not an absolute http(s) URL");
+                self.fail(&value, message, "write it as `https://handbook.example.org`");
+            }
+        }
+        value.value
+    }
+
+    fn path_prefix(&mut self, value: Spanned<String>) -> String {
+        let prefix = value.value.trim();
+        if !prefix.starts_with('/') || prefix.contains(['?', '#', ' ', '\\']) || prefix.contains("//") {
+            let message = format!("path-prefix `{prefix}` must be an absolute path such as `/handbook/`");
+            self.fail(&value, message, "start it with `/`; the site's pages live under it");
+            return "/".into();
+        }
+        if prefix.ends_with('/') { prefix.to_string() } else { format!("{prefix}/") }
+    }
+
+    fn theme(&mut self, value: Spanned<String>) -> String {
+        let ok = !value.value.is_empty()
+            && value.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            let message = format!("theme `{}` is not a folder name", value.value);
+            self.fail(&value, message, "name a folder under themes/, e.g. `default`");
+        }
+        value.value
+    }
+
+    fn language(&mut self, value: Spanned<String>) -> String {
+        let ok = !value.value.is_empty()
+            && value.value.split('-').all(|part| {
+                (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+            });
+        if !ok {
+            let message = format!("language `{}` is not a language tag", value.value);
+            self.fail(&value, message, "use a tag such as `en`, `es` or `pt-BR`");
+        }
+        value.value
+    }
+
+    fn legacy_url(&mut self, value: Spanned<String>) -> String {
+        let url = value.value.as_str();
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            let message = format!("legacy URL `{url}` is not an absolute http(s) URL");
+            self.fail(&value, message, "give the old site's address, e.g. `https://x.gitbook.io/handbook/`");
+        }
+        let url = value.value.trim_end_matches('/');
+        format!("{url}/")
+    }
+
+    fn edit_url(&mut self, value: Spanned<String>) -> String {
+        if !value.value.contains("{path}") {
+            let message = "edit-url has no `{path}` placeholder".to_string();
+            self.fail(&value, message, "e.g. `https://git.example.org/coop/handbook/edit/main/{path}`");
+        }
+        value.value
+    }
+}
+
+/// A path as the user would type it: without a leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map_or_else(|| text.clone(), str::to_string)
+}
+
+impl Config {
+    /// A file under the root as the editor sees it (`handbook/a.md`, or
+    /// `../coop/handbook/a.md` when the root was given as `../coop`).
+    pub fn label(&self, path: &Path) -> String {
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        display_path(&self.root.join(relative))
+    }
+
+    /// The source folder as a label prefix, e.g. `handbook/`.
+    pub fn source_label(&self) -> String {
+        let label = self.label(&self.source_dir);
+        if label.ends_with('/') { label } else { format!("{label}/") }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), text).unwrap();
+        load(dir.path(), None, None).map_err(|e| e.downcast::<ConfigError>().unwrap())
+    }
+
+    #[test]
+    fn defaults_fill_what_is_not_said() {
+        let config = load_text("title: Coop handbook\n").unwrap();
+        assert_eq!(config.site.title, "Coop handbook");
+        assert_eq!(config.site.language, "en");
+        assert_eq!(config.site.path_prefix, "/");
+        assert!(config.source_dir.ends_with("handbook"));
+        assert!(config.output_dir.ends_with("site"));
+        assert_eq!(config.broken_links, Severity::Error);
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_its_line() {
+        let text = "title: x\nbase-url: ftp://x\npath-prefix: handbook\nsource: ../up\nedit-url: https://e/x\n";
+        let err = load_text(text).unwrap_err();
+        let lines: Vec<u32> = err.0.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5], "{err}");
+    }
+
+    #[test]
+    fn misspelt_key_gets_a_suggestion() {
+        let err = load_text("title: x\nlegacy-url: []\n").unwrap_err();
+        assert_eq!(err.0[0].line, 2);
+        assert_eq!(err.0[0].help.as_deref(), Some("did you mean `legacy-urls`?"));
+    }
+
+    #[test]
+    fn wrong_type_is_an_error_with_position() {
+        let err = load_text("title: x\nlegacy-urls: 3\n").unwrap_err();
+        assert_eq!((err.0[0].line, err.0[0].column), (2, 14));
+    }
+
+    #[test]
+    fn prefix_and_legacy_urls_are_normalised() {
+        let text = "path-prefix: /handbook\nlegacy-urls: [https://old.example/trial]\nbase-url: https://e.org/\n";
+        let config = load_text(text).unwrap();
+        assert_eq!(config.site.path_prefix, "/handbook/");
+        assert_eq!(config.legacy_urls, ["https://old.example/trial/"]);
+        assert_eq!(config.site.base_url.as_deref(), Some("https://e.org"));
+    }
+
+    #[test]
+    fn missing_file_says_how_to_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(dir.path(), None, None).unwrap_err().downcast::<ConfigError>().unwrap();
+        assert!(err.0[0].help.as_deref().unwrap().contains("handbook new"));
+    }
+}

@@ -1,0 +1,237 @@
+//! Content problems as values: a [`Diagnostic`] names a file as the editor sees
+//! it, a 1-based line and column, a severity, a message and an optional hint.
+//!
+//! Every stage returns its diagnostics instead of stopping, so one run reports
+//! every broken link, bad front matter and malformed SUMMARY entry together.
+//! [`Diagnostics::sorted`] gives a deterministic order (file, line, column), and
+//! [`render`] prints them as `path:line:col: error: message` with the source line
+//! and a caret under the column, in colour only when asked to.
+
+use std::fmt::Write as _;
+
+/// How serious a diagnostic is: errors fail a build, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Fails the build (exit code 1) unless configuration lowers it.
+    Error,
+    /// Reported, the build still succeeds.
+    Warning,
+}
+
+impl Severity {
+    fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// One content problem at one place.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Diagnostic {
+    /// The file as the editor sees it, relative to the project root (`handbook/a.md`).
+    pub file: String,
+    /// 1-based line; 0 when the problem concerns the whole file.
+    pub line: u32,
+    /// 1-based column in characters; 0 when unknown.
+    pub column: u32,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What to do about it ("did you mean `forum`?"), when the tool can tell.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at `file:line:column`.
+    pub fn error(file: impl Into<String>, line: u32, column: u32, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, file.into(), line, column, message.into())
+    }
+
+    /// A warning at `file:line:column`.
+    pub fn warning(
+        file: impl Into<String>,
+        line: u32,
+        column: u32,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(Severity::Warning, file.into(), line, column, message.into())
+    }
+
+    fn new(severity: Severity, file: String, line: u32, column: u32, message: String) -> Self {
+        Self { file, line, column, severity, message, help: None }
+    }
+
+    /// Adds a hint saying what to do.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Whether this diagnostic fails a build.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `path:line:col: severity: message`, the one-line form editors and CI parse.
+    pub fn headline(&self) -> String {
+        let mut out = self.file.clone();
+        if self.line > 0 {
+            let _ = write!(out, ":{}", self.line);
+            if self.column > 0 {
+                let _ = write!(out, ":{}", self.column);
+            }
+        }
+        let _ = write!(out, ": {}: {}", self.severity.label(), self.message);
+        out
+    }
+}
+
+/// A bag of diagnostics collected across stages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    /// How many diagnostics have the given severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.0.iter().filter(|d| d.severity == severity).count()
+    }
+
+    /// Whether there are none at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The diagnostics in report order: by file, line, column, then message;
+    /// exact duplicates (the same link broken twice on one line) appear once.
+    pub fn sorted(mut self) -> Vec<Diagnostic> {
+        self.0.sort();
+        self.0.dedup();
+        self.0
+    }
+
+    /// Iterates in insertion order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+}
+
+impl Extend<Diagnostic> for Diagnostics {
+    fn extend<T: IntoIterator<Item = Diagnostic>>(&mut self, iter: T) {
+        self.0.extend(iter);
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<T: IntoIterator<Item = Diagnostic>>(iter: T) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Renders one diagnostic for a terminal: the headline, then the source line
+/// with a caret under the column when `source_line` is known, then the hint.
+/// `colour` adds ANSI styles (the caller decides from the terminal and NO_COLOR).
+pub fn render(diagnostic: &Diagnostic, source_line: Option<&str>, colour: bool) -> String {
+    let paint = |code: &str, text: &str| {
+        if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    };
+    let severity_style = match diagnostic.severity {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+    };
+    let mut out = diagnostic.headline();
+    if colour {
+        let label = format!("{}:", diagnostic.severity.label());
+        out = out.replacen(&label, &paint(severity_style, &label), 1);
+    }
+    out.push('\n');
+    if let Some(text) = source_line.filter(|_| diagnostic.line > 0) {
+        let number = diagnostic.line.to_string();
+        let gutter = " ".repeat(number.len());
+        let text = text.trim_end();
+        let _ = writeln!(out, "{} {} {}", paint("34", &number), paint("34", "|"), text);
+        if diagnostic.column > 0 {
+            let pad: String = text
+                .chars()
+                .take(diagnostic.column as usize - 1)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            let _ = writeln!(out, "{gutter} {} {pad}{}", paint("34", "|"), paint(severity_style, "^"));
+        }
+    }
+    if let Some(help) = &diagnostic.help {
+        let _ = writeln!(out, "  = help: {help}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_has_the_editor_form() {
+        let d = Diagnostic::error("handbook/a.md", 3, 7, "broken link to `b.md`");
+        assert_eq!(d.headline(), "handbook/a.md:3:7: error: broken link to `b.md`");
+    }
+
+    #[test]
+    fn headline_without_position_names_only_the_file() {
+        let d = Diagnostic::warning("handbook/SUMMARY.md", 0, 0, "not listed");
+        assert_eq!(d.headline(), "handbook/SUMMARY.md: warning: not listed");
+    }
+
+    #[test]
+    fn render_points_at_the_column_and_gives_help() {
+        let d = Diagnostic::error("a.md", 12, 5, "unknown key").with_help("did you mean `title`?");
+        let text = render(&d, Some("the line here"), false);
+        assert_eq!(
+            text,
+            "a.md:12:5: error: unknown key\n12 | the line here\n   |     ^\n  = help: did you mean `title`?\n"
+        );
+    }
+
+    #[test]
+    fn colour_is_only_added_when_asked() {
+        let d = Diagnostic::error("a.md", 1, 1, "x");
+        assert!(!render(&d, Some("y"), false).contains('\x1b'));
+        assert!(render(&d, Some("y"), true).contains("\x1b[1;31merror:"));
+    }
+
+    #[test]
+    fn sorted_orders_by_place_and_drops_duplicates() {
+        let mut all = Diagnostics::new();
+        all.push(Diagnostic::error("b.md", 1, 1, "x"));
+        all.push(Diagnostic::error("a.md", 9, 1, "x"));
+        all.push(Diagnostic::error("a.md", 2, 1, "x"));
+        all.push(Diagnostic::error("a.md", 2, 1, "x"));
+        let places: Vec<_> = all.sorted().into_iter().map(|d| (d.file, d.line)).collect();
+        assert_eq!(places, [("a.md".into(), 2), ("a.md".into(), 9), ("b.md".into(), 1)]);
+    }
+}

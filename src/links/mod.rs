@@ -1,0 +1,188 @@
+//! Stage 4: a [`Page`]'s links + the [`LinkIndex`] of the whole handbook →
+//! [`Resolved`] URLs and diagnostics.
+//!
+//! Every internal link, image and anchor is checked against the pages that
+//! exist, their heading ids and the assets; a broken one is a diagnostic at its
+//! file:line:col with a "did you mean" when a near name exists. URLs come out
+//! relative to the linking page, so the site works under any path prefix and
+//! from disk. External links are left as written and not fetched.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::Asset;
+use crate::parse::highlight::escape;
+use crate::parse::{Link, LinkTarget, Page, Slot};
+use std::collections::{HashMap, HashSet};
+
+/// What links can land on: pages with their anchors, and assets.
+#[derive(Debug, Default)]
+pub struct LinkIndex<'h> {
+    pages: HashMap<&'h str, PageEntry<'h>>,
+    assets: HashSet<&'h str>,
+}
+
+#[derive(Debug)]
+struct PageEntry<'h> {
+    url: &'h str,
+    title: &'h str,
+    anchors: HashSet<&'h str>,
+}
+
+impl<'h> LinkIndex<'h> {
+    /// Indexes every page's URL, title and heading ids, and every asset.
+    pub fn new(pages: &'h [Page], assets: &'h [Asset]) -> Self {
+        let pages = pages
+            .iter()
+            .map(|p| {
+                let anchors = p.headings.iter().map(|h| h.id.as_str()).collect();
+                (p.path.as_str(), PageEntry { url: &p.url, title: &p.title, anchors })
+            })
+            .collect();
+        Self { pages, assets: assets.iter().map(|a| a.path.as_str()).collect() }
+    }
+
+    fn page(&self, path: &str) -> Option<&PageEntry<'h>> {
+        self.pages.get(path)
+    }
+}
+
+/// One page's links, resolved in order: escaped URLs relative to the page, and
+/// the target page's title where the link asked for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolved {
+    /// One per link, ready for an HTML attribute.
+    pub hrefs: Vec<String>,
+    /// One per link: the target page's escaped title, for auto-titled links.
+    pub titles: Vec<String>,
+}
+
+impl Resolved {
+    /// What goes into a body slot.
+    pub fn slot(&self, slot: Slot) -> &str {
+        match slot {
+            Slot::Href(n) => self.hrefs.get(n).map_or("", String::as_str),
+            Slot::Title(n) => self.titles.get(n).map_or("", String::as_str),
+        }
+    }
+}
+
+/// Resolves `page`'s links; broken ones get `level` (error, or warning when
+/// the configuration lowers it).
+pub fn resolve(page: &Page, index: &LinkIndex<'_>, level: Severity) -> (Resolved, Vec<Diagnostic>) {
+    let mut resolved = Resolved::default();
+    let mut problems = Vec::new();
+    for link in &page.links {
+        let (href, title) = match resolve_one(page, link, index) {
+            Ok(found) => found,
+            Err((message, help)) => {
+                let mut d = Diagnostic::error(&page.file, link.line, link.column, message);
+                d.severity = level;
+                problems.push(match help {
+                    Some(help) => d.with_help(help),
+                    None => d,
+                });
+                (link.raw.clone(), link.raw.clone())
+            }
+        };
+        resolved.hrefs.push(escape(&href));
+        resolved.titles.push(escape(&title));
+    }
+    (resolved, problems)
+}
+
+type Found = (String, String);
+type Broken = (String, Option<String>);
+
+fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found, Broken> {
+    match &link.target {
+        LinkTarget::Anchor(anchor) => {
+            check_anchor(index.page(&page.path), anchor, "this page")?;
+            Ok((format!("#{anchor}"), page.title.clone()))
+        }
+        LinkTarget::Page { path, fallback, anchor } => {
+            let found = [Some(path), fallback.as_ref()]
+                .into_iter()
+                .flatten()
+                .find_map(|p| index.page(p).map(|entry| (p, entry)));
+            let Some((target_path, entry)) = found else {
+                return Err((format!("link to `{}`: no such page", link.raw), near(path, index.pages.keys().copied())));
+            };
+            if let Some(anchor) = anchor {
+                check_anchor(Some(entry), anchor, &format!("`{target_path}`"))?;
+            }
+            let fragment = anchor.as_ref().map_or_else(String::new, |a| format!("#{a}"));
+            Ok((format!("{}{fragment}", relative_url(&page.url, entry.url)), entry.title.to_string()))
+        }
+        LinkTarget::Asset(path) => {
+            if index.assets.contains(path.as_str()) {
+                return Ok((relative_url(&page.url, path), path.clone()));
+            }
+            // A folder or page named without `.md`: `../members` → its README.
+            let as_page = [format!("{path}/README.md"), format!("{path}.md")];
+            if let Some(entry) = as_page.iter().find_map(|p| index.page(p)) {
+                return Ok((relative_url(&page.url, entry.url), entry.title.to_string()));
+            }
+            let help = near(path, index.assets.iter().copied());
+            Err((format!("link to `{}`: no such file in the source folder", link.raw), help))
+        }
+        LinkTarget::Outside => Err((
+            format!("link to `{}` points outside the source folder", link.raw),
+            Some("copy the file into the source folder and link it there".into()),
+        )),
+        LinkTarget::External => Ok((link.raw.clone(), link.raw.clone())),
+    }
+}
+
+fn check_anchor(entry: Option<&PageEntry<'_>>, anchor: &str, place: &str) -> Result<(), Broken> {
+    let Some(entry) = entry else { return Ok(()) };
+    if entry.anchors.contains(anchor) {
+        return Ok(());
+    }
+    let help = near(anchor, entry.anchors.iter().copied()).or_else(|| {
+        let mut ids: Vec<&str> = entry.anchors.iter().copied().collect();
+        ids.sort_unstable();
+        (!ids.is_empty()).then(|| format!("its headings' ids are: {}", ids.join(", ")))
+    });
+    Err((format!("`#{anchor}` is not a heading on {place}"), help))
+}
+
+fn near<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+    crate::yaml::closest(given, known).map(|k| format!("did you mean `{k}`?"))
+}
+
+/// The URL of `to` as seen from the page at `from` (both site-relative).
+pub fn relative_url(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = from.split('/').collect();
+    let from_dirs = &from_dirs[..from_dirs.len() - 1];
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_dirs.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let common = common.min(to_parts.len() - 1);
+    let mut out = "../".repeat(from_dirs.len() - common);
+    out.push_str(&to_parts[common..].join("/"));
+    out
+}
+
+/// The relative path from a page to the site root: `""` or `"../../"`.
+pub fn root_of(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_urls_between_pages() {
+        assert_eq!(relative_url("a/b/c.html", "a/d.html"), "../d.html");
+        assert_eq!(relative_url("index.html", "a/b.html"), "a/b.html");
+        assert_eq!(relative_url("a/b.html", "index.html"), "../index.html");
+        assert_eq!(relative_url("a/b.html", "a/c.html"), "c.html");
+        assert_eq!(relative_url("a/x/y.html", "a/x/index.html"), "index.html");
+        assert_eq!(relative_url("a/b.html", "a/b/c.png"), "b/c.png");
+    }
+
+    #[test]
+    fn root_is_one_step_up_per_folder() {
+        assert_eq!(root_of("index.html"), "");
+        assert_eq!(root_of("a/b/c.html"), "../../");
+    }
+}

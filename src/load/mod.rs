@@ -1,0 +1,167 @@
+//! Stage 2: a version's source tree → [`Handbook`].
+//!
+//! Takes the [`Config`] and a [`SourceTree`]; gives the table of contents, every
+//! markdown page's text (SUMMARY order first, then pages SUMMARY does not list,
+//! sorted) and the other files as assets, plus diagnostics for SUMMARY problems
+//! and one warning naming the unlisted pages. Without a SUMMARY.md the table of
+//! contents comes from the folders, sorted, a folder's README.md as its page.
+//! Pages are read in parallel; nothing here parses markdown beyond SUMMARY.
+
+mod folders;
+pub mod source;
+pub mod summary;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use anyhow::Result;
+use rayon::prelude::*;
+use source::SourceTree;
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+pub use summary::{Chapter, Summary, SummaryItem};
+
+/// The table of contents' file name in the source folder.
+pub const SUMMARY_FILE: &str = "SUMMARY.md";
+
+/// Everything one version of the handbook is made of.
+#[derive(Debug, Clone)]
+pub struct Handbook {
+    /// The table of contents.
+    pub summary: Summary,
+    /// Markdown pages: listed ones in SUMMARY order, then unlisted ones sorted.
+    pub pages: Vec<SourcePage>,
+    /// Images and other files, copied as they are.
+    pub assets: Vec<Asset>,
+}
+
+/// One markdown file as read from the source tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcePage {
+    /// Path in the source folder, `/`-separated: the page's identity.
+    pub path: String,
+    /// The file as the editor sees it, for diagnostics (`handbook/a.md`).
+    pub file: String,
+    /// The text (invalid UTF-8 replaced, reported as a diagnostic).
+    pub text: String,
+    /// The navigation label SUMMARY gives it, when listed.
+    pub summary_title: Option<String>,
+    /// Whether SUMMARY lists it (unlisted pages are built but not in the navigation).
+    pub listed: bool,
+}
+
+/// A file that is not a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// Path in the source folder.
+    pub path: String,
+    /// Where its bytes are.
+    pub data: AssetData,
+}
+
+/// Where an asset's bytes are: on disk (copied without reading), or read from
+/// a tree that is not on disk (a git ref).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssetData {
+    /// A file in the working tree.
+    Disk(PathBuf),
+    /// Bytes read from the source tree.
+    Bytes(Vec<u8>),
+}
+
+/// Loads one version's handbook.
+pub fn load(config: &Config, tree: &dyn SourceTree) -> Result<(Handbook, Diagnostics)> {
+    let files = tree.files()?;
+    let source_label = config.source_label();
+    let has_summary = files.iter().any(|f| f == SUMMARY_FILE);
+    let (markdown, assets): (Vec<String>, Vec<String>) =
+        files.into_iter().filter(|f| f != SUMMARY_FILE).partition(|f| f.ends_with(".md"));
+    let mut diagnostics = Diagnostics::new();
+    let texts = read_pages(tree, &markdown, &source_label, &mut diagnostics)?;
+    let existing: BTreeSet<String> = markdown.iter().cloned().collect();
+    let summary = if has_summary {
+        let bytes = tree.read(SUMMARY_FILE)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let (summary, problems) =
+            summary::parse(&text, &format!("{source_label}{SUMMARY_FILE}"), &existing);
+        diagnostics.extend(problems);
+        summary
+    } else {
+        folders::summary(&markdown, &texts)
+    };
+    let pages = order_pages(&summary, markdown, texts, &source_label, &mut diagnostics);
+    let assets = assets
+        .into_iter()
+        .map(|path| {
+            let data = match tree.disk_path(&path) {
+                Some(disk) => AssetData::Disk(disk),
+                None => AssetData::Bytes(tree.read(&path)?),
+            };
+            Ok(Asset { path, data })
+        })
+        .collect::<Result<_>>()?;
+    Ok((Handbook { summary, pages, assets }, diagnostics))
+}
+
+fn read_pages(
+    tree: &dyn SourceTree,
+    paths: &[String],
+    source_label: &str,
+    diagnostics: &mut Diagnostics,
+) -> Result<HashMap<String, String>> {
+    let read: Vec<(String, Vec<u8>)> = paths
+        .par_iter()
+        .map(|path| Ok((path.clone(), tree.read(path)?)))
+        .collect::<Result<_>>()?;
+    let mut texts = HashMap::with_capacity(read.len());
+    for (path, bytes) in read {
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let message = "this file is not valid UTF-8; invalid bytes are shown as �";
+                diagnostics.push(Diagnostic::error(format!("{source_label}{path}"), 0, 0, message));
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
+            }
+        };
+        texts.insert(path, text);
+    }
+    Ok(texts)
+}
+
+/// Listed pages in SUMMARY order, then the others sorted, with one warning
+/// naming the unlisted ones.
+fn order_pages(
+    summary: &Summary,
+    markdown: Vec<String>,
+    mut texts: HashMap<String, String>,
+    source_label: &str,
+    diagnostics: &mut Diagnostics,
+) -> Vec<SourcePage> {
+    let page = |path: &str, text: String, title: Option<&str>| SourcePage {
+        path: path.to_string(),
+        file: format!("{source_label}{path}"),
+        text,
+        summary_title: title.map(str::to_string),
+        listed: title.is_some(),
+    };
+    let mut pages = Vec::with_capacity(markdown.len());
+    for chapter in summary.chapters() {
+        let Some(path) = &chapter.path else { continue };
+        if let Some(text) = texts.remove(path) {
+            pages.push(page(path, text, Some(&chapter.title)));
+        }
+    }
+    let unlisted: Vec<&str> = markdown.iter().filter(|p| texts.contains_key(*p)).map(String::as_str).collect();
+    if !unlisted.is_empty() {
+        let message =
+            format!("{} page(s) are not listed in {SUMMARY_FILE}: {}", unlisted.len(), unlisted.join(", "));
+        let help = "add them to SUMMARY.md; until then they are built but not in the navigation";
+        let file = format!("{source_label}{SUMMARY_FILE}");
+        diagnostics.push(Diagnostic::warning(file, 0, 0, message).with_help(help));
+    }
+    for path in &markdown {
+        if let Some(text) = texts.remove(path) {
+            pages.push(page(path, text, None));
+        }
+    }
+    pages
+}

@@ -1,0 +1,403 @@
+//! `SUMMARY.md` → [`Summary`]: the table of contents in GitBook/mdBook syntax.
+//!
+//! Takes the file's text; gives the tree of parts, chapters (to any depth),
+//! drafts and separators, plus a diagnostic at the SUMMARY line for each entry
+//! that is not a link, points outside the source folder or at no page, is
+//! listed twice, or is indented so that it is no longer an entry. Paths are
+//! normalised (`./a/../b.md` → `b.md`, `dir/` → `dir/README.md`) so a page's
+//! path is its identity from here on.
+
+use crate::diagnostic::Diagnostic;
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+
+/// The table of contents of one handbook.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Top-level items in order: prefix chapters, parts with their chapters, suffix chapters.
+    pub items: Vec<SummaryItem>,
+}
+
+/// One top-level line of the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SummaryItem {
+    /// A part heading (`## Part`): groups the chapters after it.
+    Part(String),
+    /// A horizontal rule (`---`), e.g. before suffix chapters.
+    Separator,
+    /// A page, or a draft without a page, with its sub-chapters.
+    Chapter(Chapter),
+}
+
+/// An entry `- [Title](path.md)` and the entries nested under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chapter {
+    /// The title as written in SUMMARY.md (the navigation label).
+    pub title: String,
+    /// The page's path in the source folder; `None` for a draft `[Title]()`.
+    pub path: Option<String>,
+    /// The 1-based SUMMARY line of the entry (0 when derived from folders).
+    pub line: u32,
+    /// Nested entries.
+    pub children: Vec<Chapter>,
+}
+
+impl Summary {
+    /// Every chapter, depth first, in reading order.
+    pub fn chapters(&self) -> Vec<&Chapter> {
+        fn walk<'a>(chapter: &'a Chapter, out: &mut Vec<&'a Chapter>) {
+            out.push(chapter);
+            chapter.children.iter().for_each(|c| walk(c, out));
+        }
+        let mut out = Vec::new();
+        for item in &self.items {
+            if let SummaryItem::Chapter(chapter) = item {
+                walk(chapter, &mut out);
+            }
+        }
+        out
+    }
+}
+
+/// Parses SUMMARY.md. `file` is its label for diagnostics; `pages` the markdown
+/// files that exist in the source folder (to report missing targets).
+pub fn parse(text: &str, file: &str, pages: &BTreeSet<String>) -> (Summary, Vec<Diagnostic>) {
+    let events: Vec<(Event<'_>, Range<usize>)> =
+        Parser::new_ext(text, Options::empty()).into_offset_iter().collect();
+    let mut reader = Reader { events, at: 0, lines: LineIndex::new(text), file, problems: Vec::new() };
+    let items = reader.document();
+    let mut summary = Summary { items };
+    let mut problems = reader.problems;
+    problems.extend(check_targets(&mut summary, file, pages));
+    (summary, problems)
+}
+
+struct Reader<'a, 'f> {
+    events: Vec<(Event<'a>, Range<usize>)>,
+    at: usize,
+    lines: LineIndex,
+    file: &'f str,
+    problems: Vec<Diagnostic>,
+}
+
+impl Reader<'_, '_> {
+    fn document(&mut self) -> Vec<SummaryItem> {
+        let mut items = Vec::new();
+        let mut first_block = true;
+        while let Some((event, range)) = self.events.get(self.at).cloned() {
+            match event {
+                Event::Start(Tag::Heading { level, .. }) => {
+                    let title = self.inline_text(TagEnd::Heading(level));
+                    // A leading `# Summary` is the file's title, not a part.
+                    if !(first_block && level == HeadingLevel::H1) {
+                        items.push(SummaryItem::Part(title));
+                    }
+                }
+                Event::Rule => {
+                    items.push(SummaryItem::Separator);
+                    self.at += 1;
+                }
+                Event::Start(Tag::List(_)) => {
+                    items.extend(self.list().into_iter().map(SummaryItem::Chapter));
+                }
+                _ => self.unexpected(&event, range.start),
+            }
+            first_block = false;
+        }
+        items
+    }
+
+    /// Reads a list starting at `self.at` (on `Start(List)`), up to its end.
+    fn list(&mut self) -> Vec<Chapter> {
+        self.at += 1;
+        let mut chapters = Vec::new();
+        while let Some((event, range)) = self.events.get(self.at).cloned() {
+            match event {
+                Event::End(TagEnd::List(_)) => {
+                    self.at += 1;
+                    break;
+                }
+                Event::Start(Tag::Item) => {
+                    if let Some(chapter) = self.item(range.start) {
+                        chapters.push(chapter);
+                    }
+                }
+                _ => self.unexpected(&event, range.start),
+            }
+        }
+        chapters
+    }
+
+    /// Reads one list item: a link, then optionally a nested list.
+    fn item(&mut self, start: usize) -> Option<Chapter> {
+        self.at += 1;
+        let line = self.lines.line(start);
+        let mut chapter: Option<Chapter> = None;
+        let mut stray = false;
+        while let Some((event, range)) = self.events.get(self.at).cloned() {
+            match event {
+                Event::End(TagEnd::Item) => {
+                    self.at += 1;
+                    break;
+                }
+                Event::Start(Tag::Link { dest_url, .. }) if chapter.is_none() => {
+                    let title = self.inline_text(TagEnd::Link);
+                    let path = (!dest_url.trim().is_empty()).then(|| dest_url.trim().to_string());
+                    chapter = Some(Chapter { title, path, line, children: Vec::new() });
+                }
+                Event::Start(Tag::List(_)) => {
+                    let children = self.list();
+                    match chapter.as_mut() {
+                        Some(parent) => parent.children.extend(children),
+                        None => stray = true,
+                    }
+                }
+                Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) | Event::SoftBreak => {
+                    self.at += 1;
+                }
+                Event::Text(text) if text.trim().is_empty() => self.at += 1,
+                _ => {
+                    if chapter.is_none() {
+                        stray = true;
+                        self.at += 1;
+                    } else {
+                        self.unexpected(&event, range.start);
+                    }
+                }
+            }
+        }
+        if chapter.is_none() || stray {
+            let d = Diagnostic::error(self.file, line, 1, "this SUMMARY entry is not a link")
+                .with_help("write entries as `- [Title](path.md)`, or `- [Title]()` for a planned page");
+            self.problems.push(d);
+        }
+        chapter
+    }
+
+    /// Collects the plain text up to `end`, consuming it.
+    fn inline_text(&mut self, end: TagEnd) -> String {
+        self.at += 1;
+        let mut text = String::new();
+        while let Some((event, _)) = self.events.get(self.at) {
+            self.at += 1;
+            match event {
+                Event::End(e) if *e == end => break,
+                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                Event::SoftBreak | Event::HardBreak => text.push(' '),
+                _ => {}
+            }
+        }
+        text.trim().to_string()
+    }
+
+    /// Reports an event that has no place in a SUMMARY and skips its block.
+    fn unexpected(&mut self, event: &Event<'_>, offset: usize) {
+        let line = self.lines.line(offset);
+        let (message, help) = match event {
+            Event::Start(Tag::CodeBlock(_)) => (
+                "this line is indented so far that it is read as code, not as an entry",
+                "indent nested entries by two spaces under their parent",
+            ),
+            _ => (
+                "this text is not part of the table of contents",
+                "SUMMARY.md holds a title, `## Part` headings, `---` rules and `- [Title](path.md)` entries",
+            ),
+        };
+        self.problems.push(Diagnostic::error(self.file, line, 1, message).with_help(help));
+        self.skip_block();
+    }
+
+    fn skip_block(&mut self) {
+        let mut depth = 0usize;
+        while let Some((event, _)) = self.events.get(self.at) {
+            self.at += 1;
+            match event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth == 0 {
+                break;
+            }
+        }
+    }
+}
+
+/// Normalises every target and reports those that are not pages here or are
+/// listed twice.
+fn check_targets(summary: &mut Summary, file: &str, pages: &BTreeSet<String>) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut visit = |chapter: &mut Chapter| {
+        let Some(target) = chapter.path.take() else { return };
+        match normalise_target(&target) {
+            Err(message) => {
+                let help = "entries point at .md files inside the source folder";
+                problems.push(Diagnostic::error(file, chapter.line, 1, message).with_help(help));
+            }
+            Ok(path) if !pages.contains(&path) => {
+                let mut d = Diagnostic::error(file, chapter.line, 1, format!("`{target}` does not exist"));
+                if let Some(near) = crate::yaml::closest(&path, pages.iter().map(String::as_str)) {
+                    d = d.with_help(format!("did you mean `{near}`?"));
+                }
+                problems.push(d);
+            }
+            Ok(path) => {
+                if let Some(first) = seen.get(&path) {
+                    let message = format!("`{path}` is listed twice (first at line {first})");
+                    let help = "a page has one place in the table of contents; link to it from the other";
+                    problems.push(Diagnostic::error(file, chapter.line, 1, message).with_help(help));
+                } else {
+                    seen.insert(path.clone(), chapter.line);
+                    chapter.path = Some(path);
+                }
+            }
+        }
+    };
+    for item in &mut summary.items {
+        if let SummaryItem::Chapter(chapter) = item {
+            visit_mut(chapter, &mut visit);
+        }
+    }
+    problems
+}
+
+fn visit_mut(chapter: &mut Chapter, f: &mut impl FnMut(&mut Chapter)) {
+    f(chapter);
+    for child in &mut chapter.children {
+        visit_mut(child, f);
+    }
+}
+
+/// `./a/../b.md` → `b.md`; `dir/` → `dir/README.md`. Refuses URLs, absolute
+/// paths, paths that climb out of the source folder and non-markdown targets.
+pub fn normalise_target(target: &str) -> Result<String, String> {
+    let decoded = crate::parse::percent_decode(target.split(['#', '?']).next().unwrap_or(""));
+    if decoded.contains("://") || decoded.starts_with('/') || decoded.starts_with("mailto:") {
+        return Err(format!("`{target}` is not a page in the source folder"));
+    }
+    let mut path = crate::parse::normalise_path("", &decoded)
+        .ok_or_else(|| format!("`{target}` is outside the source folder"))?;
+    if path.is_empty() || decoded.ends_with('/') {
+        path = if path.is_empty() { "README.md".into() } else { format!("{path}/README.md") };
+    }
+    if !path.ends_with(".md") {
+        return Err(format!("`{target}` is not a markdown page"));
+    }
+    Ok(path)
+}
+
+/// Byte offset → 1-based line.
+pub(crate) struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self(starts.collect())
+    }
+
+    pub(crate) fn line(&self, offset: usize) -> u32 {
+        self.0.partition_point(|&start| start <= offset) as u32
+    }
+
+    /// 1-based (line, column in characters) of a byte offset in `text`.
+    pub(crate) fn position(&self, text: &str, offset: usize) -> (u32, u32) {
+        let line = self.line(offset);
+        let start = self.0[line as usize - 1];
+        let column = text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        (line, column as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages(paths: &[&str]) -> BTreeSet<String> {
+        paths.iter().map(|p| p.to_string()).collect()
+    }
+
+    fn chapter(title: &str, path: Option<&str>, line: u32, children: Vec<Chapter>) -> Chapter {
+        Chapter { title: title.into(), path: path.map(Into::into), line, children }
+    }
+
+    #[test]
+    fn parts_nesting_drafts_prefix_and_suffix() {
+        let text = "# Summary\n\n* [Welcome](README.md)\n\n## 1 Principles\n\n* [Principles](p/README.md)\n  - [Spaces](p/spaces.md)\n    * [Deep](p/deep.md)\n  - [Stack]()\n\n---\n\n* [Contributing](contributing.md)\n";
+        let all = pages(&["README.md", "p/README.md", "p/spaces.md", "p/deep.md", "contributing.md"]);
+        let (summary, problems) = parse(text, "SUMMARY.md", &all);
+        assert!(problems.is_empty(), "{problems:?}");
+        let deep = chapter("Deep", Some("p/deep.md"), 9, vec![]);
+        let spaces = chapter("Spaces", Some("p/spaces.md"), 8, vec![deep]);
+        let principles =
+            chapter("Principles", Some("p/README.md"), 7, vec![spaces, chapter("Stack", None, 10, vec![])]);
+        assert_eq!(
+            summary.items,
+            vec![
+                SummaryItem::Chapter(chapter("Welcome", Some("README.md"), 3, vec![])),
+                SummaryItem::Part("1 Principles".into()),
+                SummaryItem::Chapter(principles),
+                SummaryItem::Separator,
+                SummaryItem::Chapter(chapter("Contributing", Some("contributing.md"), 14, vec![])),
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_file_is_reported_at_its_line_with_a_suggestion() {
+        let (_, problems) = parse("- [A](a.md)\n- [B](spaces.md)\n", "S.md", &pages(&["a.md", "space.md"]));
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].headline(), "S.md:2:1: error: `spaces.md` does not exist");
+        assert_eq!(problems[0].help.as_deref(), Some("did you mean `space.md`?"));
+    }
+
+    #[test]
+    fn a_page_listed_twice_names_the_first_line() {
+        let (_, problems) = parse("- [A](a.md)\n- [Again](./a.md)\n", "S.md", &pages(&["a.md"]));
+        assert_eq!(problems[0].headline(), "S.md:2:1: error: `a.md` is listed twice (first at line 1)");
+    }
+
+    #[test]
+    fn targets_outside_the_source_folder_are_refused() {
+        let text = "- [A](../secret.md)\n- [B](https://x.org/a.md)\n- [C](/etc/passwd)\n- [D](pic.png)\n";
+        let (_, problems) = parse(text, "S.md", &pages(&[]));
+        let lines: Vec<_> = problems.iter().map(|p| (p.line, p.message.clone())).collect();
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert!(lines[0].1.contains("outside the source folder"));
+        assert!(lines[3].1.contains("not a markdown page"));
+    }
+
+    #[test]
+    fn an_entry_that_is_not_a_link_is_an_error() {
+        let (_, problems) = parse("- [A](a.md)\n- Just text\n", "S.md", &pages(&["a.md"]));
+        assert_eq!(problems[0].headline(), "S.md:2:1: error: this SUMMARY entry is not a link");
+    }
+
+    #[test]
+    fn over_indented_entries_are_malformed_nesting() {
+        let text = "- [A](a.md)\n\n        - [B](b.md)\n";
+        let (_, problems) = parse(text, "S.md", &pages(&["a.md", "b.md"]));
+        assert!(problems.iter().any(|p| p.message.contains("read as code")), "{problems:?}");
+    }
+
+    #[test]
+    fn stray_paragraph_is_reported() {
+        let (_, problems) = parse("Some words here.\n\n- [A](a.md)\n", "S.md", &pages(&["a.md"]));
+        assert_eq!(problems[0].line, 1);
+    }
+
+    #[test]
+    fn folder_targets_mean_their_readme() {
+        assert_eq!(normalise_target("dir/").unwrap(), "dir/README.md");
+        assert_eq!(normalise_target("./a/../b%20c.md#x").unwrap(), "b c.md");
+    }
+
+    #[test]
+    fn line_index_gives_character_columns() {
+        let text = "ab\nçd x\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(text, 0), (1, 1));
+        assert_eq!(index.position(text, text.find('x').unwrap()), (2, 4));
+    }
+}

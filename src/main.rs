@@ -1,0 +1,133 @@
+//! The `handbook` command: parses arguments, runs the library's pipeline and
+//! turns its outcome into output and an exit code — 0 on success, 1 when the
+//! content has errors, 2 for usage, configuration and environment failures.
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use handbook::config::ConfigError;
+use handbook::diagnostic::{self, Diagnostic, Severity};
+use handbook::{BuildOptions, Report};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Build an organisational handbook — markdown in git — into a static site.
+#[derive(Debug, Parser)]
+#[command(name = "handbook", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build the site into the output folder (default `site/`).
+    Build {
+        #[command(flatten)]
+        project: Project,
+        /// Write the site here instead of the configured output folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Run every check a build runs, write nothing, and list to-do markers.
+    Check {
+        #[command(flatten)]
+        project: Project,
+    },
+    /// Start a new handbook project in DIR.
+    New {
+        /// The folder to create (must be new or empty).
+        dir: PathBuf,
+        /// The handbook's title (default: from the folder name).
+        #[arg(long)]
+        title: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+struct Project {
+    /// The project folder.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    root: PathBuf,
+    /// The configuration file (default: ROOT/handbook.yaml).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print only diagnostics.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Build { project, out } => run_build(&project, out, true),
+        Command::Check { project } => run_build(&project, None, false),
+        Command::New { dir, title } => handbook::new::create(&dir, title.as_deref()).map(|()| {
+            println!("Created a handbook in {}. Build it with: handbook build --root {}", dir.display(), dir.display());
+            ExitCode::SUCCESS
+        }),
+    };
+    outcome.unwrap_or_else(|error| report_failure(&error))
+}
+
+fn run_build(project: &Project, out: Option<PathBuf>, write: bool) -> Result<ExitCode> {
+    let options = BuildOptions { root: project.root.clone(), config: project.config.clone(), out, write };
+    if !project.quiet && std::io::stderr().is_terminal() {
+        eprint!("{} {}…\r", if write { "Building" } else { "Checking" }, project.root.display());
+    }
+    let report = handbook::build(&options)?;
+    print_diagnostics(&report.diagnostics);
+    if !project.quiet {
+        eprintln!("{}", summary_line(&report, write));
+    }
+    Ok(if report.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The last line: what was done, how long it took, what was found.
+fn summary_line(report: &Report, write: bool) -> String {
+    let errors = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = report.diagnostics.len() - errors;
+    let time = format!("{} ms", report.elapsed.as_millis());
+    let found = format!("{errors} error(s), {warnings} warning(s)");
+    let todos = if write && report.todos > 0 {
+        format!("; {} to-do marker(s), listed by `handbook check`", report.todos)
+    } else {
+        String::new()
+    };
+    match (&report.written, write) {
+        (Some(out), _) => format!("Built {} pages in {time} into {}: {found}{todos}", report.pages, out.display()),
+        (None, true) => format!("Build failed after {time}: {found}; nothing was written{todos}"),
+        (None, false) => format!("Checked {} pages in {time}: {found}", report.pages),
+    }
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let colour = use_colour();
+    let mut stderr = std::io::stderr().lock();
+    for d in diagnostics {
+        let line = source_line(&d.file, d.line);
+        let _ = write!(stderr, "{}", diagnostic::render(d, line.as_deref(), colour));
+    }
+}
+
+/// The diagnostic's line, read again from the file the editor sees.
+fn source_line(file: &str, line: u32) -> Option<String> {
+    if line == 0 {
+        return None;
+    }
+    let text = std::fs::read_to_string(Path::new(file)).ok()?;
+    text.lines().nth(line as usize - 1).map(str::to_string)
+}
+
+fn use_colour() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+fn report_failure(error: &anyhow::Error) -> ExitCode {
+    if let Some(config) = error.downcast_ref::<ConfigError>() {
+        print_diagnostics(&config.0);
+    } else {
+        eprintln!("error: {error:#}");
+    }
+    ExitCode::from(2)
+}

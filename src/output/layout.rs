@@ -1,0 +1,60 @@
+//! Where each file of a built site goes: pages at their URLs, the theme's
+//! static files under `static/`, assets at their source paths, the 404 page,
+//! `sitemap.xml` (when a base URL is configured), `.nojekyll` so GitHub Pages
+//! serves folders starting with `_`, and an `index.html` that leads to the
+//! first page when the handbook has no root README.md.
+
+use super::sitemap::{Entry, sitemap};
+use super::{Contents, OutFile};
+use crate::config::Config;
+use crate::load::{Asset, AssetData};
+use crate::parse::Page;
+use crate::parse::highlight::escape;
+use crate::render::RenderedSite;
+
+/// The list of files making up one version's site, sorted by path.
+pub fn layout(config: &Config, site: RenderedSite, pages: &[Page], assets: &[Asset]) -> Vec<OutFile> {
+    let mut files: Vec<OutFile> = Vec::with_capacity(site.pages.len() + assets.len() + 8);
+    let has_index = site.pages.iter().any(|p| p.url == "index.html");
+    files.extend(site.pages.into_iter().map(|p| OutFile { path: p.url, contents: Contents::Text(p.html) }));
+    files.extend(site.statics.into_iter().map(|(path, bytes)| OutFile { path, contents: Contents::Bytes(bytes) }));
+    files.extend(assets.iter().map(|asset| OutFile {
+        path: asset.path.clone(),
+        contents: match &asset.data {
+            AssetData::Disk(path) => Contents::Copy(path.clone()),
+            AssetData::Bytes(bytes) => Contents::Bytes(bytes.clone()),
+        },
+    }));
+    files.push(text("404.html", site.not_found));
+    files.push(text(".nojekyll", String::new()));
+    if !has_index {
+        if let Some(first) = pages.iter().find(|p| p.listed && !p.hidden) {
+            files.push(text("index.html", redirect(&first.url, &first.title)));
+        }
+    }
+    if let Some(base) = &config.site.base_url {
+        let entries: Vec<Entry> = pages
+            .iter()
+            .filter(|p| !p.hidden)
+            .map(|p| Entry { url: p.url.clone(), updated: p.updated.map(|d| d.iso()) })
+            .collect();
+        files.push(text("sitemap.xml", sitemap(base, &config.site.path_prefix, &entries)));
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    files
+}
+
+fn text(path: &str, body: String) -> OutFile {
+    OutFile { path: path.into(), contents: Contents::Text(body) }
+}
+
+/// A script-free redirect page: works on any host and from disk.
+fn redirect(url: &str, title: &str) -> String {
+    let (url, title) = (escape(url), escape(title));
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title>\
+         <meta http-equiv=\"refresh\" content=\"0; url={url}\"><link rel=\"canonical\" href=\"{url}\"></head>\
+         <body><p><a href=\"{url}\">{title}</a></p></body></html>\n"
+    )
+}

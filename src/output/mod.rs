@@ -1,0 +1,210 @@
+//! Stage 6: the site's files → the output folder, atomically.
+//!
+//! Takes every file of the built site (pages, assets, theme files, sitemap)
+//! and writes them into a staging folder beside the output folder, then swaps
+//! it in with renames, so readers and a failed build never see a half-written
+//! site: until the swap the previous site is untouched. The tool only ever
+//! replaces a folder it made itself (it leaves a marker file in it), and
+//! refuses outright output folders that would swallow the project, its
+//! sources or the home folder.
+
+mod layout;
+pub mod sitemap;
+
+pub use layout::layout;
+
+use anyhow::{Context as _, Result, bail};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// The file that marks a folder as this tool's output.
+pub const MARKER: &str = ".handbook-site";
+
+/// What a file of the site is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contents {
+    /// Text made by the build.
+    Text(String),
+    /// Bytes made by the build or read from a version's tree.
+    Bytes(Vec<u8>),
+    /// A file on disk, copied as it is.
+    Copy(PathBuf),
+}
+
+/// One file of the site, at a `/`-separated path under the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutFile {
+    /// Where it goes, relative to the output folder.
+    pub path: String,
+    /// What goes there.
+    pub contents: Contents,
+}
+
+/// Refuses output folders that are not safe to replace: the project root, an
+/// ancestor of it, the source folder or anything inside it, the home folder,
+/// and an existing non-empty folder this tool did not make.
+pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()> {
+    let out_abs = absolute(out)?;
+    let root = absolute(project_root)?;
+    let source = absolute(source)?;
+    let home = std::env::var_os("HOME").map(PathBuf::from).map(|h| absolute(&h)).transpose()?;
+    let shown = out.display();
+    if root.starts_with(&out_abs) {
+        bail!("refusing to write the site to {shown}: it contains the project; choose a folder such as `site`");
+    }
+    if out_abs.starts_with(&source) {
+        bail!("refusing to write the site to {shown}: it is inside the source folder");
+    }
+    if home.is_some_and(|h| h.starts_with(&out_abs)) {
+        bail!("refusing to write the site to {shown}: it is (or contains) the home folder");
+    }
+    if out.is_dir() && !out.join(MARKER).is_file() && !is_empty_dir(out)? {
+        bail!(
+            "refusing to replace {shown}: it exists and was not made by handbook (no {MARKER} file in it); \
+             choose another output folder or empty this one"
+        );
+    }
+    if out.exists() && !out.is_dir() {
+        bail!("refusing to write the site to {shown}: it is a file");
+    }
+    Ok(())
+}
+
+/// Writes `files` as the new content of `out`, replacing its previous content
+/// only once every file is written.
+pub fn write(out: &Path, files: &[OutFile]) -> Result<()> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    crate::fs::create_dir_all(parent)?;
+    let name = out.file_name().map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let pid = std::process::id();
+    let staging = parent.join(format!(".{name}.new-{pid}"));
+    let old = parent.join(format!(".{name}.old-{pid}"));
+    crate::fs::remove_dir_all(&staging)?;
+    let written = write_all(&staging, files);
+    if let Err(error) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+    swap(out, &staging, &old)
+}
+
+fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
+    crate::fs::create_dir_all(staging)?;
+    let mut dirs: Vec<PathBuf> =
+        files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| staging.join(p))).collect();
+    dirs.sort();
+    dirs.dedup();
+    dirs.iter().try_for_each(|d| crate::fs::create_dir_all(d))?;
+    files.par_iter().try_for_each(|file| {
+        let target = staging.join(&file.path);
+        match &file.contents {
+            Contents::Text(text) => crate::fs::write(&target, text),
+            Contents::Bytes(bytes) => crate::fs::write(&target, bytes),
+            Contents::Copy(from) => crate::fs::copy(from, &target),
+        }
+    })?;
+    crate::fs::write(&staging.join(MARKER), "This folder is made by `handbook build`; it is replaced on every build.\n")
+}
+
+/// Puts `staging` in place of `out`; on failure the previous site is restored.
+fn swap(out: &Path, staging: &Path, old: &Path) -> Result<()> {
+    let had_previous = out.exists();
+    if had_previous {
+        crate::fs::remove_dir_all(old)?;
+        crate::fs::rename(out, old)?;
+    }
+    if let Err(error) = crate::fs::rename(staging, out) {
+        if had_previous {
+            let _ = std::fs::rename(old, out);
+        }
+        let _ = std::fs::remove_dir_all(staging);
+        return Err(error);
+    }
+    if had_previous {
+        crate::fs::remove_dir_all(old)?;
+    }
+    Ok(())
+}
+
+fn is_empty_dir(path: &Path) -> Result<bool> {
+    let mut entries = std::fs::read_dir(path).with_context(|| format!("reading folder {}", path.display()))?;
+    Ok(entries.next().is_none())
+}
+
+/// The absolute, symlink-resolved form of a path that may not exist yet.
+fn absolute(path: &Path) -> Result<PathBuf> {
+    let path = std::path::absolute(path).with_context(|| format!("resolving {}", path.display()))?;
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    for name in rest.into_iter().rev() {
+        match name.to_str() {
+            Some("..") => {
+                resolved.pop();
+            }
+            Some(".") => {}
+            _ => resolved.push(name),
+        }
+    }
+    Ok(resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(path: &str, body: &str) -> OutFile {
+        OutFile { path: path.into(), contents: Contents::Text(body.into()) }
+    }
+
+    #[test]
+    fn writes_then_replaces_only_its_own_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        write(&out, &[text("a/b.html", "one")]).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a/b.html")).unwrap(), "one");
+        assert!(out.join(MARKER).is_file());
+        write(&out, &[text("c.html", "two")]).unwrap();
+        assert!(!out.join("a/b.html").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, ["site"]);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        write(&out, &[text("a.html", "old")]).unwrap();
+        let missing = OutFile { path: "img.png".into(), contents: Contents::Copy(dir.path().join("nope.png")) };
+        let err = write(&out, &[text("a.html", "new"), missing]).unwrap_err();
+        assert!(format!("{err:#}").contains("nope.png"), "{err:#}");
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn foreign_and_dangerous_targets_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let source = root.join("handbook");
+        std::fs::create_dir_all(&source).unwrap();
+        let foreign = root.join("docs");
+        std::fs::create_dir_all(&foreign).unwrap();
+        std::fs::write(foreign.join("keep.txt"), "mine").unwrap();
+        for bad in [root.to_path_buf(), root.join("."), source.clone(), source.join("out"), foreign, root.join("..")] {
+            assert!(check_target(&bad, root, &source).is_err(), "{}", bad.display());
+        }
+        assert!(check_target(&root.join("site"), root, &source).is_ok());
+        let home = PathBuf::from(std::env::var_os("HOME").unwrap());
+        assert!(check_target(&home, &home.join("proj"), &home.join("proj/handbook")).is_err());
+    }
+}

@@ -1,0 +1,511 @@
+//! Dates and status lines as handbook authors write them.
+//!
+//! Takes short pieces of plain text: a date in one of the forms real GitBook
+//! exports use (`19jul2021`, `19 July 2021`, `2021 10 12`, `2021-10-12`, ...) or
+//! the text of a one-paragraph blockquote at the top of a page
+//! (`Updated: 19jul2021`, `Placeholder: to be expanded`). Gives a [`Date`] or a
+//! [`MetaLine`], or `None` when the text is not one of those forms. Guarantees:
+//! every returned [`Date`] is a real calendar date between 1900 and 2200, parsing
+//! never panics, and nothing here does I/O or depends on the clock.
+
+use std::fmt;
+
+/// A calendar date as written in a handbook (no time zone, no time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// The year, 1900 to 2200.
+    pub year: u16,
+    /// The month, 1 to 12.
+    pub month: u8,
+    /// The day of the month, 1 to 31 (never past the month's end).
+    pub day: u8,
+}
+
+/// Full English month names; the index is the month number minus one.
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+impl Date {
+    /// Parses the forms real exports use: "19jul2021", "19 jul 2021", "19 July 2021",
+    /// "2021 10 12", "2021-10-12", "2021/10/12", "2021-10-12T08:00:00Z" (date part
+    /// only). Month names any case, 3 letters or full (also "sept"). Returns `None`
+    /// for anything else or an impossible date (Feb 30, month 13, a year before
+    /// 1900 or after 2200).
+    pub fn parse(text: &str) -> Option<Date> {
+        let text = without_time(text.trim());
+        parse_numeric(text).or_else(|| parse_day_month_year(text))
+    }
+
+    /// The ISO 8601 form, "2021-07-19".
+    pub fn iso(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// The form readers see, "19 July 2021".
+    pub fn display(&self) -> String {
+        let month = MONTHS
+            .get(usize::from(self.month).wrapping_sub(1))
+            .copied()
+            .unwrap_or("?");
+        format!("{} {} {}", self.day, month, self.year)
+    }
+
+    /// A date only if it exists in the calendar and lies in the supported years.
+    fn checked(year: u16, month: u8, day: u8) -> Option<Date> {
+        let ok = (1900..=2200).contains(&year)
+            && (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in_month(year, month);
+        ok.then_some(Date { year, month, day })
+    }
+}
+
+impl fmt::Display for Date {
+    /// Same as [`Date::iso`], so dates sort and diff well wherever they are printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.iso())
+    }
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// Drops the time of an ISO timestamp; the guard on both halves keeps month
+/// names containing a `T` ("19 SEPT 2021") from being cut.
+fn without_time(text: &str) -> &str {
+    let Some((date, time)) = text.split_once(['T', 't']) else {
+        return text;
+    };
+    let iso_date = date.len() == 10
+        && date.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let time_like = time.starts_with(|c: char| c.is_ascii_digit())
+        && time
+            .chars()
+            .all(|c| c.is_ascii_digit() || ":.+-Zz".contains(c));
+    if iso_date && time_like { date } else { text }
+}
+
+/// "2021 10 12", "2021-10-12", "2021/10/12": year first, one separator kind.
+fn parse_numeric(text: &str) -> Option<Date> {
+    let sep = text.chars().find(|c| !c.is_ascii_digit())?;
+    let parts: Vec<&str> = match sep {
+        ' ' => text.split_whitespace().collect(),
+        '-' | '/' => text.split(sep).collect(),
+        _ => return None,
+    };
+    let [year, month, day] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |s: &str, lengths: std::ops::RangeInclusive<usize>| {
+        lengths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(digits(year, 4..=4) && digits(month, 1..=2) && digits(day, 1..=2)) {
+        return None;
+    }
+    Date::checked(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)
+}
+
+/// "19jul2021", "19 jul 2021", "19 July 2021": day, month name, year.
+fn parse_day_month_year(text: &str) -> Option<Date> {
+    let (day, rest) = split_run(text, |c| c.is_ascii_digit());
+    let (month, year) = split_run(rest.trim_start(), |c| c.is_ascii_alphabetic());
+    let year = year.trim_start();
+    let day_ok = (1..=2).contains(&day.len());
+    let year_ok = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit());
+    if !(day_ok && year_ok) {
+        return None;
+    }
+    Date::checked(year.parse().ok()?, month_number(month)?, day.parse().ok()?)
+}
+
+/// Splits off the longest prefix whose characters all satisfy `pred`.
+fn split_run(text: &str, pred: impl Fn(char) -> bool) -> (&str, &str) {
+    let end = text.find(|c: char| !pred(c)).unwrap_or(text.len());
+    text.split_at(end)
+}
+
+fn month_number(name: &str) -> Option<u8> {
+    let name = name.to_ascii_lowercase();
+    if name == "sept" {
+        return Some(9);
+    }
+    let index = MONTHS.iter().position(|full| {
+        let full = full.to_ascii_lowercase();
+        name == full || (name.len() == 3 && full.starts_with(&name))
+    })?;
+    u8::try_from(index + 1).ok()
+}
+
+/// What a GitBook metadata line says. Real exports put lines such as
+/// `> Updated: 19jul2021`, `> Updated 2021 12 07`,
+/// `> Work in progress. Updated: 2021 10 12`, `> Placeholder: to be expanded`,
+/// `> This topic is incomplete and needs contributions.`, `> To be added` at the
+/// top of a page, as a one-paragraph blockquote.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MetaLine {
+    /// The date after "Updated", when the line has one.
+    pub updated: Option<Date>,
+    /// The page's status as the author wrote it ("Work in progress",
+    /// "Placeholder: to be expanded"), when the line has one.
+    pub status: Option<String>,
+}
+
+/// Lines longer than this are prose, not metadata.
+const MAX_META_CHARS: usize = 160;
+
+/// How status-only lines begin (compared in lower case).
+const STATUS_PREFIXES: [&str; 7] = [
+    "placeholder",
+    "this topic is incomplete",
+    "to be added",
+    "to be expanded",
+    "work in progress",
+    "draft:",
+    "stub",
+];
+
+/// Reads the plain text of a one-paragraph blockquote (already stripped of `>`
+/// and markup, whitespace-trimmed, may span lines joined by '\n' or ' ') and
+/// says whether it is such a metadata line.
+///
+/// Rules: the text is short (≤ 160 chars). An "Updated" part: the word
+/// "updated" (any case) optionally followed by ':' and then a date parseable by
+/// [`Date::parse`], at the end of the text (the date must parse; "Updated: soon"
+/// is not metadata). Text before "Updated" (e.g. "Work in progress.") becomes the
+/// status, trimmed of trailing punctuation/space ("Work in progress"); a "Last"
+/// directly before "updated" is part of the phrase, not a status. A status-only
+/// line: text starting (any case) with "Placeholder", "This topic is
+/// incomplete", "To be added", "To be expanded", "Work in progress", "Draft:",
+/// "Stub" (as whole words) → status is the whole text (runs of whitespace made
+/// single spaces) without a trailing '.'. Anything else → `None`.
+pub fn parse_meta_line(text: &str) -> Option<MetaLine> {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() || text.chars().count() > MAX_META_CHARS {
+        return None;
+    }
+    updated_line(&text).or_else(|| {
+        status_only(&text).map(|status| MetaLine {
+            updated: None,
+            status: Some(status),
+        })
+    })
+}
+
+/// The last "updated" followed by a parseable date ending the text wins, so a
+/// status that itself mentions the word does not hide the date.
+fn updated_line(text: &str) -> Option<MetaLine> {
+    const WORD: &str = "updated";
+    let lower = text.to_ascii_lowercase();
+    for (at, _) in lower.rmatch_indices(WORD) {
+        let starts_word = lower[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if !starts_word {
+            continue;
+        }
+        let rest = text[at + WORD.len()..].trim_start();
+        let rest = rest.strip_prefix(':').unwrap_or(rest).trim();
+        if let Some(date) = Date::parse(rest.strip_suffix('.').unwrap_or(rest)) {
+            return Some(MetaLine {
+                updated: Some(date),
+                status: status_before(&text[..at]),
+            });
+        }
+    }
+    None
+}
+
+fn status_before(prefix: &str) -> Option<String> {
+    let is_trailing = |c: char| c.is_whitespace() || ".,;:-–—|".contains(c);
+    let mut status = prefix.trim_end_matches(is_trailing);
+    let lower = status.to_ascii_lowercase();
+    if let Some(head) = lower.strip_suffix("last") {
+        if head
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+        {
+            status = status[..head.len()].trim_end_matches(is_trailing);
+        }
+    }
+    (!status.is_empty()).then(|| status.to_string())
+}
+
+fn status_only(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let matches = STATUS_PREFIXES.iter().any(|prefix| {
+        lower.strip_prefix(prefix).is_some_and(|rest| {
+            prefix.ends_with(':') || rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
+        })
+    });
+    matches.then(|| text.trim_end_matches('.').trim_end().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(year: u16, month: u8, day: u8) -> Option<Date> {
+        Some(Date { year, month, day })
+    }
+
+    #[test]
+    fn parses_day_month_year_without_spaces() {
+        assert_eq!(Date::parse("19jul2021"), date(2021, 7, 19));
+    }
+
+    #[test]
+    fn parses_day_month_year_with_spaces() {
+        assert_eq!(Date::parse("19 jul 2021"), date(2021, 7, 19));
+        assert_eq!(Date::parse("19  Jul   2021"), date(2021, 7, 19));
+    }
+
+    #[test]
+    fn parses_full_month_names_in_any_case() {
+        assert_eq!(Date::parse("19 July 2021"), date(2021, 7, 19));
+        assert_eq!(Date::parse("1 SEPTEMBER 2020"), date(2020, 9, 1));
+        assert_eq!(Date::parse("3 february 2022"), date(2022, 2, 3));
+    }
+
+    #[test]
+    fn parses_sept() {
+        assert_eq!(Date::parse("5sept2021"), date(2021, 9, 5));
+        assert_eq!(Date::parse("5 SEPT 2021"), date(2021, 9, 5));
+        assert_eq!(Date::parse("5 Sep 2021"), date(2021, 9, 5));
+    }
+
+    #[test]
+    fn parses_numeric_forms() {
+        assert_eq!(Date::parse("2021 10 12"), date(2021, 10, 12));
+        assert_eq!(Date::parse("2021-10-12"), date(2021, 10, 12));
+        assert_eq!(Date::parse("2021/10/12"), date(2021, 10, 12));
+        assert_eq!(Date::parse("2021 12 07"), date(2021, 12, 7));
+        assert_eq!(Date::parse("2021-7-9"), date(2021, 7, 9));
+    }
+
+    #[test]
+    fn parses_timestamps_by_their_date_part() {
+        assert_eq!(Date::parse("2021-10-12T08:00:00Z"), date(2021, 10, 12));
+        assert_eq!(Date::parse("2021-10-12T08:00:00+02:00"), date(2021, 10, 12));
+        assert_eq!(Date::parse("2021-10-12Tnoon"), None);
+    }
+
+    #[test]
+    fn trims_surrounding_whitespace() {
+        assert_eq!(Date::parse("  19jul2021 \n"), date(2021, 7, 19));
+    }
+
+    #[test]
+    fn rejects_impossible_dates() {
+        assert_eq!(Date::parse("30 feb 2021"), None);
+        assert_eq!(Date::parse("2021-13-01"), None);
+        assert_eq!(Date::parse("2021-00-01"), None);
+        assert_eq!(Date::parse("2021-04-31"), None);
+        assert_eq!(Date::parse("0 jul 2021"), None);
+        assert_eq!(Date::parse("32jul2021"), None);
+    }
+
+    #[test]
+    fn knows_leap_years() {
+        assert_eq!(Date::parse("29 feb 2020"), date(2020, 2, 29));
+        assert_eq!(Date::parse("29 feb 2000"), date(2000, 2, 29));
+        assert_eq!(Date::parse("29 feb 2021"), None);
+        assert_eq!(Date::parse("29 feb 1900"), None);
+    }
+
+    #[test]
+    fn rejects_years_out_of_range() {
+        assert_eq!(Date::parse("1899-12-31"), None);
+        assert_eq!(Date::parse("2201-01-01"), None);
+        assert_eq!(Date::parse("1900-01-01"), date(1900, 1, 1));
+        assert_eq!(Date::parse("2200-12-31"), date(2200, 12, 31));
+    }
+
+    #[test]
+    fn rejects_other_forms() {
+        for text in [
+            "",
+            "soon",
+            "July 19 2021",
+            "19/07/2021",
+            "2021-10/12",
+            "21 jul 21",
+            "19 jly 2021",
+            "19 ju 2021",
+            "2021-10-12 extra",
+            "19jul2021x",
+            "20211012",
+            "2021--10-12",
+            "١٩ jul 2021",
+        ] {
+            assert_eq!(Date::parse(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn formats_iso_and_display() {
+        let d = Date {
+            year: 2021,
+            month: 7,
+            day: 9,
+        };
+        assert_eq!(d.iso(), "2021-07-09");
+        assert_eq!(d.display(), "9 July 2021");
+        assert_eq!(d.to_string(), "2021-07-09");
+    }
+
+    #[test]
+    fn orders_chronologically() {
+        assert!(Date::parse("2021-07-19") < Date::parse("1 jan 2022"));
+        assert!(Date::parse("2021-07-19") > Date::parse("18jul2021"));
+    }
+
+    #[test]
+    fn iso_round_trips() {
+        let d = Date {
+            year: 2004,
+            month: 2,
+            day: 29,
+        };
+        assert_eq!(Date::parse(&d.iso()), Some(d));
+    }
+
+    fn meta(updated: Option<Date>, status: Option<&str>) -> Option<MetaLine> {
+        Some(MetaLine {
+            updated,
+            status: status.map(str::to_string),
+        })
+    }
+
+    #[test]
+    fn reads_updated_with_colon() {
+        assert_eq!(
+            parse_meta_line("Updated: 19jul2021"),
+            meta(date(2021, 7, 19), None)
+        );
+    }
+
+    #[test]
+    fn reads_updated_without_colon() {
+        assert_eq!(
+            parse_meta_line("Updated 2021 12 07"),
+            meta(date(2021, 12, 7), None)
+        );
+        assert_eq!(
+            parse_meta_line("updated 19 July 2021."),
+            meta(date(2021, 7, 19), None)
+        );
+    }
+
+    #[test]
+    fn text_before_updated_is_the_status() {
+        assert_eq!(
+            parse_meta_line("Work in progress. Updated: 2021 10 12"),
+            meta(date(2021, 10, 12), Some("Work in progress"))
+        );
+        assert_eq!(
+            parse_meta_line("Draft -- UPDATED 2021-10-12"),
+            meta(date(2021, 10, 12), Some("Draft"))
+        );
+    }
+
+    #[test]
+    fn last_updated_is_not_a_status() {
+        assert_eq!(
+            parse_meta_line("Last updated: 2021-10-12"),
+            meta(date(2021, 10, 12), None)
+        );
+        assert_eq!(
+            parse_meta_line("Work in progress, last updated 2021-10-12"),
+            meta(date(2021, 10, 12), Some("Work in progress"))
+        );
+    }
+
+    #[test]
+    fn updated_needs_a_date() {
+        assert_eq!(parse_meta_line("Updated: soon"), None);
+        assert_eq!(parse_meta_line("Updated: 2021-10-12 by Ann"), None);
+        assert_eq!(parse_meta_line("Outdated 2021-10-12"), None);
+    }
+
+    #[test]
+    fn updated_may_span_lines() {
+        assert_eq!(
+            parse_meta_line("Work in progress.\nUpdated:\n2021 10 12"),
+            meta(date(2021, 10, 12), Some("Work in progress"))
+        );
+    }
+
+    #[test]
+    fn reads_status_only_lines() {
+        let cases = [
+            ("Placeholder: to be expanded", "Placeholder: to be expanded"),
+            (
+                "This topic is incomplete and needs contributions.",
+                "This topic is incomplete and needs contributions",
+            ),
+            ("To be added", "To be added"),
+            ("to be expanded.", "to be expanded"),
+            ("Work in progress", "Work in progress"),
+            ("Draft: needs review", "Draft: needs review"),
+            ("Stub.", "Stub"),
+        ];
+        for (text, status) in cases {
+            assert_eq!(parse_meta_line(text), meta(None, Some(status)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn status_prefix_must_be_a_whole_word() {
+        assert_eq!(parse_meta_line("Stubborn problems need care."), None);
+        assert_eq!(parse_meta_line("Drafting is a skill."), None);
+    }
+
+    #[test]
+    fn status_whitespace_is_collapsed() {
+        assert_eq!(
+            parse_meta_line("Placeholder:\nto  be expanded"),
+            meta(None, Some("Placeholder: to be expanded"))
+        );
+    }
+
+    #[test]
+    fn ordinary_quotes_are_not_metadata() {
+        assert_eq!(parse_meta_line("`Note: Derive protocols`"), None);
+        assert_eq!(parse_meta_line("Be the change you want to see."), None);
+        assert_eq!(parse_meta_line(""), None);
+    }
+
+    #[test]
+    fn long_text_is_not_metadata() {
+        let long = format!("Work in progress. {} Updated: 2021-10-12", "x".repeat(150));
+        assert_eq!(parse_meta_line(&long), None);
+        let short = format!("Work in progress {}", "x".repeat(140));
+        assert!(parse_meta_line(&short).is_some());
+    }
+}

@@ -1,0 +1,211 @@
+//! A link destination as written → [`LinkTarget`], once, at the edge.
+//!
+//! Relative paths are resolved against the page's folder and normalised;
+//! folder links mean the folder's README.md; links under a legacy URL prefix
+//! (an old GitBook site, absolute or in GitBook's `/space/<path>.md` root form)
+//! become page paths here. Whether the target exists is the links stage's
+//! question; this module never touches the file system.
+
+/// Where a link points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// A page of this handbook, by source path; `fallback` is a second path to
+    /// try (GitBook slugs name `x` for either `x.md` or `x/README.md`).
+    Page {
+        /// The source path tried first.
+        path: String,
+        /// Another source path tried when `path` is not a page.
+        fallback: Option<String>,
+        /// The `#anchor`, percent-decoded.
+        anchor: Option<String>,
+    },
+    /// An anchor on the same page.
+    Anchor(String),
+    /// Another file of the source folder (image, PDF…), by source path.
+    Asset(String),
+    /// A relative path that climbs out of the source folder.
+    Outside,
+    /// Anything with a scheme (`https:`, `mailto:`) or protocol-relative: left as written.
+    External,
+}
+
+/// Parses `raw` as written on the page at `page_path`. `legacy` holds the
+/// configured legacy URL prefixes, each ending in `/`.
+pub fn parse_target(raw: &str, page_path: &str, legacy: &[String]) -> LinkTarget {
+    let raw = raw.trim();
+    if let Some(anchor) = raw.strip_prefix('#') {
+        return if anchor.is_empty() { LinkTarget::External } else { LinkTarget::Anchor(percent_decode(anchor)) };
+    }
+    if let Some(rest) = strip_legacy(raw, legacy) {
+        return legacy_target(rest);
+    }
+    if has_scheme(raw) || raw.starts_with("//") {
+        return LinkTarget::External;
+    }
+    let (path, anchor) = split_anchor(raw);
+    let path = percent_decode(path.split('?').next().unwrap_or(""));
+    if path.is_empty() {
+        return anchor.map_or(LinkTarget::External, LinkTarget::Anchor);
+    }
+    let base = if path.starts_with('/') { "" } else { folder_of(page_path) };
+    let Some(normal) = normalise_path(base, &path) else { return LinkTarget::Outside };
+    if path.ends_with('/') || normal.is_empty() {
+        let readme = if normal.is_empty() { "README.md".into() } else { format!("{normal}/README.md") };
+        return LinkTarget::Page { path: readme, fallback: None, anchor };
+    }
+    if normal.ends_with(".md") {
+        LinkTarget::Page { path: normal, fallback: None, anchor }
+    } else {
+        LinkTarget::Asset(normal)
+    }
+}
+
+/// The part after a legacy prefix, for `https://old/space/x` and `/space/x.md`.
+fn strip_legacy<'a>(raw: &'a str, legacy: &[String]) -> Option<&'a str> {
+    legacy.iter().find_map(|prefix| {
+        let bare = prefix.trim_end_matches('/');
+        let path_form = bare.find("://").and_then(|i| bare[i + 3..].find('/').map(|j| &bare[i + 3 + j..]));
+        [Some(bare), path_form].into_iter().flatten().find_map(|p| {
+            let rest = raw.strip_prefix(p)?;
+            (rest.is_empty() || rest.starts_with(['/', '#', '?'])).then_some(rest)
+        })
+    })
+}
+
+fn legacy_target(rest: &str) -> LinkTarget {
+    let (path, anchor) = split_anchor(rest);
+    let path = percent_decode(path.split('?').next().unwrap_or(""));
+    let Some(slug) = normalise_path("", path.trim_matches('/')) else { return LinkTarget::Outside };
+    if slug.is_empty() {
+        return LinkTarget::Page { path: "README.md".into(), fallback: None, anchor };
+    }
+    if slug.ends_with(".md") {
+        return LinkTarget::Page { path: slug, fallback: None, anchor };
+    }
+    LinkTarget::Page { path: format!("{slug}.md"), fallback: Some(format!("{slug}/README.md")), anchor }
+}
+
+fn split_anchor(raw: &str) -> (&str, Option<String>) {
+    match raw.split_once('#') {
+        Some((path, anchor)) if !anchor.is_empty() => (path, Some(percent_decode(anchor))),
+        Some((path, _)) => (path, None),
+        None => (raw, None),
+    }
+}
+
+fn has_scheme(raw: &str) -> bool {
+    let Some((scheme, _)) = raw.split_once(':') else { return false };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// The folder part of a source path, `""` at the root.
+pub fn folder_of(path: &str) -> &str {
+    path.rfind('/').map_or("", |i| &path[..i])
+}
+
+/// Joins `relative` onto folder `base` and resolves `.` and `..`; `None` when
+/// the result would climb above the source root. A leading `/` means the root.
+pub fn normalise_path(base: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if relative.starts_with('/') {
+        Vec::new()
+    } else {
+        base.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for part in relative.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Decodes `%XX` escapes; malformed escapes stay as written.
+pub fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(value)) => {
+                out.push(value);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(path: &str, anchor: Option<&str>) -> LinkTarget {
+        LinkTarget::Page { path: path.into(), fallback: None, anchor: anchor.map(Into::into) }
+    }
+
+    const LEGACY: &[&str] = &["https://meet-coop-1.gitbook.io/handbook-trial/"];
+
+    fn parse(raw: &str, from: &str) -> LinkTarget {
+        let legacy: Vec<String> = LEGACY.iter().map(|s| s.to_string()).collect();
+        parse_target(raw, from, &legacy)
+    }
+
+    #[test]
+    fn relative_page_links_resolve_against_the_page_folder() {
+        assert_eq!(parse("../x.md#quorum", "a/b/c.md"), page("a/x.md", Some("quorum")));
+        assert_eq!(parse("./y.md", "a/c.md"), page("a/y.md", None));
+        assert_eq!(parse("sub/", "a/c.md"), page("a/sub/README.md", None));
+        assert_eq!(parse("/top.md", "a/c.md"), page("top.md", None));
+        assert_eq!(parse("my%20page.md", "c.md"), page("my page.md", None));
+    }
+
+    #[test]
+    fn anchors_assets_externals_and_escapes() {
+        assert_eq!(parse("#voting", "a.md"), LinkTarget::Anchor("voting".into()));
+        assert_eq!(parse("../images/x.svg", "a/b.md"), LinkTarget::Asset("images/x.svg".into()));
+        assert_eq!(parse("https://bigbluebutton.org", "a.md"), LinkTarget::External);
+        assert_eq!(parse("mailto:x@y.org", "a.md"), LinkTarget::External);
+        assert_eq!(parse("../../x.md", "a/b.md"), LinkTarget::Outside);
+    }
+
+    #[test]
+    fn legacy_urls_land_on_pages_here() {
+        assert_eq!(
+            parse("https://meet-coop-1.gitbook.io/handbook-trial/2-political-economy/political-economy", "x.md"),
+            LinkTarget::Page {
+                path: "2-political-economy/political-economy.md".into(),
+                fallback: Some("2-political-economy/political-economy/README.md".into()),
+                anchor: None
+            }
+        );
+        assert_eq!(parse("/handbook-trial/4-a/circles.md#x", "q/z.md"), page("4-a/circles.md", Some("x")));
+        assert_eq!(parse("https://meet-coop-1.gitbook.io/handbook-trial/", "x.md"), page("README.md", None));
+        assert_eq!(parse("https://meet-coop-1.gitbook.io/handbook-trialx", "x.md"), LinkTarget::External);
+    }
+
+    #[test]
+    fn normalise_refuses_to_climb_out() {
+        assert_eq!(normalise_path("a/b", "../../c").as_deref(), Some("c"));
+        assert_eq!(normalise_path("a", "../../c"), None);
+    }
+
+    #[test]
+    fn percent_decoding_keeps_malformed_escapes() {
+        assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
+        assert_eq!(percent_decode("caf%C3%A9"), "café");
+    }
+}

@@ -1,0 +1,348 @@
+//! The event walk: preprocessed markdown → HTML body with link slots, plus the
+//! headings, links, notes, to-do markers and metadata lines found on the way.
+//!
+//! pulldown-cmark's events are collected once; [`Walker::run`] goes over a range
+//! of them and dispatches each construct to a small handler (`on_heading`,
+//! `on_link`, `on_code_block`, `on_blockquote`, …) that may look ahead to the
+//! construct's end. Link destinations become NUL-delimited slots (`\0N\0`) that
+//! the render stage fills with resolved URLs: NUL cannot come from the page,
+//! because [`super::parse_page`] replaces it before parsing.
+
+use super::dates::{MetaLine, parse_meta_line};
+use super::gitbook::LineMap;
+use super::highlight::{escape, highlight};
+use super::link::{LinkTarget, parse_target};
+use super::notes::{Slugger, is_note_tag};
+use super::{Heading, Link, Note, Section};
+use crate::diagnostic::Diagnostic;
+use crate::load::summary::LineIndex;
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use std::ops::Range;
+
+/// What one page's walk gives.
+#[derive(Debug, Default)]
+pub(crate) struct Walked {
+    pub(crate) html: String,
+    pub(crate) headings: Vec<Heading>,
+    pub(crate) links: Vec<Link>,
+    pub(crate) notes: Vec<Note>,
+    pub(crate) todos: Vec<(u32, u32)>,
+    pub(crate) meta: MetaLine,
+    pub(crate) h1: Option<String>,
+    pub(crate) problems: Vec<Diagnostic>,
+}
+
+/// What the walk needs to know about the page.
+pub(crate) struct Input<'i> {
+    pub(crate) text: &'i str,
+    pub(crate) lines: &'i LineMap,
+    pub(crate) file: &'i str,
+    pub(crate) page_path: &'i str,
+    pub(crate) legacy: &'i [String],
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+}
+
+/// Walks one page body.
+pub(crate) fn walk(input: &Input<'_>) -> Walked {
+    let events: Vec<_> = Parser::new_ext(input.text, options()).into_offset_iter().collect();
+    let mut walker = Walker {
+        input,
+        index: LineIndex::new(input.text),
+        events,
+        out: Vec::new(),
+        slugger: Slugger::default(),
+        section: None,
+        walked: Walked::default(),
+    };
+    walker.run(0, walker.events.len());
+    let mut walked = walker.walked;
+    pulldown_cmark::html::push_html(&mut walked.html, walker.out.into_iter());
+    walked
+}
+
+struct Walker<'a, 'i> {
+    input: &'i Input<'i>,
+    index: LineIndex,
+    events: Vec<(Event<'a>, Range<usize>)>,
+    out: Vec<Event<'a>>,
+    slugger: Slugger,
+    /// The heading (level ≥ 2) a note found now belongs to.
+    section: Option<Section>,
+    walked: Walked,
+}
+
+impl<'a> Walker<'a, '_> {
+    /// Processes events `from..to`, dispatching constructs to their handlers.
+    fn run(&mut self, from: usize, to: usize) {
+        let mut i = from;
+        while i < to {
+            let (event, range) = self.events[i].clone();
+            i = match event {
+                Event::Start(Tag::Heading { .. }) => self.on_heading(i),
+                Event::Start(Tag::CodeBlock(_)) => self.on_code_block(i),
+                Event::Start(Tag::BlockQuote(kind)) => self.on_blockquote(i, kind),
+                Event::Start(Tag::Link { .. }) => self.on_link(i),
+                Event::Start(Tag::Image { .. }) => self.on_image(i),
+                Event::Text(text) => {
+                    self.on_text(&text, &range);
+                    self.out.push(Event::Text(text));
+                    i + 1
+                }
+                other => {
+                    self.out.push(other);
+                    i + 1
+                }
+            };
+        }
+    }
+
+    /// The index of the `End` matching the `Start` at `start`.
+    fn end_of(&self, start: usize) -> usize {
+        let mut depth = 0usize;
+        for (i, (event, _)) in self.events.iter().enumerate().skip(start) {
+            match event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.events.len().saturating_sub(1)
+    }
+
+    /// Plain text of events `from..to` (soft breaks as `\n`).
+    fn plain_text(&self, from: usize, to: usize) -> String {
+        let mut text = String::new();
+        for (event, _) in &self.events[from..to] {
+            match event {
+                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                Event::SoftBreak | Event::HardBreak => text.push('\n'),
+                _ => {}
+            }
+        }
+        text
+    }
+
+    /// The 1-based source (line, column) of a byte offset in the walked text.
+    fn position(&self, offset: usize) -> (u32, u32) {
+        let (line, column) = self.index.position(self.input.text, offset);
+        self.input.lines.source_position(line, column)
+    }
+
+    fn on_heading(&mut self, start: usize) -> usize {
+        let end = self.end_of(start);
+        let Event::Start(Tag::Heading { level, id, classes, .. }) = &self.events[start].0 else {
+            return start + 1;
+        };
+        let (level, explicit, classes) = (*level as u8, id.clone(), classes.clone());
+        let title = self.plain_text(start + 1, end).replace('\n', " ").trim().to_string();
+        let (line, column) = self.position(self.events[start].1.start);
+        let id = match explicit {
+            Some(id) => {
+                if !self.slugger.reserve(&id) {
+                    let message = format!("heading id `{id}` is used twice on this page");
+                    let d = Diagnostic::warning(self.input.file, line, column, message)
+                        .with_help("links to it land on the first; give each heading its own id");
+                    self.walked.problems.push(d);
+                }
+                id.to_string()
+            }
+            None => self.slugger.slug(&title),
+        };
+        if level == 1 && self.walked.h1.is_none() {
+            self.walked.h1 = Some(title.clone());
+        }
+        if level >= 2 {
+            self.section = Some(Section { title: title.clone(), anchor: id.clone() });
+        }
+        let class = if classes.is_empty() { String::new() } else { format!(" class=\"{}\"", escape(&classes.join(" "))) };
+        self.out.push(html(format!("<h{level} id=\"{}\"{class}>", escape(&id))));
+        self.run(start + 1, end);
+        let anchor = if level == 1 {
+            String::new()
+        } else {
+            format!("<a class=\"heading-anchor\" href=\"#{0}\" aria-label=\"Link to this section\">#</a>", escape(&id))
+        };
+        self.out.push(html(format!("{anchor}</h{level}>\n")));
+        self.walked.headings.push(Heading { level, id, title, line });
+        end + 1
+    }
+
+    fn on_code_block(&mut self, start: usize) -> usize {
+        let end = self.end_of(start);
+        let lang = match &self.events[start].0 {
+            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info))) => {
+                info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+            }
+            _ => String::new(),
+        };
+        let code = self.plain_text(start + 1, end);
+        self.out.push(html(highlight(&lang, &code)));
+        end + 1
+    }
+
+    fn on_blockquote(&mut self, start: usize, kind: Option<BlockQuoteKind>) -> usize {
+        let end = self.end_of(start);
+        let first = self.first_paragraph(start);
+        if let Some((p_start, p_end)) = first {
+            let text = self.plain_text(p_start + 1, p_end);
+            let only_child = p_end + 1 == end;
+            if kind.is_none() && only_child {
+                if let Some(meta) = parse_meta_line(text.trim()) {
+                    self.record_meta(meta);
+                    return end + 1;
+                }
+            }
+            if is_note_tag(text.lines().next().unwrap_or("")) {
+                self.on_note(start, end, p_start, p_end);
+                return end + 1;
+            }
+        }
+        match kind {
+            Some(kind) => {
+                let (class, title) = alert_names(kind);
+                self.out.push(html(format!(
+                    "<aside class=\"admonition {class}\" role=\"note\"><p class=\"admonition-title\">{title}</p>\n"
+                )));
+                self.run(start + 1, end);
+                self.out.push(html("</aside>\n".into()));
+            }
+            None => {
+                self.out.push(self.events[start].0.clone());
+                self.run(start + 1, end);
+                self.out.push(Event::End(TagEnd::BlockQuote(None)));
+            }
+        }
+        end + 1
+    }
+
+    /// The first child of the blockquote at `start`, when it is a paragraph.
+    fn first_paragraph(&self, start: usize) -> Option<(usize, usize)> {
+        matches!(self.events.get(start + 1), Some((Event::Start(Tag::Paragraph), _)))
+            .then(|| (start + 1, self.end_of(start + 1)))
+    }
+
+    fn record_meta(&mut self, meta: MetaLine) {
+        let seen = &mut self.walked.meta;
+        seen.updated = seen.updated.or(meta.updated);
+        if seen.status.is_none() {
+            seen.status = meta.status;
+        }
+    }
+
+    /// A "Derive protocols" note: the tag line is dropped, the rest is the
+    /// note's content (its protocol items), shown in a distinct box.
+    fn on_note(&mut self, start: usize, end: usize, p_start: usize, p_end: usize) {
+        let (line, column) = self.position(self.events[start].1.start);
+        let tag_break = (p_start + 1..p_end)
+            .find(|&i| matches!(self.events[i].0, Event::SoftBreak | Event::HardBreak));
+        let bare = tag_break.is_none() && p_end + 1 == end;
+        self.walked.notes.push(Note { line, column, section: self.section.clone(), bare });
+        let title = if bare { "Protocols to be derived from this section" } else { "Protocols derived here" };
+        self.out.push(html(format!(
+            "<aside class=\"protocol-note\" role=\"note\"><p class=\"protocol-note-title\">{title}</p>\n"
+        )));
+        if let Some(after) = tag_break {
+            self.out.push(Event::Start(Tag::Paragraph));
+            self.run(after + 1, p_end);
+            self.out.push(Event::End(TagEnd::Paragraph));
+        }
+        self.run(p_end + 1, end);
+        self.out.push(html("</aside>\n".into()));
+    }
+
+    fn on_link(&mut self, start: usize) -> usize {
+        let end = self.end_of(start);
+        let (event, range) = self.events[start].clone();
+        let Event::Start(Tag::Link { link_type, dest_url, title, .. }) = event else { return start + 1 };
+        let title_attr = attr("title", &title);
+        let raw = if link_type == LinkType::Email { format!("mailto:{dest_url}") } else { dest_url.to_string() };
+        let target = parse_target(&raw, self.input.page_path, self.input.legacy);
+        if target == LinkTarget::External {
+            let rel = if raw.starts_with("http") { " rel=\"noopener\"" } else { "" };
+            self.out.push(html(format!("<a href=\"{}\"{title_attr}{rel}>", escape(&raw))));
+            self.run(start + 1, end);
+        } else {
+            let n = self.push_link(raw.clone(), target, range.start);
+            self.out.push(html(format!("<a href=\"\0{n}\0\"{title_attr}>")));
+            // GitBook's content-ref and bare `<page.md>` links show the file
+            // name; the target page's title reads better.
+            if self.plain_text(start + 1, end) == raw && end == start + 2 {
+                self.walked.links[n].auto_title = true;
+                self.out.push(html(format!("\0t{n}\0")));
+            } else {
+                self.run(start + 1, end);
+            }
+        }
+        self.out.push(html("</a>".into()));
+        end + 1
+    }
+
+    fn on_image(&mut self, start: usize) -> usize {
+        let end = self.end_of(start);
+        let (event, range) = self.events[start].clone();
+        let Event::Start(Tag::Image { dest_url, title, .. }) = event else { return start + 1 };
+        let alt = escape(&self.plain_text(start + 1, end));
+        let title_attr = attr("title", &title);
+        let target = parse_target(&dest_url, self.input.page_path, self.input.legacy);
+        let src = if target == LinkTarget::External {
+            escape(&dest_url)
+        } else {
+            format!("\0{}\0", self.push_link(dest_url.to_string(), target, range.start))
+        };
+        self.out.push(html(format!("<img src=\"{src}\" alt=\"{alt}\"{title_attr} loading=\"lazy\">")));
+        end + 1
+    }
+
+    fn push_link(&mut self, raw: String, target: LinkTarget, offset: usize) -> usize {
+        let (line, column) = self.position(offset);
+        self.walked.links.push(Link { raw, target, line, column, auto_title: false });
+        self.walked.links.len() - 1
+    }
+
+    /// Counts `xxx` to-do markers (a word of its own, any case).
+    fn on_text(&mut self, text: &str, range: &Range<usize>) {
+        if !text.to_ascii_lowercase().contains("xxx") {
+            return;
+        }
+        let source = &self.input.text[range.clone()];
+        for (at, _) in source.to_ascii_lowercase().match_indices("xxx") {
+            let before = source[..at].chars().next_back();
+            let after = source[at + 3..].chars().next();
+            if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
+                let position = self.position(range.start + at);
+                self.walked.todos.push(position);
+            }
+        }
+    }
+}
+
+fn html<'a>(text: String) -> Event<'a> {
+    Event::Html(CowStr::from(text))
+}
+
+fn attr(name: &str, value: &str) -> String {
+    if value.is_empty() { String::new() } else { format!(" {name}=\"{}\"", escape(value)) }
+}
+
+fn alert_names(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}

@@ -1,0 +1,234 @@
+//! Stage 3: [`SourcePage`] → [`Page`].
+//!
+//! Takes one page's text; splits off front matter, rewrites GitBook export
+//! conventions into plain CommonMark (keeping a map back to source lines),
+//! walks the markdown once and gives the page's title, dates, status,
+//! headings with unique ids, links as parsed [`LinkTarget`]s, protocol notes,
+//! to-do markers and an HTML body whose link targets are slots for the links
+//! stage to fill. Pure: no file system, no other page, so pages parse in
+//! parallel and a changed page re-parses alone.
+
+pub mod dates;
+pub mod front_matter;
+pub mod gitbook;
+pub mod highlight;
+pub mod link;
+mod markdown;
+pub mod notes;
+
+use crate::diagnostic::Diagnostic;
+use crate::load::SourcePage;
+use dates::Date;
+pub use link::{LinkTarget, normalise_path, percent_decode};
+use std::collections::BTreeMap;
+
+/// A parsed page, ready for link resolution and rendering.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path in the source folder: the page's identity.
+    pub path: String,
+    /// The file as the editor sees it.
+    pub file: String,
+    /// The page's URL relative to the site root (`a/b.html`, `a/index.html`).
+    pub url: String,
+    /// Front matter title, else the first H1, else the SUMMARY title, else the file name.
+    pub title: String,
+    /// The label in the navigation: SUMMARY's title when listed, else `title`.
+    pub nav_title: String,
+    /// Whether the body has its own H1 (else the theme shows `title` as one).
+    pub has_h1: bool,
+    /// Front matter description.
+    pub description: Option<String>,
+    /// Front matter `updated`, else the GitBook `Updated:` line.
+    pub updated: Option<Date>,
+    /// Front matter `status`, else a GitBook status line.
+    pub status: Option<String>,
+    /// Left out of navigation and previous/next.
+    pub hidden: bool,
+    /// Listed in SUMMARY.md.
+    pub listed: bool,
+    /// Free front matter keys for themes.
+    pub extra: BTreeMap<String, serde_json::Value>,
+    /// Headings in order, with their ids.
+    pub headings: Vec<Heading>,
+    /// Links and images to resolve, in order; body slots refer to them by index.
+    pub links: Vec<Link>,
+    /// "Derive protocols" notes in order.
+    pub notes: Vec<Note>,
+    /// `xxx` to-do markers: (line, column) in the source file.
+    pub todos: Vec<(u32, u32)>,
+    /// The rendered body with link slots.
+    pub body: Body,
+}
+
+/// A heading and its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Unique on the page; `{#custom}` honoured.
+    pub id: String,
+    /// Plain text.
+    pub title: String,
+    /// Source line.
+    pub line: u32,
+}
+
+/// A link or image whose target the links stage resolves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The destination as written.
+    pub raw: String,
+    /// What it points at.
+    pub target: LinkTarget,
+    /// Source line.
+    pub line: u32,
+    /// Source column.
+    pub column: u32,
+    /// The link text is the destination itself: show the target page's title.
+    pub auto_title: bool,
+}
+
+/// The section a note belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading's text.
+    pub title: String,
+    /// The heading's id.
+    pub anchor: String,
+}
+
+/// A "Derive protocols" note as found on the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Source line of the blockquote.
+    pub line: u32,
+    /// Source column of the blockquote.
+    pub column: u32,
+    /// The nearest heading (level ≥ 2) above it; `None` means the whole page.
+    pub section: Option<Section>,
+    /// No content after the tag: protocols still to be derived.
+    pub bare: bool,
+}
+
+/// An HTML body with slots where resolved link targets go.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Body {
+    html: String,
+    slots: Vec<(usize, Slot)>,
+}
+
+/// What fills a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// The URL of link number N (already HTML-escaped by the filler).
+    Href(usize),
+    /// The title of the page link number N points at.
+    Title(usize),
+}
+
+impl Body {
+    /// Splits walked HTML at its `\0N\0` and `\0tN\0` markers.
+    fn from_marked(marked: &str) -> Self {
+        let mut html = String::with_capacity(marked.len());
+        let mut slots = Vec::new();
+        let mut parts = marked.split('\0');
+        html.push_str(parts.next().unwrap_or(""));
+        while let (Some(marker), Some(text)) = (parts.next(), parts.next()) {
+            let slot = match marker.strip_prefix('t') {
+                Some(n) => n.parse().ok().map(Slot::Title),
+                None => marker.parse().ok().map(Slot::Href),
+            };
+            if let Some(slot) = slot {
+                slots.push((html.len(), slot));
+            }
+            html.push_str(text);
+        }
+        Self { html, slots }
+    }
+
+    /// The HTML with every slot filled by `fill`.
+    pub fn fill<'s>(&self, mut fill: impl FnMut(Slot) -> &'s str) -> String {
+        let mut out = String::with_capacity(self.html.len() + self.slots.len() * 24);
+        let mut at = 0;
+        for &(offset, slot) in &self.slots {
+            out.push_str(&self.html[at..offset]);
+            out.push_str(fill(slot));
+            at = offset;
+        }
+        out.push_str(&self.html[at..]);
+        out
+    }
+}
+
+/// The site-relative URL of a page: `README.md` files become their folder's
+/// `index.html`, other pages keep their path with `.html`.
+pub fn page_url(path: &str) -> String {
+    let stem = path.strip_suffix(".md").unwrap_or(path);
+    match stem.strip_suffix("README") {
+        Some(folder) if folder.is_empty() || folder.ends_with('/') => format!("{folder}index.html"),
+        _ => format!("{stem}.html"),
+    }
+}
+
+/// Parses one page. `legacy` holds the configured legacy URL prefixes.
+pub fn parse_page(source: &SourcePage, legacy: &[String]) -> (Page, Vec<Diagnostic>) {
+    let text = source.text.replace('\0', "\u{FFFD}");
+    let split = front_matter::split(&text);
+    let mut problems = Vec::new();
+    let (front, front_line) = match split.yaml {
+        Some((yaml, line)) => {
+            let (front, problem) = front_matter::parse(yaml, line, &source.file);
+            problems.extend(problem);
+            (front, line)
+        }
+        None => (front_matter::FrontMatter::default(), 1),
+    };
+    let updated = front_matter::updated(&front, front_line, &source.file).unwrap_or_else(|d| {
+        problems.push(d);
+        None
+    });
+    let pre = gitbook::preprocess(split.body, split.body_line);
+    problems.extend(pre.problems.iter().map(|p| {
+        Diagnostic::warning(&source.file, p.line, p.column, p.message.clone())
+    }));
+    let input = markdown::Input {
+        text: &pre.text,
+        lines: &pre.lines,
+        file: &source.file,
+        page_path: &source.path,
+        legacy,
+    };
+    let walked = markdown::walk(&input);
+    problems.extend(walked.problems);
+    let title = front.title.clone().or_else(|| walked.h1.clone()).or_else(|| source.summary_title.clone());
+    let title = title.unwrap_or_else(|| file_title(&source.path));
+    let page = Page {
+        path: source.path.clone(),
+        file: source.file.clone(),
+        url: page_url(&source.path),
+        nav_title: source.summary_title.clone().unwrap_or_else(|| title.clone()),
+        title,
+        has_h1: walked.h1.is_some(),
+        description: front.description,
+        updated: updated.or(walked.meta.updated),
+        status: front.status.or(walked.meta.status),
+        hidden: front.hidden,
+        listed: source.listed,
+        extra: front.extra,
+        headings: walked.headings,
+        links: walked.links,
+        notes: walked.notes,
+        todos: walked.todos,
+        body: Body::from_marked(&walked.html),
+    };
+    (page, problems)
+}
+
+fn file_title(path: &str) -> String {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.trim_end_matches(".md").replace(['-', '_'], " ")
+}
+
+#[cfg(test)]
+mod tests;

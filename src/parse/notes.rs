@@ -1,0 +1,95 @@
+//! Recognising the "Derive protocols" tag and naming heading anchors.
+//!
+//! A protocol note is a blockquote whose first line is `Note: Derive protocols`:
+//! in backticks or plain, any case, `protocol` or `protocols`, with an optional
+//! trailing colon or dash. [`is_note_tag`] decides that for one line of plain
+//! text; [`Slugger`] gives every heading a unique, stable id on one page.
+
+use std::collections::HashSet;
+
+/// Whether `line` (plain text, backticks kept or stripped) is the note tag.
+pub fn is_note_tag(line: &str) -> bool {
+    let text = line.trim().trim_matches('`').trim().to_lowercase();
+    let Some(rest) = text.strip_prefix("note") else { return false };
+    let Some(rest) = rest.trim_start().strip_prefix(':') else { return false };
+    let mut words = rest.split_whitespace();
+    if words.next() != Some("derive") {
+        return false;
+    }
+    let tail: String = words.collect::<Vec<_>>().join(" ");
+    let tail = tail.trim_end_matches([':', '-', '–', '—', '`', ' ']);
+    matches!(tail, "protocol" | "protocols")
+}
+
+/// Gives headings GitHub-style ids, unique within one page.
+#[derive(Debug, Default)]
+pub struct Slugger {
+    used: HashSet<String>,
+}
+
+impl Slugger {
+    /// Reserves an id the author chose (`{#custom}`); false when already taken.
+    pub fn reserve(&mut self, id: &str) -> bool {
+        self.used.insert(id.to_string())
+    }
+
+    /// The id for a heading's text: `Quorum and voting` → `quorum-and-voting`,
+    /// a repeat → `quorum-and-voting-1`.
+    pub fn slug(&mut self, text: &str) -> String {
+        let base = slugify(text);
+        let mut id = base.clone();
+        let mut n = 1;
+        while !self.used.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+}
+
+/// Lowercase letters and digits of any script, `-` for spaces, other
+/// punctuation dropped; `section` when nothing is left.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            slug.extend(c.to_lowercase());
+        } else if c.is_whitespace() {
+            slug.push('-');
+        }
+    }
+    if slug.is_empty() { "section".into() } else { slug }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tag_in_its_forms() {
+        for yes in [
+            "`Note: Derive protocols`",
+            "Note: derive protocols:",
+            "NOTE: DERIVE PROTOCOL",
+            "note : derive protocols —",
+            "Note: Derive protocols -",
+        ] {
+            assert!(is_note_tag(yes), "{yes}");
+        }
+        for no in ["Note: derive the protocols", "Note: protocols", "A note: derive protocols", "Note: derive"] {
+            assert!(!is_note_tag(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn slugs_are_github_style_and_unique() {
+        let mut s = Slugger::default();
+        assert_eq!(s.slug("Quorum and voting"), "quorum-and-voting");
+        assert_eq!(s.slug("Quorum and voting"), "quorum-and-voting-1");
+        assert_eq!(s.slug("Formación – el baile"), "formación--el-baile");
+        assert_eq!(s.slug("?!"), "section");
+        assert!(s.reserve("custom"));
+        assert!(!s.reserve("custom"));
+        assert_eq!(s.slug("custom"), "custom-1");
+    }
+}

@@ -1,0 +1,227 @@
+//! Stage 5: a parsed [`Page`] with its [`Resolved`] links and [`PageNav`] →
+//! [`RenderedPage`] through the theme's tera templates.
+//!
+//! A [`Renderer`] is made once per build: theme files loaded, templates
+//! compiled, the highlighting stylesheet generated. Rendering a page fills the
+//! body's link slots and hands the template light, already-escaped-by-tera
+//! data (titles, URLs relative to the page), so one page renders on its own,
+//! in parallel with the others, or alone when the dev server re-renders it.
+
+pub mod nav;
+pub mod theme;
+
+use crate::config::Config;
+use crate::links::{Resolved, root_of};
+use crate::parse::Page;
+use anyhow::{Context as _, Result};
+use nav::{NavItem, Navigation, PageNav, TitledLink};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// The generator line in every page.
+pub const GENERATOR: &str = concat!("handbook ", env!("CARGO_PKG_VERSION"));
+
+/// One page's finished HTML and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedPage {
+    /// Site-relative URL (`a/b.html`).
+    pub url: String,
+    /// The complete document.
+    pub html: String,
+}
+
+/// Every rendered file of one version's site.
+#[derive(Debug, Clone)]
+pub struct RenderedSite {
+    /// One per page, in the pages' order.
+    pub pages: Vec<RenderedPage>,
+    /// The not-found page.
+    pub not_found: String,
+    /// Theme files and the highlighting stylesheet, by site-relative path.
+    pub statics: Vec<(String, Vec<u8>)>,
+}
+
+/// Templates compiled once, with what every page shares.
+pub struct Renderer {
+    tera: tera::Tera,
+    theme: theme::Theme,
+    site: SiteInfo,
+}
+
+#[derive(Debug, Clone)]
+struct SiteInfo {
+    title: String,
+    description: String,
+    language: String,
+    path_prefix: String,
+    edit_url: Option<String>,
+    source_prefix: String,
+}
+
+#[derive(Serialize)]
+struct SiteContext<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    root: String,
+    generator: &'static str,
+}
+
+#[derive(Serialize)]
+struct DateContext {
+    iso: String,
+    display: String,
+}
+
+#[derive(Serialize)]
+struct TocEntry<'a> {
+    level: u8,
+    id: &'a str,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct PageContext<'a> {
+    title: &'a str,
+    description: &'a str,
+    html: String,
+    has_h1: bool,
+    url: &'a str,
+    path: &'a str,
+    updated: Option<DateContext>,
+    status: Option<&'a str>,
+    edit_url: Option<String>,
+    toc: Vec<TocEntry<'a>>,
+    breadcrumbs: Vec<TitledLink>,
+    prev: Option<TitledLink>,
+    next: Option<TitledLink>,
+    extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct PageTemplate<'a> {
+    site: SiteContext<'a>,
+    page: PageContext<'a>,
+    nav: Vec<NavItem>,
+    serving: bool,
+}
+
+#[derive(Serialize)]
+struct NotFoundTemplate<'a> {
+    site: SiteContext<'a>,
+    nav: Vec<NavItem>,
+    serving: bool,
+}
+
+impl Renderer {
+    /// Loads the configured theme and compiles its templates.
+    pub fn new(config: &Config) -> Result<Self> {
+        let theme = theme::load(&config.root, &config.theme)?;
+        let tera = theme.compile()?;
+        let source = config.source_dir.strip_prefix(&config.root).unwrap_or(&config.source_dir);
+        let source_prefix = crate::config::display_path(source);
+        let site = SiteInfo {
+            title: config.site.title.clone(),
+            description: config.site.description.clone(),
+            language: config.site.language.clone(),
+            path_prefix: config.site.path_prefix.clone(),
+            edit_url: config.edit_url.clone(),
+            source_prefix: if source_prefix.is_empty() { String::new() } else { format!("{source_prefix}/") },
+        };
+        Ok(Self { tera, theme, site })
+    }
+
+    fn site_context(&self, root: String) -> SiteContext<'_> {
+        SiteContext {
+            title: &self.site.title,
+            description: &self.site.description,
+            language: &self.site.language,
+            root,
+            generator: GENERATOR,
+        }
+    }
+
+    /// Renders every page in parallel (order kept), the 404 page and the statics.
+    pub fn render_site(&self, pages: &[Page], resolved: &[Resolved], navigation: &Navigation) -> Result<RenderedSite> {
+        let rendered = pages
+            .par_iter()
+            .zip(resolved)
+            .enumerate()
+            .map(|(i, (page, links))| self.render_page(page, links, navigation.for_page(i, pages)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(RenderedSite {
+            pages: rendered,
+            not_found: self.render_not_found(navigation.top_level(pages))?,
+            statics: self.static_files(),
+        })
+    }
+
+    /// Renders one page.
+    pub fn render_page(&self, page: &Page, resolved: &Resolved, nav: PageNav) -> Result<RenderedPage> {
+        let context = PageTemplate {
+            site: self.site_context(root_of(&page.url)),
+            page: self.page_context(page, resolved, nav.breadcrumbs, nav.prev, nav.next),
+            nav: nav.nav,
+            serving: false,
+        };
+        let html = self.render("page.html", &context).with_context(|| format!("rendering {}", page.file))?;
+        Ok(RenderedPage { url: page.url.clone(), html })
+    }
+
+    fn page_context<'p>(
+        &self,
+        page: &'p Page,
+        resolved: &Resolved,
+        breadcrumbs: Vec<TitledLink>,
+        prev: Option<TitledLink>,
+        next: Option<TitledLink>,
+    ) -> PageContext<'p> {
+        let toc = page
+            .headings
+            .iter()
+            .filter(|h| matches!(h.level, 2 | 3))
+            .map(|h| TocEntry { level: h.level, id: &h.id, title: &h.title })
+            .collect();
+        PageContext {
+            title: &page.title,
+            description: page.description.as_deref().unwrap_or(""),
+            html: page.body.fill(|slot| resolved.slot(slot)),
+            has_h1: page.has_h1,
+            url: &page.url,
+            path: &page.path,
+            updated: page.updated.map(|d| DateContext { iso: d.iso(), display: d.display() }),
+            status: page.status.as_deref(),
+            edit_url: self.site.edit_url.as_ref().map(|t| {
+                t.replace("{path}", &format!("{}{}", self.site.source_prefix, page.path))
+            }),
+            toc,
+            breadcrumbs,
+            prev,
+            next,
+            extra: &page.extra,
+        }
+    }
+
+    /// Renders the not-found page; its URLs start from the path prefix, since
+    /// a host serves it at any depth.
+    pub fn render_not_found(&self, nav: Vec<NavItem>) -> Result<String> {
+        let context =
+            NotFoundTemplate { site: self.site_context(self.site.path_prefix.clone()), nav, serving: false };
+        self.render("404.html", &context).context("rendering the 404 page")
+    }
+
+    fn render(&self, template: &str, context: &impl Serialize) -> Result<String> {
+        let context = tera::Context::from_serialize(context).map_err(|e| anyhow::anyhow!("{e}"))?;
+        self.tera.render(template, &context).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    /// The theme's static files and the generated highlighting stylesheet,
+    /// by site-relative path.
+    pub fn static_files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> =
+            self.theme.statics.iter().map(|(path, bytes)| (path.clone(), bytes.clone())).collect();
+        files.push(("static/highlight.css".into(), crate::parse::highlight::stylesheet().into_bytes()));
+        files.sort();
+        files
+    }
+}

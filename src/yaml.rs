@@ -1,0 +1,121 @@
+//! The one place YAML is read: configuration and front matter go through
+//! [`parse`], which turns every YAML or shape error into a [`Diagnostic`] at the
+//! file's own line and column (front matter passes the line its block starts
+//! on), with "did you mean" for a misspelt key or value.
+//!
+//! The reader is serde-saphyr: pure Rust, a location on every error, and
+//! budgets against alias bombs. Swapping it means changing this file only.
+
+use crate::diagnostic::Diagnostic;
+use serde::de::DeserializeOwned;
+
+/// A value with the place it was written, for checks made after parsing.
+pub use serde_saphyr::Spanned;
+
+/// The 1-based line and column where a spanned value was written.
+pub fn position<T>(value: &Spanned<T>) -> (u32, u32) {
+    (value.referenced.line() as u32, value.referenced.column() as u32)
+}
+
+/// Deserializes `text` into `T`. `first_line` is the 1-based line of `file` on
+/// which `text` starts; an empty document is read as an empty mapping.
+pub fn parse<T: DeserializeOwned>(text: &str, file: &str, first_line: u32) -> Result<T, Diagnostic> {
+    let text = if text.trim().is_empty() { "{}" } else { text };
+    serde_saphyr::from_str(text).map_err(|error| to_diagnostic(&error, file, first_line))
+}
+
+fn to_diagnostic(error: &serde_saphyr::Error, file: &str, first_line: u32) -> Diagnostic {
+    let (line, column) = error
+        .location()
+        .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
+    let inner = error.without_snippet();
+    let (message, help) = match inner {
+        serde_saphyr::Error::SerdeUnknownField { field, expected, .. } => (
+            format!("unknown key `{field}`"),
+            Some(suggest(field, expected, "key")),
+        ),
+        serde_saphyr::Error::SerdeUnknownVariant { variant, expected, .. } => (
+            format!("unknown value `{variant}`"),
+            Some(suggest(variant, expected, "value")),
+        ),
+        other => (strip_position(&other.to_string()), None),
+    };
+    let diagnostic = Diagnostic::error(file, first_line + line - 1, column, message);
+    match help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    }
+}
+
+/// serde-saphyr appends " at line L, column C" to its messages; the diagnostic
+/// carries the position itself.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// "did you mean `title`?" when a known name is close, else the list of names.
+pub fn suggest(given: &str, known: &[&str], what: &str) -> String {
+    match closest(given, known.iter().copied()) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None if known.is_empty() => format!("no {what} is allowed here"),
+        None => format!("expected one of: {}", known.join(", ")),
+    }
+}
+
+/// The known name nearest to `given`, if it is near enough to be a typo.
+pub fn closest<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .map(|k| (strsim::jaro_winkler(given, k), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    struct Sample {
+        title: Option<String>,
+        base_url: Option<String>,
+        count: Option<u32>,
+    }
+
+    #[test]
+    fn misspelt_key_is_located_and_suggested() {
+        let err = parse::<Sample>("title: a\nbase-ulr: x\n", "handbook.yaml", 1).unwrap_err();
+        assert_eq!(err.headline(), "handbook.yaml:2:1: error: unknown key `base-ulr`");
+        assert_eq!(err.help.as_deref(), Some("did you mean `base-url`?"));
+    }
+
+    #[test]
+    fn wrong_type_is_located_with_the_offset() {
+        let err = parse::<Sample>("count: many\n", "a.md", 2).unwrap_err();
+        assert_eq!((err.line, err.column), (2, 8));
+        assert!(err.message.contains("u32"), "{}", err.message);
+    }
+
+    #[test]
+    fn syntax_error_is_located() {
+        let err = parse::<Sample>("title: [a\n", "a.md", 1).unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(!err.message.contains(" at line "), "{}", err.message);
+    }
+
+    #[test]
+    fn empty_document_is_an_empty_mapping() {
+        let s: Sample = parse("\n", "a.md", 1).unwrap();
+        assert_eq!(s, Sample { title: None, base_url: None, count: None });
+    }
+
+    #[test]
+    fn far_names_list_the_choices() {
+        assert_eq!(suggest("zzz", &["title", "hidden"], "key"), "expected one of: title, hidden");
+    }
+}
