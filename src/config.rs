@@ -104,7 +104,11 @@ pub fn load(root: &Path, file: Option<&Path>, output: Option<&Path>) -> anyhow::
     let raw: RawConfig = yaml::parse(&text, &label, 1).map_err(|d| ConfigError(vec![d]))?;
     let mut problems = Diagnostics::new();
     let config = validate(raw, root, output, &label, &mut problems);
-    if problems.is_empty() { Ok(config) } else { Err(ConfigError(problems.sorted()).into()) }
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(ConfigError(problems.sorted()).into())
+    }
 }
 
 fn validate(
@@ -115,14 +119,25 @@ fn validate(
     problems: &mut Diagnostics,
 ) -> Config {
     let mut check = Checker { label, problems };
-    let source = raw.source.map_or_else(|| "handbook".into(), |s| check.relative_dir(s));
+    let source = raw
+        .source
+        .map_or_else(|| "handbook".into(), |s| check.relative_dir(s));
     let output_dir = output.map_or_else(
-        || root.join(raw.output.map_or_else(|| "site".into(), |s| check.relative_dir(s))),
+        || {
+            root.join(
+                raw.output
+                    .map_or_else(|| "site".into(), |s| check.relative_dir(s)),
+            )
+        },
         Path::to_path_buf,
     );
     let base_url = raw.base_url.map(|u| check.base_url(u));
-    let path_prefix = raw.path_prefix.map_or_else(|| "/".into(), |p| check.path_prefix(p));
-    let theme = raw.theme.map_or_else(|| "default".into(), |t| check.theme(t));
+    let path_prefix = raw
+        .path_prefix
+        .map_or_else(|| "/".into(), |p| check.path_prefix(p));
+    let theme = raw
+        .theme
+        .map_or_else(|| "default".into(), |t| check.theme(t));
     Config {
         root: root.to_path_buf(),
         source_dir: root.join(source),
@@ -131,11 +146,17 @@ fn validate(
         site: Site {
             title: raw.title.unwrap_or_else(|| "Handbook".into()),
             description: raw.description,
-            language: raw.language.map_or_else(|| "en".into(), |l| check.language(l)),
+            language: raw
+                .language
+                .map_or_else(|| "en".into(), |l| check.language(l)),
             base_url: base_url.map(|u| u.trim_end_matches('/').to_string()),
             path_prefix,
         },
-        legacy_urls: raw.legacy_urls.into_iter().map(|u| check.legacy_url(u)).collect(),
+        legacy_urls: raw
+            .legacy_urls
+            .into_iter()
+            .map(|u| check.legacy_url(u))
+            .collect(),
         edit_url: raw.edit_url.map(|u| check.edit_url(u)),
         broken_links: match raw.broken_links {
             Some(LinkLevel::Warn) => Severity::Warning,
@@ -153,27 +174,43 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn fail(&mut self, at: &Spanned<String>, message: String, help: &str) {
         let (line, column) = yaml::position(at);
-        self.problems.push(Diagnostic::error(self.label, line, column, message).with_help(help));
+        self.problems
+            .push(Diagnostic::error(self.label, line, column, message).with_help(help));
     }
 
     fn relative_dir(&mut self, value: Spanned<String>) -> String {
         let path = Path::new(&value.value);
-        let inside = path.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        let inside = path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
         if value.value.is_empty() || !inside {
             let message = format!("`{}` must be a folder inside the project", value.value);
-            self.fail(&value, message, "use a relative path such as `handbook` or `site`");
+            self.fail(
+                &value,
+                message,
+                "use a relative path such as `handbook` or `site`",
+            );
         }
         value.value
     }
 
     fn base_url(&mut self, value: Spanned<String>) -> String {
         let url = value.value.as_str();
-        let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
         match rest {
-            Some(host) if !host.is_empty() && !host.starts_with('/') && !host.contains(['?', '#', ' ']) => {}
+            Some(host)
+                if !host.is_empty()
+                    && !host.starts_with('/')
+                    && !host.contains(['?', '#', ' ']) => {}
             _ => {
                 let message = format!("base-url `{url}` is not an absolute http(s) URL");
-                self.fail(&value, message, "write it as `https://handbook.example.org`");
+                self.fail(
+                    &value,
+                    message,
+                    "write it as `https://handbook.example.org`",
+                );
             }
         }
         value.value
@@ -181,20 +218,39 @@ impl Checker<'_> {
 
     fn path_prefix(&mut self, value: Spanned<String>) -> String {
         let prefix = value.value.trim();
-        if !prefix.starts_with('/') || prefix.contains(['?', '#', ' ', '\\']) || prefix.contains("//") {
-            let message = format!("path-prefix `{prefix}` must be an absolute path such as `/handbook/`");
-            self.fail(&value, message, "start it with `/`; the site's pages live under it");
+        if !prefix.starts_with('/')
+            || prefix.contains(['?', '#', ' ', '\\'])
+            || prefix.contains("//")
+        {
+            let message =
+                format!("path-prefix `{prefix}` must be an absolute path such as `/handbook/`");
+            self.fail(
+                &value,
+                message,
+                "start it with `/`; the site's pages live under it",
+            );
             return "/".into();
         }
-        if prefix.ends_with('/') { prefix.to_string() } else { format!("{prefix}/") }
+        if prefix.ends_with('/') {
+            prefix.to_string()
+        } else {
+            format!("{prefix}/")
+        }
     }
 
     fn theme(&mut self, value: Spanned<String>) -> String {
         let ok = !value.value.is_empty()
-            && value.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && value
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !ok {
             let message = format!("theme `{}` is not a folder name", value.value);
-            self.fail(&value, message, "name a folder under themes/, e.g. `default`");
+            self.fail(
+                &value,
+                message,
+                "name a folder under themes/, e.g. `default`",
+            );
         }
         value.value
     }
@@ -215,7 +271,11 @@ impl Checker<'_> {
         let url = value.value.as_str();
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             let message = format!("legacy URL `{url}` is not an absolute http(s) URL");
-            self.fail(&value, message, "give the old site's address, e.g. `https://x.gitbook.io/handbook/`");
+            self.fail(
+                &value,
+                message,
+                "give the old site's address, e.g. `https://x.gitbook.io/handbook/`",
+            );
         }
         let url = value.value.trim_end_matches('/');
         format!("{url}/")
@@ -224,7 +284,11 @@ impl Checker<'_> {
     fn edit_url(&mut self, value: Spanned<String>) -> String {
         if !value.value.contains("{path}") {
             let message = "edit-url has no `{path}` placeholder".to_string();
-            self.fail(&value, message, "e.g. `https://git.example.org/coop/handbook/edit/main/{path}`");
+            self.fail(
+                &value,
+                message,
+                "e.g. `https://git.example.org/coop/handbook/edit/main/{path}`",
+            );
         }
         value.value
     }
@@ -233,7 +297,8 @@ impl Checker<'_> {
 /// A path as the user would type it: without a leading `./`.
 pub fn display_path(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
-    text.strip_prefix("./").map_or_else(|| text.clone(), str::to_string)
+    text.strip_prefix("./")
+        .map_or_else(|| text.clone(), str::to_string)
 }
 
 impl Config {
@@ -247,7 +312,11 @@ impl Config {
     /// The source folder as a label prefix, e.g. `handbook/`.
     pub fn source_label(&self) -> String {
         let label = self.label(&self.source_dir);
-        if label.ends_with('/') { label } else { format!("{label}/") }
+        if label.ends_with('/') {
+            label
+        } else {
+            format!("{label}/")
+        }
     }
 }
 
@@ -284,7 +353,10 @@ mod tests {
     fn misspelt_key_gets_a_suggestion() {
         let err = load_text("title: x\nlegacy-url: []\n").unwrap_err();
         assert_eq!(err.0[0].line, 2);
-        assert_eq!(err.0[0].help.as_deref(), Some("did you mean `legacy-urls`?"));
+        assert_eq!(
+            err.0[0].help.as_deref(),
+            Some("did you mean `legacy-urls`?")
+        );
     }
 
     #[test]
@@ -305,7 +377,10 @@ mod tests {
     #[test]
     fn missing_file_says_how_to_start() {
         let dir = tempfile::tempdir().unwrap();
-        let err = load(dir.path(), None, None).unwrap_err().downcast::<ConfigError>().unwrap();
+        let err = load(dir.path(), None, None)
+            .unwrap_err()
+            .downcast::<ConfigError>()
+            .unwrap();
         assert!(err.0[0].help.as_deref().unwrap().contains("handbook new"));
     }
 }

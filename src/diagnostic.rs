@@ -46,7 +46,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at `file:line:column`.
-    pub fn error(file: impl Into<String>, line: u32, column: u32, message: impl Into<String>) -> Self {
+    pub fn error(
+        file: impl Into<String>,
+        line: u32,
+        column: u32,
+        message: impl Into<String>,
+    ) -> Self {
         Self::new(Severity::Error, file.into(), line, column, message.into())
     }
 
@@ -61,7 +66,14 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, file: String, line: u32, column: u32, message: String) -> Self {
-        Self { file, line, column, severity, message, help: None }
+        Self {
+            file,
+            line,
+            column,
+            severity,
+            message,
+            help: None,
+        }
     }
 
     /// Adds a hint saying what to do.
@@ -159,7 +171,11 @@ impl IntoIterator for Diagnostics {
 /// `colour` adds ANSI styles (the caller decides from the terminal and NO_COLOR).
 pub fn render(diagnostic: &Diagnostic, source_line: Option<&str>, colour: bool) -> String {
     let paint = |code: &str, text: &str| {
-        if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     };
     let severity_style = match diagnostic.severity {
         Severity::Error => "1;31",
@@ -175,14 +191,25 @@ pub fn render(diagnostic: &Diagnostic, source_line: Option<&str>, colour: bool) 
         let number = diagnostic.line.to_string();
         let gutter = " ".repeat(number.len());
         let text = text.trim_end();
-        let _ = writeln!(out, "{} {} {}", paint("34", &number), paint("34", "|"), text);
+        let _ = writeln!(
+            out,
+            "{} {} {}",
+            paint("34", &number),
+            paint("34", "|"),
+            text
+        );
         if diagnostic.column > 0 {
             let pad: String = text
                 .chars()
                 .take(diagnostic.column as usize - 1)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
-            let _ = writeln!(out, "{gutter} {} {pad}{}", paint("34", "|"), paint(severity_style, "^"));
+            let _ = writeln!(
+                out,
+                "{gutter} {} {pad}{}",
+                paint("34", "|"),
+                paint(severity_style, "^")
+            );
         }
     }
     if let Some(help) = &diagnostic.help {
@@ -198,7 +225,10 @@ mod tests {
     #[test]
     fn headline_has_the_editor_form() {
         let d = Diagnostic::error("handbook/a.md", 3, 7, "broken link to `b.md`");
-        assert_eq!(d.headline(), "handbook/a.md:3:7: error: broken link to `b.md`");
+        assert_eq!(
+            d.headline(),
+            "handbook/a.md:3:7: error: broken link to `b.md`"
+        );
     }
 
     #[test]
@@ -232,6 +262,9 @@ mod tests {
         all.push(Diagnostic::error("a.md", 2, 1, "x"));
         all.push(Diagnostic::error("a.md", 2, 1, "x"));
         let places: Vec<_> = all.sorted().into_iter().map(|d| (d.file, d.line)).collect();
-        assert_eq!(places, [("a.md".into(), 2), ("a.md".into(), 9), ("b.md".into(), 1)]);
+        assert_eq!(
+            places,
+            [("a.md".into(), 2), ("a.md".into(), 9), ("b.md".into(), 1)]
+        );
     }
 }

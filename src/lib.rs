@@ -64,9 +64,16 @@ impl Report {
 /// Builds (or checks) one project: the pipeline top to bottom.
 pub fn build(options: &BuildOptions) -> Result<Report> {
     let started = Instant::now();
-    let config = config::load(&options.root, options.config.as_deref(), options.out.as_deref())?;
+    let config = config::load(
+        &options.root,
+        options.config.as_deref(),
+        options.out.as_deref(),
+    )?;
     if !config.source_dir.is_dir() {
-        bail!("the source folder {} does not exist; set `source` in the configuration", config.source_label());
+        bail!(
+            "the source folder {} does not exist; set `source` in the configuration",
+            config.source_label()
+        );
     }
     if options.write {
         output::check_target(&config.output_dir, &config.root, &config.source_dir)?;
@@ -74,13 +81,18 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let renderer = render::Renderer::new(&config)?;
     let tree = load::source::DirTree::new(&config.source_dir);
     let (handbook, mut diagnostics) = load::load(&config, &tree)?;
-    let parsed: Vec<_> =
-        handbook.pages.par_iter().map(|page| parse::parse_page(page, &config.legacy_urls)).collect();
+    let parsed: Vec<_> = handbook
+        .pages
+        .par_iter()
+        .map(|page| parse::parse_page(page, &config.legacy_urls))
+        .collect();
     let (pages, problems): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
     diagnostics.extend(problems.into_iter().flatten());
     let index = links::LinkIndex::new(&pages, &handbook.assets);
-    let resolved: Vec<_> =
-        pages.par_iter().map(|page| links::resolve(page, &index, config.broken_links)).collect();
+    let resolved: Vec<_> = pages
+        .par_iter()
+        .map(|page| links::resolve(page, &index, config.broken_links))
+        .collect();
     let (resolved, problems): (Vec<_>, Vec<_>) = resolved.into_iter().unzip();
     diagnostics.extend(problems.into_iter().flatten());
     let todos = todo_warnings(&pages, &mut diagnostics, !options.write);
@@ -107,8 +119,9 @@ fn todo_warnings(pages: &[parse::Page], diagnostics: &mut Diagnostics, list: boo
         count += page.todos.len();
         if list {
             diagnostics.extend(page.todos.iter().map(|&(line, column)| {
-                Diagnostic::warning(&page.file, line, column, "to-do marker `xxx`")
-                    .with_help("replace it with the missing text, or leave it and let `check` remind you")
+                Diagnostic::warning(&page.file, line, column, "to-do marker `xxx`").with_help(
+                    "replace it with the missing text, or leave it and let `check` remind you",
+                )
             }));
         }
     }

@@ -63,7 +63,11 @@ fn main() -> ExitCode {
         Command::Build { project, out } => run_build(&project, out, true),
         Command::Check { project } => run_build(&project, None, false),
         Command::New { dir, title } => handbook::new::create(&dir, title.as_deref()).map(|()| {
-            println!("Created a handbook in {}. Build it with: handbook build --root {}", dir.display(), dir.display());
+            println!(
+                "Created a handbook in {}. Build it with: handbook build --root {}",
+                dir.display(),
+                dir.display()
+            );
             ExitCode::SUCCESS
         }),
     };
@@ -71,31 +75,57 @@ fn main() -> ExitCode {
 }
 
 fn run_build(project: &Project, out: Option<PathBuf>, write: bool) -> Result<ExitCode> {
-    let options = BuildOptions { root: project.root.clone(), config: project.config.clone(), out, write };
+    let options = BuildOptions {
+        root: project.root.clone(),
+        config: project.config.clone(),
+        out,
+        write,
+    };
     if !project.quiet && std::io::stderr().is_terminal() {
-        eprint!("{} {}…\r", if write { "Building" } else { "Checking" }, project.root.display());
+        eprint!(
+            "{} {}…\r",
+            if write { "Building" } else { "Checking" },
+            project.root.display()
+        );
     }
     let report = handbook::build(&options)?;
     print_diagnostics(&report.diagnostics);
     if !project.quiet {
         eprintln!("{}", summary_line(&report, write));
     }
-    Ok(if report.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// The last line: what was done, how long it took, what was found.
 fn summary_line(report: &Report, write: bool) -> String {
-    let errors = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = report.diagnostics.len() - errors;
     let time = format!("{} ms", report.elapsed.as_millis());
     let found = format!("{errors} error(s), {warnings} warning(s)");
     let todos = if write && report.todos > 0 {
-        format!("; {} to-do marker(s), listed by `handbook check`", report.todos)
+        format!(
+            "; {} to-do marker(s), listed by `handbook check`",
+            report.todos
+        )
     } else {
         String::new()
     };
     match (&report.written, write) {
-        (Some(out), _) => format!("Built {} pages in {time} into {}: {found}{todos}", report.pages, out.display()),
+        (Some(out), _) => {
+            let out = handbook::config::display_path(out);
+            format!(
+                "Built {} pages in {time} into {out}: {found}{todos}",
+                report.pages
+            )
+        }
         (None, true) => format!("Build failed after {time}: {found}; nothing was written{todos}"),
         (None, false) => format!("Checked {} pages in {time}: {found}", report.pages),
     }

@@ -31,9 +31,13 @@ fn files(title: &str) -> Vec<(&'static str, String)> {
 /// Creates a project in `dir` (created if missing; must be empty if present).
 pub fn create(dir: &Path, title: Option<&str>) -> Result<()> {
     if dir.exists() {
-        let mut entries = std::fs::read_dir(dir).map_err(|e| anyhow::anyhow!("reading {}: {e}", dir.display()))?;
+        let mut entries = std::fs::read_dir(dir)
+            .map_err(|e| anyhow::anyhow!("reading {}: {e}", dir.display()))?;
         if entries.next().is_some() {
-            bail!("{} already has files; `handbook new` only starts a project in a new or empty folder", dir.display());
+            bail!(
+                "{} already has files; `handbook new` only starts a project in a new or empty folder",
+                dir.display()
+            );
         }
     }
     let default_title = dir

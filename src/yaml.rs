@@ -14,12 +14,19 @@ pub use serde_saphyr::Spanned;
 
 /// The 1-based line and column where a spanned value was written.
 pub fn position<T>(value: &Spanned<T>) -> (u32, u32) {
-    (value.referenced.line() as u32, value.referenced.column() as u32)
+    (
+        value.referenced.line() as u32,
+        value.referenced.column() as u32,
+    )
 }
 
 /// Deserializes `text` into `T`. `first_line` is the 1-based line of `file` on
 /// which `text` starts; an empty document is read as an empty mapping.
-pub fn parse<T: DeserializeOwned>(text: &str, file: &str, first_line: u32) -> Result<T, Diagnostic> {
+pub fn parse<T: DeserializeOwned>(
+    text: &str,
+    file: &str,
+    first_line: u32,
+) -> Result<T, Diagnostic> {
     let text = if text.trim().is_empty() { "{}" } else { text };
     serde_saphyr::from_str(text).map_err(|error| to_diagnostic(&error, file, first_line))
 }
@@ -30,21 +37,45 @@ fn to_diagnostic(error: &serde_saphyr::Error, file: &str, first_line: u32) -> Di
         .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
     let inner = error.without_snippet();
     let (message, help) = match inner {
-        serde_saphyr::Error::SerdeUnknownField { field, expected, .. } => (
+        serde_saphyr::Error::SerdeUnknownField {
+            field, expected, ..
+        } => (
             format!("unknown key `{field}`"),
             Some(suggest(field, expected, "key")),
         ),
-        serde_saphyr::Error::SerdeUnknownVariant { variant, expected, .. } => (
+        serde_saphyr::Error::SerdeUnknownVariant {
+            variant, expected, ..
+        } => (
             format!("unknown value `{variant}`"),
             Some(suggest(variant, expected, "value")),
         ),
-        other => (strip_position(&other.to_string()), None),
+        other => plain_words(&strip_position(&other.to_string())),
     };
     let diagnostic = Diagnostic::error(file, first_line + line - 1, column, message);
     match help {
         Some(help) => diagnostic.with_help(help),
         None => diagnostic,
     }
+}
+
+/// The reader's words for common shape errors, in an editor's words.
+fn plain_words(message: &str) -> (String, Option<String>) {
+    let (said, help) = match message {
+        "expected string scalar" => (
+            "expected text here",
+            "write a plain value; quote it if it starts with `[`, `{`, `*` or `&`",
+        ),
+        "expected sequence start" => (
+            "expected a list here",
+            "write one `- item` per line below the key, or `[a, b]`",
+        ),
+        "expected mapping start" | "expected mapping" => (
+            "expected keys and values here",
+            "indent `key: value` lines under this key",
+        ),
+        _ => return (message.to_string(), None),
+    };
+    (said.to_string(), Some(help.to_string()))
 }
 
 /// serde-saphyr appends " at line L, column C" to its messages; the diagnostic
@@ -90,7 +121,10 @@ mod tests {
     #[test]
     fn misspelt_key_is_located_and_suggested() {
         let err = parse::<Sample>("title: a\nbase-ulr: x\n", "handbook.yaml", 1).unwrap_err();
-        assert_eq!(err.headline(), "handbook.yaml:2:1: error: unknown key `base-ulr`");
+        assert_eq!(
+            err.headline(),
+            "handbook.yaml:2:1: error: unknown key `base-ulr`"
+        );
         assert_eq!(err.help.as_deref(), Some("did you mean `base-url`?"));
     }
 
@@ -111,11 +145,21 @@ mod tests {
     #[test]
     fn empty_document_is_an_empty_mapping() {
         let s: Sample = parse("\n", "a.md", 1).unwrap();
-        assert_eq!(s, Sample { title: None, base_url: None, count: None });
+        assert_eq!(
+            s,
+            Sample {
+                title: None,
+                base_url: None,
+                count: None
+            }
+        );
     }
 
     #[test]
     fn far_names_list_the_choices() {
-        assert_eq!(suggest("zzz", &["title", "hidden"], "key"), "expected one of: title, hidden");
+        assert_eq!(
+            suggest("zzz", &["title", "hidden"], "key"),
+            "expected one of: title, hidden"
+        );
     }
 }

@@ -34,10 +34,20 @@ impl<'h> LinkIndex<'h> {
             .iter()
             .map(|p| {
                 let anchors = p.headings.iter().map(|h| h.id.as_str()).collect();
-                (p.path.as_str(), PageEntry { url: &p.url, title: &p.title, anchors })
+                (
+                    p.path.as_str(),
+                    PageEntry {
+                        url: &p.url,
+                        title: &p.title,
+                        anchors,
+                    },
+                )
             })
             .collect();
-        Self { pages, assets: assets.iter().map(|a| a.path.as_str()).collect() }
+        Self {
+            pages,
+            assets: assets.iter().map(|a| a.path.as_str()).collect(),
+        }
     }
 
     fn page(&self, path: &str) -> Option<&PageEntry<'h>> {
@@ -98,19 +108,31 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
             check_anchor(index.page(&page.path), anchor, "this page")?;
             Ok((format!("#{anchor}"), page.title.clone()))
         }
-        LinkTarget::Page { path, fallback, anchor } => {
+        LinkTarget::Page {
+            path,
+            fallback,
+            anchor,
+        } => {
             let found = [Some(path), fallback.as_ref()]
                 .into_iter()
                 .flatten()
                 .find_map(|p| index.page(p).map(|entry| (p, entry)));
             let Some((target_path, entry)) = found else {
-                return Err((format!("link to `{}`: no such page", link.raw), near(path, index.pages.keys().copied())));
+                return Err((
+                    format!("link to `{}`: no such page", link.raw),
+                    near(path, index.pages.keys().copied()),
+                ));
             };
             if let Some(anchor) = anchor {
                 check_anchor(Some(entry), anchor, &format!("`{target_path}`"))?;
             }
-            let fragment = anchor.as_ref().map_or_else(String::new, |a| format!("#{a}"));
-            Ok((format!("{}{fragment}", relative_url(&page.url, entry.url)), entry.title.to_string()))
+            let fragment = anchor
+                .as_ref()
+                .map_or_else(String::new, |a| format!("#{a}"));
+            Ok((
+                format!("{}{fragment}", relative_url(&page.url, entry.url)),
+                entry.title.to_string(),
+            ))
         }
         LinkTarget::Asset(path) => {
             if index.assets.contains(path.as_str()) {
@@ -122,7 +144,10 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
                 return Ok((relative_url(&page.url, entry.url), entry.title.to_string()));
             }
             let help = near(path, index.assets.iter().copied());
-            Err((format!("link to `{}`: no such file in the source folder", link.raw), help))
+            Err((
+                format!("link to `{}`: no such file in the source folder", link.raw),
+                help,
+            ))
         }
         LinkTarget::Outside => Err((
             format!("link to `{}` points outside the source folder", link.raw),
@@ -154,7 +179,11 @@ pub fn relative_url(from: &str, to: &str) -> String {
     let from_dirs: Vec<&str> = from.split('/').collect();
     let from_dirs = &from_dirs[..from_dirs.len() - 1];
     let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let common = from_dirs
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
     let common = common.min(to_parts.len() - 1);
     let mut out = "../".repeat(from_dirs.len() - common);
     out.push_str(&to_parts[common..].join("/"));

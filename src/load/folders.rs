@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 /// Builds the summary from the markdown paths (sorted) and their texts.
 pub(super) fn summary(paths: &[String], texts: &HashMap<String, String>) -> Summary {
     let chapters = folder("", paths, texts);
-    Summary { items: chapters.into_iter().map(SummaryItem::Chapter).collect() }
+    Summary {
+        items: chapters.into_iter().map(SummaryItem::Chapter).collect(),
+    }
 }
 
 /// The chapters of one folder (`prefix` is `""` or ends with `/`).
@@ -17,7 +19,9 @@ fn folder(prefix: &str, paths: &[String], texts: &HashMap<String, String>) -> Ve
     let mut files = Vec::new();
     let mut folders: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for path in paths {
-        let Some(rest) = path.strip_prefix(prefix) else { continue };
+        let Some(rest) = path.strip_prefix(prefix) else {
+            continue;
+        };
         match rest.split_once('/') {
             Some((dir, _)) => folders.entry(dir).or_default().push(path.clone()),
             None => files.push(path.clone()),
@@ -38,20 +42,36 @@ fn folder(prefix: &str, paths: &[String], texts: &HashMap<String, String>) -> Ve
     chapters
 }
 
-fn subfolder(prefix: &str, name: &str, paths: &[String], texts: &HashMap<String, String>) -> Chapter {
+fn subfolder(
+    prefix: &str,
+    name: &str,
+    paths: &[String],
+    texts: &HashMap<String, String>,
+) -> Chapter {
     let readme = format!("{prefix}README.md");
     let has_readme = paths.contains(&readme);
-    let title = if has_readme { title_of(&readme, texts) } else { humanise(name) };
+    let title = if has_readme {
+        title_of(&readme, texts)
+    } else {
+        humanise(name)
+    };
     Chapter {
         title,
         path: has_readme.then_some(readme),
         line: 0,
+        column: 0,
         children: folder(prefix, paths, texts),
     }
 }
 
 fn leaf(path: &str, texts: &HashMap<String, String>) -> Chapter {
-    Chapter { title: title_of(path, texts), path: Some(path.to_string()), line: 0, children: Vec::new() }
+    Chapter {
+        title: title_of(path, texts),
+        path: Some(path.to_string()),
+        line: 0,
+        column: 0,
+        children: Vec::new(),
+    }
 }
 
 /// The first `# ` heading of the page, else its humanised file name.
@@ -72,7 +92,9 @@ fn title_of(path: &str, texts: &HashMap<String, String>) -> String {
 fn humanise(name: &str) -> String {
     let spaced = name.replace(['-', '_'], " ");
     let mut chars = spaced.trim().chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 #[cfg(test)]
@@ -81,10 +103,19 @@ mod tests {
 
     #[test]
     fn folders_become_nested_chapters_with_their_readme() {
-        let paths: Vec<String> =
-            ["README.md", "a.md", "b-dir/README.md", "b-dir/x.md", "c-dir/y.md"].map(String::from).to_vec();
+        let paths: Vec<String> = [
+            "README.md",
+            "a.md",
+            "b-dir/README.md",
+            "b-dir/x.md",
+            "c-dir/y.md",
+        ]
+        .map(String::from)
+        .to_vec();
         let texts: HashMap<String, String> =
-            [("b-dir/README.md".to_string(), "# Bees\n".to_string())].into_iter().collect();
+            [("b-dir/README.md".to_string(), "# Bees\n".to_string())]
+                .into_iter()
+                .collect();
         let summary = summary(&paths, &texts);
         let shape: Vec<(String, Option<String>, usize)> = summary
             .chapters()

@@ -73,8 +73,10 @@ pub fn load(config: &Config, tree: &dyn SourceTree) -> Result<(Handbook, Diagnos
     let files = tree.files()?;
     let source_label = config.source_label();
     let has_summary = files.iter().any(|f| f == SUMMARY_FILE);
-    let (markdown, assets): (Vec<String>, Vec<String>) =
-        files.into_iter().filter(|f| f != SUMMARY_FILE).partition(|f| f.ends_with(".md"));
+    let (markdown, assets): (Vec<String>, Vec<String>) = files
+        .into_iter()
+        .filter(|f| f != SUMMARY_FILE)
+        .partition(|f| f.ends_with(".md"));
     let mut diagnostics = Diagnostics::new();
     let texts = read_pages(tree, &markdown, &source_label, &mut diagnostics)?;
     let existing: BTreeSet<String> = markdown.iter().cloned().collect();
@@ -99,7 +101,14 @@ pub fn load(config: &Config, tree: &dyn SourceTree) -> Result<(Handbook, Diagnos
             Ok(Asset { path, data })
         })
         .collect::<Result<_>>()?;
-    Ok((Handbook { summary, pages, assets }, diagnostics))
+    Ok((
+        Handbook {
+            summary,
+            pages,
+            assets,
+        },
+        diagnostics,
+    ))
 }
 
 fn read_pages(
@@ -118,7 +127,12 @@ fn read_pages(
             Ok(text) => text,
             Err(e) => {
                 let message = "this file is not valid UTF-8; invalid bytes are shown as �";
-                diagnostics.push(Diagnostic::error(format!("{source_label}{path}"), 0, 0, message));
+                diagnostics.push(Diagnostic::error(
+                    format!("{source_label}{path}"),
+                    0,
+                    0,
+                    message,
+                ));
                 String::from_utf8_lossy(e.as_bytes()).into_owned()
             }
         };
@@ -150,10 +164,17 @@ fn order_pages(
             pages.push(page(path, text, Some(&chapter.title)));
         }
     }
-    let unlisted: Vec<&str> = markdown.iter().filter(|p| texts.contains_key(*p)).map(String::as_str).collect();
+    let unlisted: Vec<&str> = markdown
+        .iter()
+        .filter(|p| texts.contains_key(*p))
+        .map(String::as_str)
+        .collect();
     if !unlisted.is_empty() {
-        let message =
-            format!("{} page(s) are not listed in {SUMMARY_FILE}: {}", unlisted.len(), unlisted.join(", "));
+        let message = format!(
+            "{} page(s) are not listed in {SUMMARY_FILE}: {}",
+            unlisted.len(),
+            unlisted.join(", ")
+        );
         let help = "add them to SUMMARY.md; until then they are built but not in the navigation";
         let file = format!("{source_label}{SUMMARY_FILE}");
         diagnostics.push(Diagnostic::warning(file, 0, 0, message).with_help(help));

@@ -29,7 +29,9 @@ pub struct DirTree {
 impl DirTree {
     /// A tree rooted at `root`.
     pub fn new(root: &Path) -> Self {
-        Self { root: root.to_path_buf() }
+        Self {
+            root: root.to_path_buf(),
+        }
     }
 }
 
@@ -43,11 +45,17 @@ impl SourceTree for DirTree {
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
         for entry in walker {
             let entry = entry.map_err(|e| {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| self.root.clone());
                 anyhow::anyhow!("reading folder {}: {e}", path.display())
             })?;
             if entry.file_type().is_file() {
-                let relative = entry.path().strip_prefix(&self.root).unwrap_or(entry.path());
+                let relative = entry
+                    .path()
+                    .strip_prefix(&self.root)
+                    .unwrap_or(entry.path());
                 files.push(relative.to_string_lossy().replace('\\', "/"));
             }
         }

@@ -39,6 +39,8 @@ pub struct Chapter {
     pub path: Option<String>,
     /// The 1-based SUMMARY line of the entry (0 when derived from folders).
     pub line: u32,
+    /// The 1-based column of the entry's link (0 when derived from folders).
+    pub column: u32,
     /// Nested entries.
     pub children: Vec<Chapter>,
 }
@@ -63,9 +65,17 @@ impl Summary {
 /// Parses SUMMARY.md. `file` is its label for diagnostics; `pages` the markdown
 /// files that exist in the source folder (to report missing targets).
 pub fn parse(text: &str, file: &str, pages: &BTreeSet<String>) -> (Summary, Vec<Diagnostic>) {
-    let events: Vec<(Event<'_>, Range<usize>)> =
-        Parser::new_ext(text, Options::empty()).into_offset_iter().collect();
-    let mut reader = Reader { events, at: 0, lines: LineIndex::new(text), file, problems: Vec::new() };
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, Options::empty())
+        .into_offset_iter()
+        .collect();
+    let mut reader = Reader {
+        events,
+        at: 0,
+        text,
+        lines: LineIndex::new(text),
+        file,
+        problems: Vec::new(),
+    };
     let items = reader.document();
     let mut summary = Summary { items };
     let mut problems = reader.problems;
@@ -76,6 +86,7 @@ pub fn parse(text: &str, file: &str, pages: &BTreeSet<String>) -> (Summary, Vec<
 struct Reader<'a, 'f> {
     events: Vec<(Event<'a>, Range<usize>)>,
     at: usize,
+    text: &'a str,
     lines: LineIndex,
     file: &'f str,
     problems: Vec<Diagnostic>,
@@ -132,7 +143,7 @@ impl Reader<'_, '_> {
     /// Reads one list item: a link, then optionally a nested list.
     fn item(&mut self, start: usize) -> Option<Chapter> {
         self.at += 1;
-        let line = self.lines.line(start);
+        let (line, column) = self.lines.position(self.text, start);
         let mut chapter: Option<Chapter> = None;
         let mut stray = false;
         while let Some((event, range)) = self.events.get(self.at).cloned() {
@@ -142,9 +153,16 @@ impl Reader<'_, '_> {
                     break;
                 }
                 Event::Start(Tag::Link { dest_url, .. }) if chapter.is_none() => {
+                    let (line, column) = self.lines.position(self.text, range.start);
                     let title = self.inline_text(TagEnd::Link);
                     let path = (!dest_url.trim().is_empty()).then(|| dest_url.trim().to_string());
-                    chapter = Some(Chapter { title, path, line, children: Vec::new() });
+                    chapter = Some(Chapter {
+                        title,
+                        path,
+                        line,
+                        column,
+                        children: Vec::new(),
+                    });
                 }
                 Event::Start(Tag::List(_)) => {
                     let children = self.list();
@@ -168,8 +186,10 @@ impl Reader<'_, '_> {
             }
         }
         if chapter.is_none() || stray {
-            let d = Diagnostic::error(self.file, line, 1, "this SUMMARY entry is not a link")
-                .with_help("write entries as `- [Title](path.md)`, or `- [Title]()` for a planned page");
+            let d = Diagnostic::error(self.file, line, column, "this SUMMARY entry is not a link")
+                .with_help(
+                    "write entries as `- [Title](path.md)`, or `- [Title]()` for a planned page",
+                );
             self.problems.push(d);
         }
         chapter
@@ -193,18 +213,24 @@ impl Reader<'_, '_> {
 
     /// Reports an event that has no place in a SUMMARY and skips its block.
     fn unexpected(&mut self, event: &Event<'_>, offset: usize) {
-        let line = self.lines.line(offset);
+        let (line, mut column) = self.lines.position(self.text, offset);
         let (message, help) = match event {
-            Event::Start(Tag::CodeBlock(_)) => (
-                "this line is indented so far that it is read as code, not as an entry",
-                "indent nested entries by two spaces under their parent",
-            ),
+            Event::Start(Tag::CodeBlock(_)) => {
+                // Point at the entry's first character, the one indented too far.
+                let text = self.text.lines().nth(line as usize - 1).unwrap_or("");
+                column = text.chars().take_while(|c| c.is_whitespace()).count() as u32 + 1;
+                (
+                    "this line is indented so far that it is read as code, not as an entry",
+                    "indent nested entries by two spaces under their parent",
+                )
+            }
             _ => (
                 "this text is not part of the table of contents",
                 "SUMMARY.md holds a title, `## Part` headings, `---` rules and `- [Title](path.md)` entries",
             ),
         };
-        self.problems.push(Diagnostic::error(self.file, line, 1, message).with_help(help));
+        self.problems
+            .push(Diagnostic::error(self.file, line, column, message).with_help(help));
         self.skip_block();
     }
 
@@ -230,14 +256,23 @@ fn check_targets(summary: &mut Summary, file: &str, pages: &BTreeSet<String>) ->
     let mut problems = Vec::new();
     let mut seen: HashMap<String, u32> = HashMap::new();
     let mut visit = |chapter: &mut Chapter| {
-        let Some(target) = chapter.path.take() else { return };
+        let Some(target) = chapter.path.take() else {
+            return;
+        };
         match normalise_target(&target) {
             Err(message) => {
                 let help = "entries point at .md files inside the source folder";
-                problems.push(Diagnostic::error(file, chapter.line, 1, message).with_help(help));
+                problems.push(
+                    Diagnostic::error(file, chapter.line, chapter.column, message).with_help(help),
+                );
             }
             Ok(path) if !pages.contains(&path) => {
-                let mut d = Diagnostic::error(file, chapter.line, 1, format!("`{target}` does not exist"));
+                let mut d = Diagnostic::error(
+                    file,
+                    chapter.line,
+                    chapter.column,
+                    format!("`{target}` does not exist"),
+                );
                 if let Some(near) = crate::yaml::closest(&path, pages.iter().map(String::as_str)) {
                     d = d.with_help(format!("did you mean `{near}`?"));
                 }
@@ -246,8 +281,12 @@ fn check_targets(summary: &mut Summary, file: &str, pages: &BTreeSet<String>) ->
             Ok(path) => {
                 if let Some(first) = seen.get(&path) {
                     let message = format!("`{path}` is listed twice (first at line {first})");
-                    let help = "a page has one place in the table of contents; link to it from the other";
-                    problems.push(Diagnostic::error(file, chapter.line, 1, message).with_help(help));
+                    let help =
+                        "a page has one place in the table of contents; link to it from the other";
+                    problems.push(
+                        Diagnostic::error(file, chapter.line, chapter.column, message)
+                            .with_help(help),
+                    );
                 } else {
                     seen.insert(path.clone(), chapter.line);
                     chapter.path = Some(path);
@@ -280,7 +319,11 @@ pub fn normalise_target(target: &str) -> Result<String, String> {
     let mut path = crate::parse::normalise_path("", &decoded)
         .ok_or_else(|| format!("`{target}` is outside the source folder"))?;
     if path.is_empty() || decoded.ends_with('/') {
-        path = if path.is_empty() { "README.md".into() } else { format!("{path}/README.md") };
+        path = if path.is_empty() {
+            "README.md".into()
+        } else {
+            format!("{path}/README.md")
+        };
     }
     if !path.ends_with(".md") {
         return Err(format!("`{target}` is not a markdown page"));
@@ -318,51 +361,101 @@ mod tests {
         paths.iter().map(|p| p.to_string()).collect()
     }
 
-    fn chapter(title: &str, path: Option<&str>, line: u32, children: Vec<Chapter>) -> Chapter {
-        Chapter { title: title.into(), path: path.map(Into::into), line, children }
+    fn chapter(
+        title: &str,
+        path: Option<&str>,
+        line: u32,
+        column: u32,
+        children: Vec<Chapter>,
+    ) -> Chapter {
+        Chapter {
+            title: title.into(),
+            path: path.map(Into::into),
+            line,
+            column,
+            children,
+        }
     }
 
     #[test]
     fn parts_nesting_drafts_prefix_and_suffix() {
         let text = "# Summary\n\n* [Welcome](README.md)\n\n## 1 Principles\n\n* [Principles](p/README.md)\n  - [Spaces](p/spaces.md)\n    * [Deep](p/deep.md)\n  - [Stack]()\n\n---\n\n* [Contributing](contributing.md)\n";
-        let all = pages(&["README.md", "p/README.md", "p/spaces.md", "p/deep.md", "contributing.md"]);
+        let all = pages(&[
+            "README.md",
+            "p/README.md",
+            "p/spaces.md",
+            "p/deep.md",
+            "contributing.md",
+        ]);
         let (summary, problems) = parse(text, "SUMMARY.md", &all);
         assert!(problems.is_empty(), "{problems:?}");
-        let deep = chapter("Deep", Some("p/deep.md"), 9, vec![]);
-        let spaces = chapter("Spaces", Some("p/spaces.md"), 8, vec![deep]);
-        let principles =
-            chapter("Principles", Some("p/README.md"), 7, vec![spaces, chapter("Stack", None, 10, vec![])]);
+        let deep = chapter("Deep", Some("p/deep.md"), 9, 7, vec![]);
+        let spaces = chapter("Spaces", Some("p/spaces.md"), 8, 5, vec![deep]);
+        let principles = chapter(
+            "Principles",
+            Some("p/README.md"),
+            7,
+            3,
+            vec![spaces, chapter("Stack", None, 10, 5, vec![])],
+        );
         assert_eq!(
             summary.items,
             vec![
-                SummaryItem::Chapter(chapter("Welcome", Some("README.md"), 3, vec![])),
+                SummaryItem::Chapter(chapter("Welcome", Some("README.md"), 3, 3, vec![])),
                 SummaryItem::Part("1 Principles".into()),
                 SummaryItem::Chapter(principles),
                 SummaryItem::Separator,
-                SummaryItem::Chapter(chapter("Contributing", Some("contributing.md"), 14, vec![])),
+                SummaryItem::Chapter(chapter(
+                    "Contributing",
+                    Some("contributing.md"),
+                    14,
+                    3,
+                    vec![]
+                )),
             ]
         );
     }
 
     #[test]
     fn missing_file_is_reported_at_its_line_with_a_suggestion() {
-        let (_, problems) = parse("- [A](a.md)\n- [B](spaces.md)\n", "S.md", &pages(&["a.md", "space.md"]));
+        let (_, problems) = parse(
+            "- [A](a.md)\n- [B](spaces.md)\n",
+            "S.md",
+            &pages(&["a.md", "space.md"]),
+        );
         assert_eq!(problems.len(), 1);
-        assert_eq!(problems[0].headline(), "S.md:2:1: error: `spaces.md` does not exist");
-        assert_eq!(problems[0].help.as_deref(), Some("did you mean `space.md`?"));
+        assert_eq!(
+            problems[0].headline(),
+            "S.md:2:3: error: `spaces.md` does not exist"
+        );
+        assert_eq!(
+            problems[0].help.as_deref(),
+            Some("did you mean `space.md`?")
+        );
     }
 
     #[test]
     fn a_page_listed_twice_names_the_first_line() {
-        let (_, problems) = parse("- [A](a.md)\n- [Again](./a.md)\n", "S.md", &pages(&["a.md"]));
-        assert_eq!(problems[0].headline(), "S.md:2:1: error: `a.md` is listed twice (first at line 1)");
+        let (_, problems) = parse(
+            "- [A](a.md)\n- [Again](./a.md)\n",
+            "S.md",
+            &pages(&["a.md"]),
+        );
+        assert_eq!(
+            problems[0].headline(),
+            "S.md:2:3: error: `a.md` is listed twice (first at line 1)"
+        );
     }
 
     #[test]
     fn targets_outside_the_source_folder_are_refused() {
-        let text = "- [A](../secret.md)\n- [B](https://x.org/a.md)\n- [C](/etc/passwd)\n- [D](pic.png)\n";
+        let text =
+            "- [A](../secret.md)\n- [B](https://x.org/a.md)\n- [C](/etc/passwd)\n- [D](pic.png)\n";
         let (_, problems) = parse(text, "S.md", &pages(&[]));
-        let lines: Vec<_> = problems.iter().map(|p| (p.line, p.message.clone())).collect();
+        let lines: Vec<_> = problems
+            .iter()
+            .map(|p| (p.line, p.message.clone()))
+            .collect();
         assert_eq!(lines.len(), 4, "{lines:?}");
         assert!(lines[0].1.contains("outside the source folder"));
         assert!(lines[3].1.contains("not a markdown page"));
@@ -371,19 +464,29 @@ mod tests {
     #[test]
     fn an_entry_that_is_not_a_link_is_an_error() {
         let (_, problems) = parse("- [A](a.md)\n- Just text\n", "S.md", &pages(&["a.md"]));
-        assert_eq!(problems[0].headline(), "S.md:2:1: error: this SUMMARY entry is not a link");
+        assert_eq!(
+            problems[0].headline(),
+            "S.md:2:1: error: this SUMMARY entry is not a link"
+        );
     }
 
     #[test]
     fn over_indented_entries_are_malformed_nesting() {
         let text = "- [A](a.md)\n\n        - [B](b.md)\n";
         let (_, problems) = parse(text, "S.md", &pages(&["a.md", "b.md"]));
-        assert!(problems.iter().any(|p| p.message.contains("read as code")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.message.contains("read as code")),
+            "{problems:?}"
+        );
     }
 
     #[test]
     fn stray_paragraph_is_reported() {
-        let (_, problems) = parse("Some words here.\n\n- [A](a.md)\n", "S.md", &pages(&["a.md"]));
+        let (_, problems) = parse(
+            "Some words here.\n\n- [A](a.md)\n",
+            "S.md",
+            &pages(&["a.md"]),
+        );
         assert_eq!(problems[0].line, 1);
     }
 

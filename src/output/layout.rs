@@ -13,11 +13,22 @@ use crate::parse::highlight::escape;
 use crate::render::RenderedSite;
 
 /// The list of files making up one version's site, sorted by path.
-pub fn layout(config: &Config, site: RenderedSite, pages: &[Page], assets: &[Asset]) -> Vec<OutFile> {
+pub fn layout(
+    config: &Config,
+    site: RenderedSite,
+    pages: &[Page],
+    assets: &[Asset],
+) -> Vec<OutFile> {
     let mut files: Vec<OutFile> = Vec::with_capacity(site.pages.len() + assets.len() + 8);
     let has_index = site.pages.iter().any(|p| p.url == "index.html");
-    files.extend(site.pages.into_iter().map(|p| OutFile { path: p.url, contents: Contents::Text(p.html) }));
-    files.extend(site.statics.into_iter().map(|(path, bytes)| OutFile { path, contents: Contents::Bytes(bytes) }));
+    files.extend(site.pages.into_iter().map(|p| OutFile {
+        path: p.url,
+        contents: Contents::Text(p.html),
+    }));
+    files.extend(site.statics.into_iter().map(|(path, bytes)| OutFile {
+        path,
+        contents: Contents::Bytes(bytes),
+    }));
     files.extend(assets.iter().map(|asset| OutFile {
         path: asset.path.clone(),
         contents: match &asset.data {
@@ -36,9 +47,15 @@ pub fn layout(config: &Config, site: RenderedSite, pages: &[Page], assets: &[Ass
         let entries: Vec<Entry> = pages
             .iter()
             .filter(|p| !p.hidden)
-            .map(|p| Entry { url: p.url.clone(), updated: p.updated.map(|d| d.iso()) })
+            .map(|p| Entry {
+                url: p.url.clone(),
+                updated: p.updated.map(|d| d.iso()),
+            })
             .collect();
-        files.push(text("sitemap.xml", sitemap(base, &config.site.path_prefix, &entries)));
+        files.push(text(
+            "sitemap.xml",
+            sitemap(base, &config.site.path_prefix, &entries),
+        ));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
@@ -46,7 +63,10 @@ pub fn layout(config: &Config, site: RenderedSite, pages: &[Page], assets: &[Ass
 }
 
 fn text(path: &str, body: String) -> OutFile {
-    OutFile { path: path.into(), contents: Contents::Text(body) }
+    OutFile {
+        path: path.into(),
+        contents: Contents::Text(body),
+    }
 }
 
 /// A script-free redirect page: works on any host and from disk.

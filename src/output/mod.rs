@@ -47,10 +47,15 @@ pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()
     let out_abs = absolute(out)?;
     let root = absolute(project_root)?;
     let source = absolute(source)?;
-    let home = std::env::var_os("HOME").map(PathBuf::from).map(|h| absolute(&h)).transpose()?;
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .map(|h| absolute(&h))
+        .transpose()?;
     let shown = out.display();
     if root.starts_with(&out_abs) {
-        bail!("refusing to write the site to {shown}: it contains the project; choose a folder such as `site`");
+        bail!(
+            "refusing to write the site to {shown}: it contains the project; choose a folder such as `site`"
+        );
     }
     if out_abs.starts_with(&source) {
         bail!("refusing to write the site to {shown}: it is inside the source folder");
@@ -73,9 +78,14 @@ pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()
 /// Writes `files` as the new content of `out`, replacing its previous content
 /// only once every file is written.
 pub fn write(out: &Path, files: &[OutFile]) -> Result<()> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     crate::fs::create_dir_all(parent)?;
-    let name = out.file_name().map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let name = out
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.new-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
@@ -90,8 +100,10 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<()> {
 
 fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
     crate::fs::create_dir_all(staging)?;
-    let mut dirs: Vec<PathBuf> =
-        files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| staging.join(p))).collect();
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| Path::new(&f.path).parent().map(|p| staging.join(p)))
+        .collect();
     dirs.sort();
     dirs.dedup();
     dirs.iter().try_for_each(|d| crate::fs::create_dir_all(d))?;
@@ -103,7 +115,10 @@ fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
             Contents::Copy(from) => crate::fs::copy(from, &target),
         }
     })?;
-    crate::fs::write(&staging.join(MARKER), "This folder is made by `handbook build`; it is replaced on every build.\n")
+    crate::fs::write(
+        &staging.join(MARKER),
+        "This folder is made by `handbook build`; it is replaced on every build.\n",
+    )
 }
 
 /// Puts `staging` in place of `out`; on failure the previous site is restored.
@@ -127,13 +142,15 @@ fn swap(out: &Path, staging: &Path, old: &Path) -> Result<()> {
 }
 
 fn is_empty_dir(path: &Path) -> Result<bool> {
-    let mut entries = std::fs::read_dir(path).with_context(|| format!("reading folder {}", path.display()))?;
+    let mut entries =
+        std::fs::read_dir(path).with_context(|| format!("reading folder {}", path.display()))?;
     Ok(entries.next().is_none())
 }
 
 /// The absolute, symlink-resolved form of a path that may not exist yet.
 fn absolute(path: &Path) -> Result<PathBuf> {
-    let path = std::path::absolute(path).with_context(|| format!("resolving {}", path.display()))?;
+    let path =
+        std::path::absolute(path).with_context(|| format!("resolving {}", path.display()))?;
     let mut existing = path.as_path();
     let mut rest = Vec::new();
     while !existing.exists() {
@@ -145,7 +162,9 @@ fn absolute(path: &Path) -> Result<PathBuf> {
             _ => break,
         }
     }
-    let mut resolved = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+    let mut resolved = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf());
     for name in rest.into_iter().rev() {
         match name.to_str() {
             Some("..") => {
@@ -163,7 +182,10 @@ mod tests {
     use super::*;
 
     fn text(path: &str, body: &str) -> OutFile {
-        OutFile { path: path.into(), contents: Contents::Text(body.into()) }
+        OutFile {
+            path: path.into(),
+            contents: Contents::Text(body.into()),
+        }
     }
 
     #[test]
@@ -171,11 +193,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
         write(&out, &[text("a/b.html", "one")]).unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("a/b.html")).unwrap(), "one");
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/b.html")).unwrap(),
+            "one"
+        );
         assert!(out.join(MARKER).is_file());
         write(&out, &[text("c.html", "two")]).unwrap();
         assert!(!out.join("a/b.html").exists());
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers, ["site"]);
     }
 
@@ -184,7 +212,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("site");
         write(&out, &[text("a.html", "old")]).unwrap();
-        let missing = OutFile { path: "img.png".into(), contents: Contents::Copy(dir.path().join("nope.png")) };
+        let missing = OutFile {
+            path: "img.png".into(),
+            contents: Contents::Copy(dir.path().join("nope.png")),
+        };
         let err = write(&out, &[text("a.html", "new"), missing]).unwrap_err();
         assert!(format!("{err:#}").contains("nope.png"), "{err:#}");
         assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "old");
@@ -200,8 +231,19 @@ mod tests {
         let foreign = root.join("docs");
         std::fs::create_dir_all(&foreign).unwrap();
         std::fs::write(foreign.join("keep.txt"), "mine").unwrap();
-        for bad in [root.to_path_buf(), root.join("."), source.clone(), source.join("out"), foreign, root.join("..")] {
-            assert!(check_target(&bad, root, &source).is_err(), "{}", bad.display());
+        for bad in [
+            root.to_path_buf(),
+            root.join("."),
+            source.clone(),
+            source.join("out"),
+            foreign,
+            root.join(".."),
+        ] {
+            assert!(
+                check_target(&bad, root, &source).is_err(),
+                "{}",
+                bad.display()
+            );
         }
         assert!(check_target(&root.join("site"), root, &source).is_ok());
         let home = PathBuf::from(std::env::var_os("HOME").unwrap());

@@ -40,11 +40,19 @@ mod tests {
     #[test]
     fn absolute_urls_under_the_prefix() {
         let entries = [
-            Entry { url: "index.html".into(), updated: None },
-            Entry { url: "a/b&c.html".into(), updated: Some("2021-07-19".into()) },
+            Entry {
+                url: "index.html".into(),
+                updated: None,
+            },
+            Entry {
+                url: "a/b&c.html".into(),
+                updated: Some("2021-07-19".into()),
+            },
         ];
         let xml = sitemap("https://e.org", "/handbook/", &entries);
         assert!(xml.contains("<loc>https://e.org/handbook/index.html</loc></url>"));
-        assert!(xml.contains("<loc>https://e.org/handbook/a/b&amp;c.html</loc><lastmod>2021-07-19</lastmod>"));
+        assert!(xml.contains(
+            "<loc>https://e.org/handbook/a/b&amp;c.html</loc><lastmod>2021-07-19</lastmod>"
+        ));
     }
 }

@@ -42,15 +42,26 @@ pub struct Split<'a> {
 /// Splits off a front-matter block: the page's first line is `---` and a later
 /// line is `---` or `...`. Anything else is all body.
 pub fn split(text: &str) -> Split<'_> {
-    let whole = Split { yaml: None, body: text, body_line: 1 };
-    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
+    let whole = Split {
+        yaml: None,
+        body: text,
+        body_line: 1,
+    };
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
         return whole;
     };
     let mut offset = 0;
     for (index, line) in rest.split_inclusive('\n').enumerate() {
         if matches!(line.trim_end(), "---" | "...") {
             let body = &rest[offset + line.len()..];
-            return Split { yaml: Some((&rest[..offset], 2)), body, body_line: index as u32 + 3 };
+            return Split {
+                yaml: Some((&rest[..offset], 2)),
+                body,
+                body_line: index as u32 + 3,
+            };
         }
         offset += line.len();
     }
@@ -66,12 +77,23 @@ pub fn parse(yaml_text: &str, first_line: u32, file: &str) -> (FrontMatter, Opti
 }
 
 /// The `updated` date, or a diagnostic at the value when it is not a date.
-pub fn updated(front: &FrontMatter, first_line: u32, file: &str) -> Result<Option<Date>, Diagnostic> {
-    let Some(value) = &front.updated else { return Ok(None) };
+pub fn updated(
+    front: &FrontMatter,
+    first_line: u32,
+    file: &str,
+) -> Result<Option<Date>, Diagnostic> {
+    let Some(value) = &front.updated else {
+        return Ok(None);
+    };
     Date::parse(&value.value).map(Some).ok_or_else(|| {
         let (line, column) = yaml::position(value);
-        Diagnostic::error(file, first_line + line - 1, column, format!("`{}` is not a date", value.value))
-            .with_help("write dates as `2023-03-14`")
+        Diagnostic::error(
+            file,
+            first_line + line - 1,
+            column,
+            format!("`{}` is not a date", value.value),
+        )
+        .with_help("write dates as `2023-03-14`")
     })
 }
 
@@ -111,7 +133,10 @@ mod tests {
         let d = updated(&front, 2, "a.md").unwrap_err();
         assert_eq!((d.line, d.column), (3, 10));
         let (front, _) = parse("updated: 2023-03-14\n", 2, "a.md");
-        assert_eq!(updated(&front, 2, "a.md").unwrap().unwrap().iso(), "2023-03-14");
+        assert_eq!(
+            updated(&front, 2, "a.md").unwrap().unwrap().iso(),
+            "2023-03-14"
+        );
     }
 
     #[test]

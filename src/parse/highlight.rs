@@ -24,7 +24,11 @@ fn syntaxes() -> &'static SyntaxSet {
 /// such as `rust`, `yml`, `sh`; empty for none).
 pub fn highlight(lang: &str, code: &str) -> String {
     let body = highlighted(lang, code).unwrap_or_else(|| escape(code));
-    let lang_attr = if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", escape(lang)) };
+    let lang_attr = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" data-lang=\"{}\"", escape(lang))
+    };
     format!("<pre class=\"code hl-code\"{lang_attr}><code>{body}</code></pre>\n")
 }
 
@@ -36,7 +40,9 @@ fn highlighted(lang: &str, code: &str) -> Option<String> {
     let syntax = set.find_syntax_by_token(lang)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
-        generator.parse_html_for_line_which_includes_newline(line).ok()?;
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
     }
     Some(generator.finalize())
 }
@@ -116,7 +122,10 @@ mod tests {
     #[test]
     fn unknown_languages_are_escaped_plain_text() {
         let html = highlight("plantuml", "a -> <b>\n");
-        assert_eq!(html, "<pre class=\"code hl-code\" data-lang=\"plantuml\"><code>a -&gt; &lt;b&gt;\n</code></pre>\n");
+        assert_eq!(
+            html,
+            "<pre class=\"code hl-code\" data-lang=\"plantuml\"><code>a -&gt; &lt;b&gt;\n</code></pre>\n"
+        );
     }
 
     #[test]

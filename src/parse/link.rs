@@ -34,7 +34,11 @@ pub enum LinkTarget {
 pub fn parse_target(raw: &str, page_path: &str, legacy: &[String]) -> LinkTarget {
     let raw = raw.trim();
     if let Some(anchor) = raw.strip_prefix('#') {
-        return if anchor.is_empty() { LinkTarget::External } else { LinkTarget::Anchor(percent_decode(anchor)) };
+        return if anchor.is_empty() {
+            LinkTarget::External
+        } else {
+            LinkTarget::Anchor(percent_decode(anchor))
+        };
     }
     if let Some(rest) = strip_legacy(raw, legacy) {
         return legacy_target(rest);
@@ -47,14 +51,32 @@ pub fn parse_target(raw: &str, page_path: &str, legacy: &[String]) -> LinkTarget
     if path.is_empty() {
         return anchor.map_or(LinkTarget::External, LinkTarget::Anchor);
     }
-    let base = if path.starts_with('/') { "" } else { folder_of(page_path) };
-    let Some(normal) = normalise_path(base, &path) else { return LinkTarget::Outside };
+    let base = if path.starts_with('/') {
+        ""
+    } else {
+        folder_of(page_path)
+    };
+    let Some(normal) = normalise_path(base, &path) else {
+        return LinkTarget::Outside;
+    };
     if path.ends_with('/') || normal.is_empty() {
-        let readme = if normal.is_empty() { "README.md".into() } else { format!("{normal}/README.md") };
-        return LinkTarget::Page { path: readme, fallback: None, anchor };
+        let readme = if normal.is_empty() {
+            "README.md".into()
+        } else {
+            format!("{normal}/README.md")
+        };
+        return LinkTarget::Page {
+            path: readme,
+            fallback: None,
+            anchor,
+        };
     }
     if normal.ends_with(".md") {
-        LinkTarget::Page { path: normal, fallback: None, anchor }
+        LinkTarget::Page {
+            path: normal,
+            fallback: None,
+            anchor,
+        }
     } else {
         LinkTarget::Asset(normal)
     }
@@ -64,7 +86,9 @@ pub fn parse_target(raw: &str, page_path: &str, legacy: &[String]) -> LinkTarget
 fn strip_legacy<'a>(raw: &'a str, legacy: &[String]) -> Option<&'a str> {
     legacy.iter().find_map(|prefix| {
         let bare = prefix.trim_end_matches('/');
-        let path_form = bare.find("://").and_then(|i| bare[i + 3..].find('/').map(|j| &bare[i + 3 + j..]));
+        let path_form = bare
+            .find("://")
+            .and_then(|i| bare[i + 3..].find('/').map(|j| &bare[i + 3 + j..]));
         [Some(bare), path_form].into_iter().flatten().find_map(|p| {
             let rest = raw.strip_prefix(p)?;
             (rest.is_empty() || rest.starts_with(['/', '#', '?'])).then_some(rest)
@@ -75,14 +99,28 @@ fn strip_legacy<'a>(raw: &'a str, legacy: &[String]) -> Option<&'a str> {
 fn legacy_target(rest: &str) -> LinkTarget {
     let (path, anchor) = split_anchor(rest);
     let path = percent_decode(path.split('?').next().unwrap_or(""));
-    let Some(slug) = normalise_path("", path.trim_matches('/')) else { return LinkTarget::Outside };
+    let Some(slug) = normalise_path("", path.trim_matches('/')) else {
+        return LinkTarget::Outside;
+    };
     if slug.is_empty() {
-        return LinkTarget::Page { path: "README.md".into(), fallback: None, anchor };
+        return LinkTarget::Page {
+            path: "README.md".into(),
+            fallback: None,
+            anchor,
+        };
     }
     if slug.ends_with(".md") {
-        return LinkTarget::Page { path: slug, fallback: None, anchor };
+        return LinkTarget::Page {
+            path: slug,
+            fallback: None,
+            anchor,
+        };
     }
-    LinkTarget::Page { path: format!("{slug}.md"), fallback: Some(format!("{slug}/README.md")), anchor }
+    LinkTarget::Page {
+        path: format!("{slug}.md"),
+        fallback: Some(format!("{slug}/README.md")),
+        anchor,
+    }
 }
 
 fn split_anchor(raw: &str) -> (&str, Option<String>) {
@@ -94,7 +132,9 @@ fn split_anchor(raw: &str) -> (&str, Option<String>) {
 }
 
 fn has_scheme(raw: &str) -> bool {
-    let Some((scheme, _)) = raw.split_once(':') else { return false };
+    let Some((scheme, _)) = raw.split_once(':') else {
+        return false;
+    };
     let mut chars = scheme.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
@@ -134,7 +174,9 @@ pub fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(value)) => {
                 out.push(value);
@@ -154,7 +196,11 @@ mod tests {
     use super::*;
 
     fn page(path: &str, anchor: Option<&str>) -> LinkTarget {
-        LinkTarget::Page { path: path.into(), fallback: None, anchor: anchor.map(Into::into) }
+        LinkTarget::Page {
+            path: path.into(),
+            fallback: None,
+            anchor: anchor.map(Into::into),
+        }
     }
 
     const LEGACY: &[&str] = &["https://meet-coop-1.gitbook.io/handbook-trial/"];
@@ -166,7 +212,10 @@ mod tests {
 
     #[test]
     fn relative_page_links_resolve_against_the_page_folder() {
-        assert_eq!(parse("../x.md#quorum", "a/b/c.md"), page("a/x.md", Some("quorum")));
+        assert_eq!(
+            parse("../x.md#quorum", "a/b/c.md"),
+            page("a/x.md", Some("quorum"))
+        );
         assert_eq!(parse("./y.md", "a/c.md"), page("a/y.md", None));
         assert_eq!(parse("sub/", "a/c.md"), page("a/sub/README.md", None));
         assert_eq!(parse("/top.md", "a/c.md"), page("top.md", None));
@@ -175,9 +224,18 @@ mod tests {
 
     #[test]
     fn anchors_assets_externals_and_escapes() {
-        assert_eq!(parse("#voting", "a.md"), LinkTarget::Anchor("voting".into()));
-        assert_eq!(parse("../images/x.svg", "a/b.md"), LinkTarget::Asset("images/x.svg".into()));
-        assert_eq!(parse("https://bigbluebutton.org", "a.md"), LinkTarget::External);
+        assert_eq!(
+            parse("#voting", "a.md"),
+            LinkTarget::Anchor("voting".into())
+        );
+        assert_eq!(
+            parse("../images/x.svg", "a/b.md"),
+            LinkTarget::Asset("images/x.svg".into())
+        );
+        assert_eq!(
+            parse("https://bigbluebutton.org", "a.md"),
+            LinkTarget::External
+        );
         assert_eq!(parse("mailto:x@y.org", "a.md"), LinkTarget::External);
         assert_eq!(parse("../../x.md", "a/b.md"), LinkTarget::Outside);
     }
@@ -185,16 +243,28 @@ mod tests {
     #[test]
     fn legacy_urls_land_on_pages_here() {
         assert_eq!(
-            parse("https://meet-coop-1.gitbook.io/handbook-trial/2-political-economy/political-economy", "x.md"),
+            parse(
+                "https://meet-coop-1.gitbook.io/handbook-trial/2-political-economy/political-economy",
+                "x.md"
+            ),
             LinkTarget::Page {
                 path: "2-political-economy/political-economy.md".into(),
                 fallback: Some("2-political-economy/political-economy/README.md".into()),
                 anchor: None
             }
         );
-        assert_eq!(parse("/handbook-trial/4-a/circles.md#x", "q/z.md"), page("4-a/circles.md", Some("x")));
-        assert_eq!(parse("https://meet-coop-1.gitbook.io/handbook-trial/", "x.md"), page("README.md", None));
-        assert_eq!(parse("https://meet-coop-1.gitbook.io/handbook-trialx", "x.md"), LinkTarget::External);
+        assert_eq!(
+            parse("/handbook-trial/4-a/circles.md#x", "q/z.md"),
+            page("4-a/circles.md", Some("x"))
+        );
+        assert_eq!(
+            parse("https://meet-coop-1.gitbook.io/handbook-trial/", "x.md"),
+            page("README.md", None)
+        );
+        assert_eq!(
+            parse("https://meet-coop-1.gitbook.io/handbook-trialx", "x.md"),
+            LinkTarget::External
+        );
     }
 
     #[test]

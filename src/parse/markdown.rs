@@ -52,7 +52,9 @@ fn options() -> Options {
 
 /// Walks one page body.
 pub(crate) fn walk(input: &Input<'_>) -> Walked {
-    let events: Vec<_> = Parser::new_ext(input.text, options()).into_offset_iter().collect();
+    let events: Vec<_> = Parser::new_ext(input.text, options())
+        .into_offset_iter()
+        .collect();
     let mut walker = Walker {
         input,
         index: LineIndex::new(input.text),
@@ -143,11 +145,18 @@ impl<'a> Walker<'a, '_> {
 
     fn on_heading(&mut self, start: usize) -> usize {
         let end = self.end_of(start);
-        let Event::Start(Tag::Heading { level, id, classes, .. }) = &self.events[start].0 else {
+        let Event::Start(Tag::Heading {
+            level, id, classes, ..
+        }) = &self.events[start].0
+        else {
             return start + 1;
         };
         let (level, explicit, classes) = (*level as u8, id.clone(), classes.clone());
-        let title = self.plain_text(start + 1, end).replace('\n', " ").trim().to_string();
+        let title = self
+            .plain_text(start + 1, end)
+            .replace('\n', " ")
+            .trim()
+            .to_string();
         let (line, column) = self.position(self.events[start].1.start);
         let id = match explicit {
             Some(id) => {
@@ -165,18 +174,34 @@ impl<'a> Walker<'a, '_> {
             self.walked.h1 = Some(title.clone());
         }
         if level >= 2 {
-            self.section = Some(Section { title: title.clone(), anchor: id.clone() });
+            self.section = Some(Section {
+                title: title.clone(),
+                anchor: id.clone(),
+            });
         }
-        let class = if classes.is_empty() { String::new() } else { format!(" class=\"{}\"", escape(&classes.join(" "))) };
-        self.out.push(html(format!("<h{level} id=\"{}\"{class}>", escape(&id))));
+        let class = if classes.is_empty() {
+            String::new()
+        } else {
+            format!(" class=\"{}\"", escape(&classes.join(" ")))
+        };
+        self.out
+            .push(html(format!("<h{level} id=\"{}\"{class}>", escape(&id))));
         self.run(start + 1, end);
         let anchor = if level == 1 {
             String::new()
         } else {
-            format!("<a class=\"heading-anchor\" href=\"#{0}\" aria-label=\"Link to this section\">#</a>", escape(&id))
+            format!(
+                "<a class=\"heading-anchor\" href=\"#{0}\" aria-label=\"Link to this section\">#</a>",
+                escape(&id)
+            )
         };
         self.out.push(html(format!("{anchor}</h{level}>\n")));
-        self.walked.headings.push(Heading { level, id, title, line });
+        self.walked.headings.push(Heading {
+            level,
+            id,
+            title,
+            line,
+        });
         end + 1
     }
 
@@ -230,8 +255,11 @@ impl<'a> Walker<'a, '_> {
 
     /// The first child of the blockquote at `start`, when it is a paragraph.
     fn first_paragraph(&self, start: usize) -> Option<(usize, usize)> {
-        matches!(self.events.get(start + 1), Some((Event::Start(Tag::Paragraph), _)))
-            .then(|| (start + 1, self.end_of(start + 1)))
+        matches!(
+            self.events.get(start + 1),
+            Some((Event::Start(Tag::Paragraph), _))
+        )
+        .then(|| (start + 1, self.end_of(start + 1)))
     }
 
     fn record_meta(&mut self, meta: MetaLine) {
@@ -249,8 +277,17 @@ impl<'a> Walker<'a, '_> {
         let tag_break = (p_start + 1..p_end)
             .find(|&i| matches!(self.events[i].0, Event::SoftBreak | Event::HardBreak));
         let bare = tag_break.is_none() && p_end + 1 == end;
-        self.walked.notes.push(Note { line, column, section: self.section.clone(), bare });
-        let title = if bare { "Protocols to be derived from this section" } else { "Protocols derived here" };
+        self.walked.notes.push(Note {
+            line,
+            column,
+            section: self.section.clone(),
+            bare,
+        });
+        let title = if bare {
+            "Protocols to be derived from this section"
+        } else {
+            "Protocols derived here"
+        };
         self.out.push(html(format!(
             "<aside class=\"protocol-note\" role=\"note\"><p class=\"protocol-note-title\">{title}</p>\n"
         )));
@@ -266,17 +303,37 @@ impl<'a> Walker<'a, '_> {
     fn on_link(&mut self, start: usize) -> usize {
         let end = self.end_of(start);
         let (event, range) = self.events[start].clone();
-        let Event::Start(Tag::Link { link_type, dest_url, title, .. }) = event else { return start + 1 };
+        let Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            ..
+        }) = event
+        else {
+            return start + 1;
+        };
         let title_attr = attr("title", &title);
-        let raw = if link_type == LinkType::Email { format!("mailto:{dest_url}") } else { dest_url.to_string() };
+        let raw = if link_type == LinkType::Email {
+            format!("mailto:{dest_url}")
+        } else {
+            dest_url.to_string()
+        };
         let target = parse_target(&raw, self.input.page_path, self.input.legacy);
         if target == LinkTarget::External {
-            let rel = if raw.starts_with("http") { " rel=\"noopener\"" } else { "" };
-            self.out.push(html(format!("<a href=\"{}\"{title_attr}{rel}>", escape(&raw))));
+            let rel = if raw.starts_with("http") {
+                " rel=\"noopener\""
+            } else {
+                ""
+            };
+            self.out.push(html(format!(
+                "<a href=\"{}\"{title_attr}{rel}>",
+                escape(&raw)
+            )));
             self.run(start + 1, end);
         } else {
             let n = self.push_link(raw.clone(), target, range.start);
-            self.out.push(html(format!("<a href=\"\0{n}\0\"{title_attr}>")));
+            self.out
+                .push(html(format!("<a href=\"\0{n}\0\"{title_attr}>")));
             // GitBook's content-ref and bare `<page.md>` links show the file
             // name; the target page's title reads better.
             if self.plain_text(start + 1, end) == raw && end == start + 2 {
@@ -293,22 +350,38 @@ impl<'a> Walker<'a, '_> {
     fn on_image(&mut self, start: usize) -> usize {
         let end = self.end_of(start);
         let (event, range) = self.events[start].clone();
-        let Event::Start(Tag::Image { dest_url, title, .. }) = event else { return start + 1 };
+        let Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) = event
+        else {
+            return start + 1;
+        };
         let alt = escape(&self.plain_text(start + 1, end));
         let title_attr = attr("title", &title);
         let target = parse_target(&dest_url, self.input.page_path, self.input.legacy);
         let src = if target == LinkTarget::External {
             escape(&dest_url)
         } else {
-            format!("\0{}\0", self.push_link(dest_url.to_string(), target, range.start))
+            format!(
+                "\0{}\0",
+                self.push_link(dest_url.to_string(), target, range.start)
+            )
         };
-        self.out.push(html(format!("<img src=\"{src}\" alt=\"{alt}\"{title_attr} loading=\"lazy\">")));
+        self.out.push(html(format!(
+            "<img src=\"{src}\" alt=\"{alt}\"{title_attr} loading=\"lazy\">"
+        )));
         end + 1
     }
 
     fn push_link(&mut self, raw: String, target: LinkTarget, offset: usize) -> usize {
         let (line, column) = self.position(offset);
-        self.walked.links.push(Link { raw, target, line, column, auto_title: false });
+        self.walked.links.push(Link {
+            raw,
+            target,
+            line,
+            column,
+            auto_title: false,
+        });
         self.walked.links.len() - 1
     }
 
@@ -321,7 +394,9 @@ impl<'a> Walker<'a, '_> {
         for (at, _) in source.to_ascii_lowercase().match_indices("xxx") {
             let before = source[..at].chars().next_back();
             let after = source[at + 3..].chars().next();
-            if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
+            if !before.is_some_and(char::is_alphanumeric)
+                && !after.is_some_and(char::is_alphanumeric)
+            {
                 let position = self.position(range.start + at);
                 self.walked.todos.push(position);
             }
@@ -334,7 +409,11 @@ fn html<'a>(text: String) -> Event<'a> {
 }
 
 fn attr(name: &str, value: &str) -> String {
-    if value.is_empty() { String::new() } else { format!(" {name}=\"{}\"", escape(value)) }
+    if value.is_empty() {
+        String::new()
+    } else {
+        format!(" {name}=\"{}\"", escape(value))
+    }
 }
 
 fn alert_names(kind: BlockQuoteKind) -> (&'static str, &'static str) {

@@ -189,9 +189,11 @@ pub fn parse_page(source: &SourcePage, legacy: &[String]) -> (Page, Vec<Diagnost
         None
     });
     let pre = gitbook::preprocess(split.body, split.body_line);
-    problems.extend(pre.problems.iter().map(|p| {
-        Diagnostic::warning(&source.file, p.line, p.column, p.message.clone())
-    }));
+    problems.extend(
+        pre.problems
+            .iter()
+            .map(|p| Diagnostic::warning(&source.file, p.line, p.column, p.message.clone())),
+    );
     let input = markdown::Input {
         text: &pre.text,
         lines: &pre.lines,
@@ -201,13 +203,20 @@ pub fn parse_page(source: &SourcePage, legacy: &[String]) -> (Page, Vec<Diagnost
     };
     let walked = markdown::walk(&input);
     problems.extend(walked.problems);
-    let title = front.title.clone().or_else(|| walked.h1.clone()).or_else(|| source.summary_title.clone());
+    let title = front
+        .title
+        .clone()
+        .or_else(|| walked.h1.clone())
+        .or_else(|| source.summary_title.clone());
     let title = title.unwrap_or_else(|| file_title(&source.path));
     let page = Page {
         path: source.path.clone(),
         file: source.file.clone(),
         url: page_url(&source.path),
-        nav_title: source.summary_title.clone().unwrap_or_else(|| title.clone()),
+        nav_title: source
+            .summary_title
+            .clone()
+            .unwrap_or_else(|| title.clone()),
         title,
         has_h1: walked.h1.is_some(),
         description: front.description,

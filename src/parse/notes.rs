@@ -10,8 +10,12 @@ use std::collections::HashSet;
 /// Whether `line` (plain text, backticks kept or stripped) is the note tag.
 pub fn is_note_tag(line: &str) -> bool {
     let text = line.trim().trim_matches('`').trim().to_lowercase();
-    let Some(rest) = text.strip_prefix("note") else { return false };
-    let Some(rest) = rest.trim_start().strip_prefix(':') else { return false };
+    let Some(rest) = text.strip_prefix("note") else {
+        return false;
+    };
+    let Some(rest) = rest.trim_start().strip_prefix(':') else {
+        return false;
+    };
     let mut words = rest.split_whitespace();
     if words.next() != Some("derive") {
         return false;
@@ -58,7 +62,11 @@ pub fn slugify(text: &str) -> String {
             slug.push('-');
         }
     }
-    if slug.is_empty() { "section".into() } else { slug }
+    if slug.is_empty() {
+        "section".into()
+    } else {
+        slug
+    }
 }
 
 #[cfg(test)]
@@ -76,7 +84,12 @@ mod tests {
         ] {
             assert!(is_note_tag(yes), "{yes}");
         }
-        for no in ["Note: derive the protocols", "Note: protocols", "A note: derive protocols", "Note: derive"] {
+        for no in [
+            "Note: derive the protocols",
+            "Note: protocols",
+            "A note: derive protocols",
+            "Note: derive",
+        ] {
             assert!(!is_note_tag(no), "{no}");
         }
     }

@@ -1,0 +1,292 @@
+//! Unit tests of the parse stage: one page's text in, a [`Page`] out.
+
+use super::*;
+
+fn source(path: &str, text: &str) -> SourcePage {
+    SourcePage {
+        path: path.into(),
+        file: format!("handbook/{path}"),
+        text: text.into(),
+        summary_title: Some("From summary".into()),
+        listed: true,
+    }
+}
+
+fn parse(text: &str) -> (Page, Vec<Diagnostic>) {
+    let legacy = vec!["https://old.example/trial/".to_string()];
+    parse_page(&source("a/page.md", text), &legacy)
+}
+
+fn html(page: &Page) -> String {
+    page.body.fill(|slot| match slot {
+        Slot::Href(_) => "HREF",
+        Slot::Title(_) => "TITLE",
+    })
+}
+
+#[test]
+fn title_comes_from_front_matter_then_h1_then_summary() {
+    assert_eq!(
+        parse("---\ntitle: Front\n---\n# Heading\n").0.title,
+        "Front"
+    );
+    assert_eq!(parse("# Heading\n").0.title, "Heading");
+    let (page, _) = parse("No heading.\n");
+    assert_eq!((page.title.as_str(), page.has_h1), ("From summary", false));
+    assert_eq!(page.nav_title, "From summary");
+}
+
+#[test]
+fn updated_line_becomes_the_date_and_is_not_content() {
+    let (page, problems) = parse("# T\n\n> Updated: 19jul2021\n\nText.\n");
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(page.updated.map(|d| d.iso()).as_deref(), Some("2021-07-19"));
+    assert!(!html(&page).contains("Updated"), "{}", html(&page));
+}
+
+#[test]
+fn front_matter_date_beats_the_updated_line() {
+    let (page, _) = parse("---\nupdated: 2023-03-14\n---\n# T\n\n> Updated 2021 12 07\n");
+    assert_eq!(page.updated.map(|d| d.iso()).as_deref(), Some("2023-03-14"));
+}
+
+#[test]
+fn status_lines_become_the_page_status() {
+    let (page, _) = parse("# T\n\n> Placeholder: to be expanded\n");
+    assert_eq!(page.status.as_deref(), Some("Placeholder: to be expanded"));
+    let (page, _) = parse("# T\n\n> Work in progress. Updated: 2021 10 12\n");
+    assert_eq!(page.status.as_deref(), Some("Work in progress"));
+    assert_eq!(page.updated.map(|d| d.iso()).as_deref(), Some("2021-10-12"));
+}
+
+#[test]
+fn ordinary_quotes_stay_quotes() {
+    let (page, _) = parse("> Commoning is a practice.\n");
+    assert!(html(&page).contains("<blockquote>"), "{}", html(&page));
+    assert_eq!(page.status, None);
+}
+
+#[test]
+fn headings_get_unique_ids_and_custom_ids_are_honoured() {
+    let (page, _) = parse("# Title\n\n## Quorum and voting {#quorum}\n\n## Notes\n\n## Notes\n");
+    let ids: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["title", "quorum", "notes", "notes-1"]);
+    assert!(html(&page).contains(
+        "<h2 id=\"quorum\">Quorum and voting<a class=\"heading-anchor\" href=\"#quorum\""
+    ));
+}
+
+#[test]
+fn duplicate_custom_ids_are_warned() {
+    let (_, problems) = parse("## A {#x}\n\n## B {#x}\n");
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].line, 3);
+}
+
+#[test]
+fn links_are_parsed_once_with_their_place() {
+    let (page, _) = parse("# T\n\nSee [the assembly](../b/ga.md#quorum) and [x](https://e.org).\n");
+    assert_eq!(page.links.len(), 1, "external links are not slots");
+    let link = &page.links[0];
+    assert_eq!(
+        link.target,
+        LinkTarget::Page {
+            path: "b/ga.md".into(),
+            fallback: None,
+            anchor: Some("quorum".into())
+        }
+    );
+    assert_eq!((link.line, link.column), (3, 5));
+    assert!(html(&page).contains("<a href=\"HREF\">the assembly</a>"));
+    assert!(html(&page).contains("<a href=\"https://e.org\" rel=\"noopener\">x</a>"));
+}
+
+#[test]
+fn link_positions_survive_front_matter() {
+    let (page, _) = parse("---\ntitle: T\n---\n\n[x](y.md)\n");
+    assert_eq!((page.links[0].line, page.links[0].column), (5, 1));
+}
+
+#[test]
+fn a_link_whose_text_is_its_target_shows_the_target_title() {
+    let (page, _) =
+        parse("{% content-ref url=\"ga.md\" %}\n[ga.md](ga.md)\n{% endcontent-ref %}\n");
+    assert!(page.links[0].auto_title);
+    assert!(
+        html(&page).contains("<div class=\"content-ref\">"),
+        "{}",
+        html(&page)
+    );
+    assert!(
+        html(&page).contains("<a href=\"HREF\">TITLE</a>"),
+        "{}",
+        html(&page)
+    );
+}
+
+#[test]
+fn images_are_slots_with_escaped_alt_text() {
+    let (page, _) = parse("![A &amp; \"B\"](../images/x.svg)\n");
+    assert_eq!(
+        page.links[0].target,
+        LinkTarget::Asset("images/x.svg".into())
+    );
+    assert!(
+        html(&page).contains("<img src=\"HREF\" alt=\"A &amp; &quot;B&quot;\" loading=\"lazy\">")
+    );
+}
+
+#[test]
+fn github_alerts_and_gitbook_hints_become_admonitions() {
+    let (page, _) = parse(
+        "> [!WARNING]\n> Mind the gap.\n\n{% hint style=\"success\" %}\nWell done.\n{% endhint %}\n",
+    );
+    let body = html(&page);
+    assert!(body.contains("<aside class=\"admonition warning\" role=\"note\"><p class=\"admonition-title\">Warning</p>"));
+    assert!(body.contains("<aside class=\"admonition tip\""), "{body}");
+    assert!(body.contains("<p>Well done.</p>"), "{body}");
+}
+
+#[test]
+fn embeds_are_link_cards_not_iframes() {
+    let (page, _) = parse("{% embed url=\"https://forum.example/t/1\" %}\n");
+    let body = html(&page);
+    assert!(
+        body.contains(
+            "<div class=\"embed-card\"><a href=\"https://forum.example/t/1\" rel=\"noopener\">"
+        ),
+        "{body}"
+    );
+    assert!(!body.contains("iframe"));
+}
+
+#[test]
+fn tabs_read_without_javascript() {
+    let text = "{% tabs %}\n{% tab title=\"One\" %}\nFirst *tab*.\n{% endtab %}\n{% tab title=\"Two\" %}\nSecond.\n{% endtab %}\n{% endtabs %}\n";
+    let body = html(&parse(text).0);
+    assert!(body.contains("<div class=\"tabs\">"), "{body}");
+    assert!(body.contains("<p class=\"tab-title\">One</p>"), "{body}");
+    assert!(body.contains("<p>First <em>tab</em>.</p>"), "{body}");
+}
+
+#[test]
+fn unsupported_gitbook_blocks_are_warned_at_their_line() {
+    let (_, problems) = parse("# T\n\n{% swagger src=\"x\" %}\n");
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].line, 3);
+    assert_eq!(problems[0].severity, crate::diagnostic::Severity::Warning);
+}
+
+#[test]
+fn the_agent_instructions_footer_is_dropped() {
+    let text =
+        "# T\n\nBody.\n\n---\n\n# Agent Instructions: Querying This Documentation\n\nGET x\n";
+    let (page, _) = parse(text);
+    assert!(!html(&page).contains("Agent"), "{}", html(&page));
+    assert_eq!(page.headings.len(), 1);
+}
+
+#[test]
+fn notes_belong_to_their_section_or_the_page() {
+    let text = "# Page\n\n> `Note: Derive protocols`\n\n## Rooms\n\n> Note: derive protocols:\n>\n> - **Fair share** — Two rooms each.\n";
+    let (page, _) = parse(text);
+    assert_eq!(page.notes.len(), 2);
+    assert_eq!(
+        (
+            page.notes[0].section.as_ref(),
+            page.notes[0].bare,
+            page.notes[0].line
+        ),
+        (None, true, 3)
+    );
+    let rooms = page.notes[1]
+        .section
+        .as_ref()
+        .map(|s| (s.title.as_str(), s.anchor.as_str()));
+    assert_eq!(
+        (rooms, page.notes[1].bare),
+        (Some(("Rooms", "rooms")), false)
+    );
+    let body = html(&page);
+    assert!(body.contains("Protocols to be derived from this section"));
+    assert!(body.contains("Protocols derived here</p>\n<ul>"), "{body}");
+    assert!(
+        !body.contains("derive protocols:"),
+        "the tag line is not content: {body}"
+    );
+}
+
+#[test]
+fn a_note_inside_a_hint_is_a_note() {
+    let text =
+        "{% hint style=\"info\" %}\n> Note: Derive protocols\n> - **X** — y\n{% endhint %}\n";
+    let (page, _) = parse(text);
+    assert_eq!(page.notes.len(), 1, "{}", html(&page));
+}
+
+#[test]
+fn code_is_never_a_note_nor_a_todo() {
+    let text = "```text\n> Note: Derive protocols\nxxx\n```\n\nInline `xxx` and `Note: Derive protocols`.\n";
+    let (page, _) = parse(text);
+    assert!(page.notes.is_empty());
+    assert!(page.todos.is_empty());
+}
+
+#[test]
+fn todo_markers_are_words_of_their_own() {
+    let (page, _) = parse("# T\n\nThe quorum is xxx; XXX later; not xxxl.\n");
+    assert_eq!(page.todos, [(3, 15), (3, 20)]);
+}
+
+#[test]
+fn code_blocks_are_highlighted_or_escaped() {
+    let body = html(&parse("```yaml\nkey: <v>\n```\n\n```plantuml\n<a>\n```\n").0);
+    assert!(
+        body.contains("data-lang=\"yaml\"><code><span class=\"hl-"),
+        "{body}"
+    );
+    assert!(
+        body.contains("data-lang=\"plantuml\"><code>&lt;a&gt;"),
+        "{body}"
+    );
+}
+
+#[test]
+fn gfm_tables_footnotes_strikethrough_and_tasks() {
+    let text =
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\nNote[^1] ~~old~~\n\n- [x] done\n\n[^1]: Footnote.\n";
+    let body = html(&parse(text).0);
+    for expected in [
+        "<table>",
+        "footnote-reference",
+        "<del>old</del>",
+        "type=\"checkbox\"",
+    ] {
+        assert!(body.contains(expected), "{expected} missing: {body}");
+    }
+}
+
+#[test]
+fn raw_nul_cannot_forge_a_slot() {
+    let (page, _) = parse("a\0 1\0 b\n");
+    assert!(!html(&page).contains("HREF"));
+}
+
+#[test]
+fn page_urls_are_clean_and_readmes_are_indexes() {
+    assert_eq!(page_url("README.md"), "index.html");
+    assert_eq!(page_url("a/README.md"), "a/index.html");
+    assert_eq!(page_url("a/b.md"), "a/b.html");
+    assert_eq!(page_url("NOTREADME.md"), "NOTREADME.html");
+}
+
+#[test]
+fn bad_front_matter_is_reported_in_the_page_and_the_page_still_builds() {
+    let (page, problems) = parse("---\ntitle: T\nhiden: true\n---\n# Body\n");
+    assert_eq!(
+        problems[0].headline(),
+        "handbook/a/page.md:3:1: error: unknown key `hiden`"
+    );
+    assert_eq!(problems[0].help.as_deref(), Some("did you mean `hidden`?"));
+    assert_eq!(page.title, "Body");
+}

@@ -118,7 +118,10 @@ impl Renderer {
     pub fn new(config: &Config) -> Result<Self> {
         let theme = theme::load(&config.root, &config.theme)?;
         let tera = theme.compile()?;
-        let source = config.source_dir.strip_prefix(&config.root).unwrap_or(&config.source_dir);
+        let source = config
+            .source_dir
+            .strip_prefix(&config.root)
+            .unwrap_or(&config.source_dir);
         let source_prefix = crate::config::display_path(source);
         let site = SiteInfo {
             title: config.site.title.clone(),
@@ -126,7 +129,11 @@ impl Renderer {
             language: config.site.language.clone(),
             path_prefix: config.site.path_prefix.clone(),
             edit_url: config.edit_url.clone(),
-            source_prefix: if source_prefix.is_empty() { String::new() } else { format!("{source_prefix}/") },
+            source_prefix: if source_prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{source_prefix}/")
+            },
         };
         Ok(Self { tera, theme, site })
     }
@@ -142,7 +149,12 @@ impl Renderer {
     }
 
     /// Renders every page in parallel (order kept), the 404 page and the statics.
-    pub fn render_site(&self, pages: &[Page], resolved: &[Resolved], navigation: &Navigation) -> Result<RenderedSite> {
+    pub fn render_site(
+        &self,
+        pages: &[Page],
+        resolved: &[Resolved],
+        navigation: &Navigation,
+    ) -> Result<RenderedSite> {
         let rendered = pages
             .par_iter()
             .zip(resolved)
@@ -157,15 +169,25 @@ impl Renderer {
     }
 
     /// Renders one page.
-    pub fn render_page(&self, page: &Page, resolved: &Resolved, nav: PageNav) -> Result<RenderedPage> {
+    pub fn render_page(
+        &self,
+        page: &Page,
+        resolved: &Resolved,
+        nav: PageNav,
+    ) -> Result<RenderedPage> {
         let context = PageTemplate {
             site: self.site_context(root_of(&page.url)),
             page: self.page_context(page, resolved, nav.breadcrumbs, nav.prev, nav.next),
             nav: nav.nav,
             serving: false,
         };
-        let html = self.render("page.html", &context).with_context(|| format!("rendering {}", page.file))?;
-        Ok(RenderedPage { url: page.url.clone(), html })
+        let html = self
+            .render("page.html", &context)
+            .with_context(|| format!("rendering {}", page.file))?;
+        Ok(RenderedPage {
+            url: page.url.clone(),
+            html,
+        })
     }
 
     fn page_context<'p>(
@@ -180,7 +202,11 @@ impl Renderer {
             .headings
             .iter()
             .filter(|h| matches!(h.level, 2 | 3))
-            .map(|h| TocEntry { level: h.level, id: &h.id, title: &h.title })
+            .map(|h| TocEntry {
+                level: h.level,
+                id: &h.id,
+                title: &h.title,
+            })
             .collect();
         PageContext {
             title: &page.title,
@@ -189,10 +215,16 @@ impl Renderer {
             has_h1: page.has_h1,
             url: &page.url,
             path: &page.path,
-            updated: page.updated.map(|d| DateContext { iso: d.iso(), display: d.display() }),
+            updated: page.updated.map(|d| DateContext {
+                iso: d.iso(),
+                display: d.display(),
+            }),
             status: page.status.as_deref(),
             edit_url: self.site.edit_url.as_ref().map(|t| {
-                t.replace("{path}", &format!("{}{}", self.site.source_prefix, page.path))
+                t.replace(
+                    "{path}",
+                    &format!("{}{}", self.site.source_prefix, page.path),
+                )
             }),
             toc,
             breadcrumbs,
@@ -205,22 +237,35 @@ impl Renderer {
     /// Renders the not-found page; its URLs start from the path prefix, since
     /// a host serves it at any depth.
     pub fn render_not_found(&self, nav: Vec<NavItem>) -> Result<String> {
-        let context =
-            NotFoundTemplate { site: self.site_context(self.site.path_prefix.clone()), nav, serving: false };
-        self.render("404.html", &context).context("rendering the 404 page")
+        let context = NotFoundTemplate {
+            site: self.site_context(self.site.path_prefix.clone()),
+            nav,
+            serving: false,
+        };
+        self.render("404.html", &context)
+            .context("rendering the 404 page")
     }
 
     fn render(&self, template: &str, context: &impl Serialize) -> Result<String> {
         let context = tera::Context::from_serialize(context).map_err(|e| anyhow::anyhow!("{e}"))?;
-        self.tera.render(template, &context).map_err(|e| anyhow::anyhow!("{e}"))
+        self.tera
+            .render(template, &context)
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// The theme's static files and the generated highlighting stylesheet,
     /// by site-relative path.
     pub fn static_files(&self) -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<(String, Vec<u8>)> =
-            self.theme.statics.iter().map(|(path, bytes)| (path.clone(), bytes.clone())).collect();
-        files.push(("static/highlight.css".into(), crate::parse::highlight::stylesheet().into_bytes()));
+        let mut files: Vec<(String, Vec<u8>)> = self
+            .theme
+            .statics
+            .iter()
+            .map(|(path, bytes)| (path.clone(), bytes.clone()))
+            .collect();
+        files.push((
+            "static/highlight.css".into(),
+            crate::parse::highlight::stylesheet().into_bytes(),
+        ));
         files.sort();
         files
     }

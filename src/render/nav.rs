@@ -77,7 +77,11 @@ pub struct PageNav {
 impl Navigation {
     /// Builds the tree. Hidden pages and their sub-chapters are left out.
     pub fn new(summary: &Summary, pages: &[Page]) -> Self {
-        let by_path: HashMap<&str, usize> = pages.iter().enumerate().map(|(i, p)| (p.path.as_str(), i)).collect();
+        let by_path: HashMap<&str, usize> = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.path.as_str(), i))
+            .collect();
         let mut nav = Navigation::default();
         let mut part = None;
         for item in &summary.items {
@@ -87,7 +91,9 @@ impl Navigation {
                     part = Some(id);
                     Some(id)
                 }
-                SummaryItem::Separator => Some(nav.push(Kind::Separator, String::new(), None, None, part)),
+                SummaryItem::Separator => {
+                    Some(nav.push(Kind::Separator, String::new(), None, None, part))
+                }
                 SummaryItem::Chapter(chapter) => nav.chapter(chapter, None, part, &by_path, pages),
             };
             nav.top.extend(node);
@@ -96,8 +102,22 @@ impl Navigation {
         nav
     }
 
-    fn push(&mut self, kind: Kind, title: String, page: Option<usize>, parent: Option<usize>, part: Option<usize>) -> usize {
-        self.nodes.push(Node { kind, title, page, parent, part, children: Vec::new() });
+    fn push(
+        &mut self,
+        kind: Kind,
+        title: String,
+        page: Option<usize>,
+        parent: Option<usize>,
+        part: Option<usize>,
+    ) -> usize {
+        self.nodes.push(Node {
+            kind,
+            title,
+            page,
+            parent,
+            part,
+            children: Vec::new(),
+        });
         self.nodes.len() - 1
     }
 
@@ -109,11 +129,18 @@ impl Navigation {
         by_path: &HashMap<&str, usize>,
         pages: &[Page],
     ) -> Option<usize> {
-        let page = chapter.path.as_deref().and_then(|p| by_path.get(p).copied());
+        let page = chapter
+            .path
+            .as_deref()
+            .and_then(|p| by_path.get(p).copied());
         if page.is_some_and(|p| pages[p].hidden) {
             return None;
         }
-        let kind = if page.is_some() { Kind::Page } else { Kind::Draft };
+        let kind = if page.is_some() {
+            Kind::Page
+        } else {
+            Kind::Draft
+        };
         let id = self.push(kind, chapter.title.clone(), page, parent, part);
         if let Some(page) = page {
             self.node_of_page.insert(page, id);
@@ -130,22 +157,40 @@ impl Navigation {
     /// The navigation data of page `page` (an index into the pages slice).
     pub fn for_page(&self, page: usize, pages: &[Page]) -> PageNav {
         let current = self.node_of_page.get(&page).copied();
-        let branch = current.map(|n| self.ancestors_and_self(n)).unwrap_or_default();
-        let nav = self.top.iter().map(|&n| self.item(n, current, &branch, pages)).collect();
+        let branch = current
+            .map(|n| self.ancestors_and_self(n))
+            .unwrap_or_default();
+        let nav = self
+            .top
+            .iter()
+            .map(|&n| self.item(n, current, &branch, pages))
+            .collect();
         let mut breadcrumbs: Vec<TitledLink> = Vec::new();
         if let Some(&top) = branch.last() {
             breadcrumbs.extend(self.nodes[top].part.map(|p| self.link(p, pages)));
         }
         breadcrumbs.extend(branch.iter().skip(1).rev().map(|&n| self.link(n, pages)));
         let at = self.position.get(&page).copied();
-        let prev = at.and_then(|i| i.checked_sub(1)).map(|i| self.page_link(self.order[i], pages));
-        let next = at.and_then(|i| self.order.get(i + 1)).map(|&p| self.page_link(p, pages));
-        PageNav { nav, breadcrumbs, prev, next }
+        let prev = at
+            .and_then(|i| i.checked_sub(1))
+            .map(|i| self.page_link(self.order[i], pages));
+        let next = at
+            .and_then(|i| self.order.get(i + 1))
+            .map(|&p| self.page_link(p, pages));
+        PageNav {
+            nav,
+            breadcrumbs,
+            prev,
+            next,
+        }
     }
 
     /// The sidebar for pages outside the tree (404, unlisted pages).
     pub fn top_level(&self, pages: &[Page]) -> Vec<NavItem> {
-        self.top.iter().map(|&n| self.item(n, None, &[], pages)).collect()
+        self.top
+            .iter()
+            .map(|&n| self.item(n, None, &[], pages))
+            .collect()
     }
 
     /// `node` and its ancestors, innermost first.
@@ -161,7 +206,10 @@ impl Navigation {
         let node = &self.nodes[id];
         let open = branch.contains(&id);
         let children = if open {
-            node.children.iter().map(|&c| self.item(c, current, branch, pages)).collect()
+            node.children
+                .iter()
+                .map(|&c| self.item(c, current, branch, pages))
+                .collect()
         } else {
             Vec::new()
         };
@@ -178,11 +226,20 @@ impl Navigation {
 
     fn link(&self, id: usize, pages: &[Page]) -> TitledLink {
         let node = &self.nodes[id];
-        TitledLink { title: node.title.clone(), url: node.page.map(|p| pages[p].url.clone()) }
+        TitledLink {
+            title: node.title.clone(),
+            url: node.page.map(|p| pages[p].url.clone()),
+        }
     }
 
     fn page_link(&self, page: usize, pages: &[Page]) -> TitledLink {
-        let title = self.node_of_page.get(&page).map_or_else(|| pages[page].title.clone(), |&n| self.nodes[n].title.clone());
-        TitledLink { title, url: Some(pages[page].url.clone()) }
+        let title = self.node_of_page.get(&page).map_or_else(
+            || pages[page].title.clone(),
+            |&n| self.nodes[n].title.clone(),
+        );
+        TitledLink {
+            title,
+            url: Some(pages[page].url.clone()),
+        }
     }
 }

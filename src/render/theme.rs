@@ -9,13 +9,34 @@ use std::path::Path;
 
 /// The built-in theme's files, by path inside the theme folder.
 const DEFAULT_THEME: &[(&str, &str)] = &[
-    ("templates/base.html", include_str!("../../themes/default/templates/base.html")),
-    ("templates/page.html", include_str!("../../themes/default/templates/page.html")),
-    ("templates/404.html", include_str!("../../themes/default/templates/404.html")),
-    ("templates/nav.html", include_str!("../../themes/default/templates/nav.html")),
-    ("static/handbook.css", include_str!("../../themes/default/static/handbook.css")),
-    ("static/handbook.js", include_str!("../../themes/default/static/handbook.js")),
-    ("static/theme.js", include_str!("../../themes/default/static/theme.js")),
+    (
+        "templates/base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "templates/page.html",
+        include_str!("../../themes/default/templates/page.html"),
+    ),
+    (
+        "templates/404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "templates/nav.html",
+        include_str!("../../themes/default/templates/nav.html"),
+    ),
+    (
+        "static/handbook.css",
+        include_str!("../../themes/default/static/handbook.css"),
+    ),
+    (
+        "static/handbook.js",
+        include_str!("../../themes/default/static/handbook.js"),
+    ),
+    (
+        "static/theme.js",
+        include_str!("../../themes/default/static/theme.js"),
+    ),
 ];
 
 /// A theme's files after overrides, by path inside the theme folder.
@@ -36,7 +57,10 @@ pub fn load(root: &Path, name: &str) -> Result<Theme> {
     let folder = root.join("themes").join(name);
     if !folder.is_dir() {
         if name != "default" {
-            bail!("theme `{name}` not found: there is no folder {}", folder.display());
+            bail!(
+                "theme `{name}` not found: there is no folder {}",
+                folder.display()
+            );
         }
         return Ok(theme);
     }
@@ -44,7 +68,9 @@ pub fn load(root: &Path, name: &str) -> Result<Theme> {
     for path in crate::load::source::SourceTree::files(&tree)? {
         if path.starts_with("templates/") || path.starts_with("static/") {
             let bytes = crate::fs::read(&folder.join(&path))?;
-            theme.add(&path, bytes).with_context(|| format!("in theme folder {}", folder.display()))?;
+            theme
+                .add(&path, bytes)
+                .with_context(|| format!("in theme folder {}", folder.display()))?;
         }
     }
     Ok(theme)
@@ -53,7 +79,8 @@ pub fn load(root: &Path, name: &str) -> Result<Theme> {
 impl Theme {
     fn add(&mut self, path: &str, bytes: Vec<u8>) -> Result<()> {
         if let Some(name) = path.strip_prefix("templates/") {
-            let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("template {path} is not UTF-8"))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| anyhow::anyhow!("template {path} is not UTF-8"))?;
             self.templates.insert(name.to_string(), text);
         } else {
             self.statics.insert(path.to_string(), bytes);
@@ -65,9 +92,13 @@ impl Theme {
     pub fn compile(&self) -> Result<tera::Tera> {
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html", ".xml"]);
-        tera.add_raw_templates(self.templates.iter().map(|(name, text)| (name.as_str(), text.as_str())))
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .context("compiling the theme's templates")?;
+        tera.add_raw_templates(
+            self.templates
+                .iter()
+                .map(|(name, text)| (name.as_str(), text.as_str())),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("compiling the theme's templates")?;
         Ok(tera)
     }
 }

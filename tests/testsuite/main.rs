@@ -1,1 +1,10 @@
+//! The integration tests: one binary (it links once), a module per area.
+//! `harness` holds the chainable `HandbookTest`; fixtures live in
+//! `tests/fixtures/<valid|invalid>/<case>/`.
 
+mod browser;
+mod build;
+mod cli;
+mod example;
+mod harness;
+mod invalid;

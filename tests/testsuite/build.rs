@@ -1,0 +1,241 @@
+//! Building valid fixtures: navigation, folder-derived tables of contents,
+//! unlisted pages, determinism, atomic output and refusal of foreign folders.
+
+use crate::harness::{HandbookTest, tree};
+
+#[test]
+fn navigation_has_parts_nesting_breadcrumbs_and_reading_order() {
+    let test = HandbookTest::fixture("valid/navigation")
+        .build()
+        .assert_success();
+    let test = test.assert_page(
+        "ch/section.html",
+        &[
+            "<span>Part one</span>",
+            "aria-current=\"page\">Section</a>",
+            "<a href=\"../ch/deep.html\">Deep</a>",
+            "<span class=\"nav-draft\">Planned</span>",
+            "<a href=\"../index.html\">Welcome</a>",
+            "href=\"../ch/index.html\" rel=\"prev\"",
+            "href=\"../ch/deep.html\" rel=\"next\"",
+            "<a href=\"#first\">First</a>",
+            "<a href=\"#sub\">Sub</a>",
+            "href=\"https://git.example/edit/handbook/ch/section.md\"",
+        ],
+    );
+    // Breadcrumbs: the part, then the chapter; the page itself is the last crumb.
+    let html = test.site_file("ch/section.html");
+    let crumbs = &html[html.find("aria-label=\"Breadcrumb\"").expect("breadcrumbs")..];
+    let part = crumbs.find("Part one").expect("part crumb");
+    let chapter = crumbs.find("Chapter</a>").expect("chapter crumb");
+    assert!(part < chapter, "{crumbs}");
+}
+
+#[test]
+fn hidden_pages_are_built_but_not_navigated_to() {
+    HandbookTest::fixture("valid/navigation")
+        .build()
+        .assert_success()
+        .assert_page("hidden.html", &["<h1 id=\"hidden\">Hidden</h1>"])
+        .refute_page("ch/deep.html", &["hidden.html"])
+        .assert_page("ch/deep.html", &["href=\"../suffix.html\" rel=\"next\""]);
+}
+
+#[test]
+fn other_branches_stay_collapsed_so_pages_stay_small() {
+    HandbookTest::fixture("valid/navigation")
+        .build()
+        .assert_success()
+        .assert_page("suffix.html", &["class=\"has-sub\""])
+        .refute_page("suffix.html", &["ch/section.html"]);
+}
+
+#[test]
+fn sitemap_404_and_nojekyll_are_written() {
+    let test = HandbookTest::fixture("valid/navigation")
+        .build()
+        .assert_success();
+    let sitemap = test.site_file("sitemap.xml");
+    assert!(
+        sitemap.contains("<loc>https://e.org/handbook/ch/section.html</loc>"),
+        "{sitemap}"
+    );
+    assert!(!sitemap.contains("hidden.html"), "{sitemap}");
+    test.assert_page("404.html", &["href=\"/handbook/static/handbook.css\""]);
+    assert!(
+        HandbookTest::fixture("valid/navigation")
+            .build()
+            .root()
+            .join("site/.nojekyll")
+            .is_file()
+    );
+}
+
+#[test]
+fn without_summary_the_folders_make_the_table_of_contents() {
+    HandbookTest::fixture("valid/no-summary")
+        .build()
+        .assert_success()
+        .assert_page(
+            "index.html",
+            &[
+                "<a href=\"a.html\">Alpha</a>",
+                "<a href=\"b-dir/index.html\">Bees</a>",
+            ],
+        )
+        .assert_page(
+            "b-dir/x.html",
+            &[
+                "<a href=\"../index.html\">home</a>",
+                "aria-current=\"page\">Ex</a>",
+            ],
+        );
+}
+
+#[test]
+fn unlisted_pages_are_one_warning_and_still_built() {
+    HandbookTest::fixture("valid/unlisted-page")
+        .build()
+        .assert_success()
+        .assert_stderr(
+            "handbook/SUMMARY.md: warning: 1 page(s) are not listed in SUMMARY.md: orphan.md",
+        )
+        .assert_page("index.html", &["<a href=\"orphan.html\">orphan</a>"])
+        .assert_page("orphan.html", &["<h1 id=\"orphan\">Orphan</h1>"]);
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let first = HandbookTest::example().build().assert_success();
+    let second = HandbookTest::example().build().assert_success();
+    let (a, b) = (
+        tree(&first.root().join("site")),
+        tree(&second.root().join("site")),
+    );
+    assert!(a.len() > 30, "{} files", a.len());
+    assert!(a == b, "the two builds differ");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_exactly_as_it_was() {
+    let test = HandbookTest::fixture("valid/unlisted-page")
+        .build()
+        .assert_success();
+    let before = tree(&test.root().join("site"));
+    let test = test
+        .file("handbook/README.md", "# Home\n\n[broken](nowhere.md)\n")
+        .build()
+        .assert_exit(1);
+    let test = test.assert_stderr("nothing was written");
+    assert!(
+        before == tree(&test.root().join("site")),
+        "the previous site changed"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(test.root())
+        .expect("root")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn a_rebuild_replaces_the_previous_output() {
+    let test = HandbookTest::fixture("valid/unlisted-page")
+        .build()
+        .assert_success();
+    std::fs::remove_file(test.root().join("handbook/orphan.md")).expect("remove");
+    let test = test
+        .file("handbook/README.md", "# Home\n")
+        .build()
+        .assert_success();
+    assert!(!test.root().join("site/orphan.html").exists());
+}
+
+#[test]
+fn foreign_and_dangerous_output_folders_are_refused() {
+    let test = HandbookTest::fixture("valid/unlisted-page").file("docs/keep.txt", "mine");
+    for out in [".", "handbook", "docs", ".."] {
+        let test = HandbookTest::fixture("valid/unlisted-page").file("docs/keep.txt", "mine");
+        let test = test
+            .run(&["build", "--out", out])
+            .assert_exit(2)
+            .assert_stderr("refusing");
+        assert_eq!(
+            std::fs::read_to_string(test.root().join("docs/keep.txt")).expect("kept"),
+            "mine"
+        );
+        assert!(test.root().join("handbook/README.md").is_file());
+    }
+    let home = std::env::var("HOME").expect("HOME");
+    test.run(&["build", "--out", &home])
+        .assert_exit(2)
+        .assert_stderr("refusing");
+}
+
+#[test]
+fn an_empty_folder_may_be_the_output() {
+    let test = HandbookTest::fixture("valid/unlisted-page").file("public/.keep", "");
+    std::fs::remove_file(test.root().join("public/.keep")).expect("empty it");
+    test.run(&["build", "--out", "public"])
+        .assert_success()
+        .assert_stderr("into public");
+}
+
+#[test]
+fn broken_links_can_be_lowered_to_warnings() {
+    HandbookTest::fixture("invalid/broken-page-link")
+        .file("handbook.yaml", "title: Fixture\nbroken-links: warn\n")
+        .build()
+        .assert_success()
+        .assert_stderr("handbook/rules.md:3:5: warning: link to `assembly.md`: no such page");
+}
+
+#[test]
+fn every_broken_link_is_reported_in_one_run() {
+    let test = HandbookTest::fixture("valid/unlisted-page")
+        .file(
+            "handbook/README.md",
+            "# Home\n\n[a](a.md) [b](b.md)\n\n[c](#nope)\n",
+        )
+        .file("handbook/orphan.md", "# Orphan\n\n![x](x.png)\n")
+        .build()
+        .assert_exit(1);
+    let errors = test
+        .stderr()
+        .lines()
+        .filter(|l| l.contains(": error:"))
+        .count();
+    assert_eq!(errors, 4, "{}", test.stderr());
+}
+
+#[test]
+fn a_project_theme_overrides_the_default_file_by_file() {
+    HandbookTest::fixture("valid/unlisted-page")
+        .file("handbook.yaml", "title: Fixture\ntheme: coop\n")
+        .file(
+            "themes/coop/static/handbook.css",
+            "body { color: rebeccapurple }\n",
+        )
+        .file("themes/coop/static/extra.js", "// extra\n")
+        .build()
+        .assert_success()
+        .assert_page("static/handbook.css", &["rebeccapurple"])
+        .assert_page("static/extra.js", &["// extra"])
+        .assert_page("static/handbook.js", &["tablist"]);
+}
+
+#[test]
+fn a_template_error_is_an_environment_failure_naming_the_template() {
+    HandbookTest::fixture("valid/unlisted-page")
+        .file(
+            "themes/default/templates/page.html",
+            "{% extends \"base.html\" %}{% block content %}{{ page.title\n",
+        )
+        .build()
+        .assert_exit(2)
+        .assert_stderr("page.html");
+}

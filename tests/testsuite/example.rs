@@ -1,0 +1,78 @@
+//! The repository's own example handbook: it builds with zero diagnostics,
+//! and the seed page from the first handbook we serve comes out as published.
+
+use crate::harness::HandbookTest;
+
+const SEED: &str = "2-political-economy/commons-political-economy/provisioning-and-hosting.html";
+
+#[test]
+fn the_example_builds_with_zero_diagnostics() {
+    let test = HandbookTest::example().build().assert_success();
+    let stderr = test.stderr();
+    assert!(stderr.contains("0 error(s), 0 warning(s)"), "{stderr}");
+    let pages = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse::<usize>().ok());
+    assert!(pages.is_some_and(|n| (15..=25).contains(&n)), "{stderr}");
+}
+
+#[test]
+fn the_seed_page_reads_as_published() {
+    HandbookTest::example()
+        .build()
+        .assert_success()
+        .assert_page(
+            SEED,
+            &[
+                "<h1 id=\"provisioning-and-hosting\">Provisioning and hosting</h1>",
+                "in <a href=\"../political-economy.html\">Political economy</a>, the phrase",
+                "<time datetime=\"2021-07-19\">19 July 2021</time>",
+                "Protocols to be derived from this section",
+            ],
+        )
+        .refute_page(
+            SEED,
+            &[
+                "Agent Instructions",
+                "?ask=",
+                "Updated: 19jul2021",
+                "gitbook.io",
+            ],
+        );
+}
+
+#[test]
+fn the_example_exercises_every_page_feature() {
+    let test = HandbookTest::example().build().assert_success();
+    let all: String = walkdir::WalkDir::new(test.root().join("site"))
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| std::fs::read_to_string(e.path()).expect("read"))
+        .collect();
+    for feature in [
+        "class=\"admonition note\"",
+        "class=\"admonition tip\"",
+        "class=\"admonition important\"",
+        "class=\"admonition warning\"",
+        "class=\"admonition caution\"",
+        "class=\"embed-card\"",
+        "class=\"content-ref\"",
+        "class=\"tabs\"",
+        "<table>",
+        "footnote-definition",
+        "<del>",
+        "type=\"checkbox\"",
+        "data-lang=\"yaml\"",
+        "data-lang=\"bash\"",
+        "<img src=",
+        "class=\"page-status\"",
+        "Protocols derived here",
+        "Protocols to be derived from this section",
+        "class=\"nav-part\"",
+    ] {
+        assert!(all.contains(feature), "no page shows {feature}");
+    }
+}
