@@ -190,18 +190,18 @@ pub fn render(diagnostic: &Diagnostic, source_line: Option<&str>, colour: bool) 
     if let Some(text) = source_line.filter(|_| diagnostic.line > 0) {
         let number = diagnostic.line.to_string();
         let gutter = " ".repeat(number.len());
-        let text = text.trim_end();
+        let (shown, caret_at) = window(text.trim_end(), diagnostic.column as usize);
         let _ = writeln!(
             out,
             "{} {} {}",
             paint("34", &number),
             paint("34", "|"),
-            text
+            shown
         );
         if diagnostic.column > 0 {
-            let pad: String = text
+            let pad: String = shown
                 .chars()
-                .take(diagnostic.column as usize - 1)
+                .take(caret_at)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             let _ = writeln!(
@@ -216,6 +216,29 @@ pub fn render(diagnostic: &Diagnostic, source_line: Option<&str>, colour: bool) 
         let _ = writeln!(out, "  = help: {help}");
     }
     out
+}
+
+/// Long lines (a GitBook paragraph is one line) are cut to a window around
+/// the column; gives the shown text and the caret's index in it.
+fn window(text: &str, column: usize) -> (String, usize) {
+    const WIDTH: usize = 100;
+    let chars: Vec<char> = text.chars().collect();
+    let at = column.saturating_sub(1).min(chars.len());
+    if chars.len() <= WIDTH {
+        return (text.to_string(), at);
+    }
+    let start = at.saturating_sub(WIDTH / 2).min(chars.len() - WIDTH);
+    let end = start + WIDTH;
+    let mut shown: String = if start > 0 {
+        "…".into()
+    } else {
+        String::new()
+    };
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, at - start + usize::from(start > 0))
 }
 
 #[cfg(test)]
@@ -245,6 +268,22 @@ mod tests {
             text,
             "a.md:12:5: error: unknown key\n12 | the line here\n   |     ^\n  = help: did you mean `title`?\n"
         );
+    }
+
+    #[test]
+    fn long_lines_are_windowed_around_the_column() {
+        let line = format!("{}xxx{}", "a".repeat(300), "b".repeat(300));
+        let d = Diagnostic::warning("a.md", 1, 301, "to-do");
+        let text = render(&d, Some(&line), false);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines[1].starts_with("1 | …a") && lines[1].ends_with("b…"),
+            "{}",
+            lines[1]
+        );
+        let caret = lines[2].chars().position(|c| c == '^').unwrap();
+        let under: String = lines[1].chars().skip(caret).take(3).collect();
+        assert_eq!(under, "xxx");
     }
 
     #[test]

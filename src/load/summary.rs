@@ -112,6 +112,9 @@ impl Reader<'_, '_> {
                 Event::Start(Tag::List(_)) => {
                     items.extend(self.list().into_iter().map(SummaryItem::Chapter));
                 }
+                Event::Start(Tag::Paragraph) if self.is_link_paragraph() => {
+                    items.extend(self.link_paragraph().into_iter().map(SummaryItem::Chapter));
+                }
                 _ => self.unexpected(&event, range.start),
             }
             first_block = false;
@@ -138,6 +141,57 @@ impl Reader<'_, '_> {
             }
         }
         chapters
+    }
+
+    /// Whether the paragraph at `self.at` holds only links: mdBook's form of
+    /// prefix and suffix chapters (`[Introduction](README.md)`, no list marker).
+    fn is_link_paragraph(&self) -> bool {
+        let mut depth = 0usize;
+        for (event, _) in &self.events[self.at + 1..] {
+            match event {
+                Event::End(TagEnd::Paragraph) if depth == 0 => return true,
+                Event::Start(Tag::Link { .. }) => depth += 1,
+                Event::End(TagEnd::Link) => depth = depth.saturating_sub(1),
+                Event::SoftBreak | Event::HardBreak => {}
+                Event::Text(t) if depth > 0 || t.trim().is_empty() => {}
+                Event::Code(_) if depth > 0 => {}
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Reads a paragraph of links as chapters without children.
+    fn link_paragraph(&mut self) -> Vec<Chapter> {
+        self.at += 1;
+        let mut chapters = Vec::new();
+        while let Some((event, range)) = self.events.get(self.at).cloned() {
+            match event {
+                Event::End(TagEnd::Paragraph) => {
+                    self.at += 1;
+                    break;
+                }
+                Event::Start(Tag::Link { dest_url, .. }) => {
+                    chapters.push(self.link(&dest_url, range.start))
+                }
+                _ => self.at += 1,
+            }
+        }
+        chapters
+    }
+
+    /// Reads the link at `self.at` as a chapter without children.
+    fn link(&mut self, dest_url: &str, start: usize) -> Chapter {
+        let (line, column) = self.lines.position(self.text, start);
+        let title = self.inline_text(TagEnd::Link);
+        let path = (!dest_url.trim().is_empty()).then(|| dest_url.trim().to_string());
+        Chapter {
+            title,
+            path,
+            line,
+            column,
+            children: Vec::new(),
+        }
     }
 
     /// Reads one list item: a link, then optionally a nested list.
@@ -414,6 +468,26 @@ mod tests {
                 )),
             ]
         );
+    }
+
+    #[test]
+    fn mdbook_prefix_and_suffix_chapters_are_bare_links() {
+        let text = "# Summary\n\n[Introduction](README.md)\n\n- [A](a.md)\n\n---\n\n[Credits](credits.md)\n";
+        let (summary, problems) = parse(text, "S.md", &pages(&["README.md", "a.md", "credits.md"]));
+        assert!(problems.is_empty(), "{problems:?}");
+        let titles: Vec<&str> = summary
+            .chapters()
+            .iter()
+            .map(|c| c.title.as_str())
+            .collect();
+        assert_eq!(titles, ["Introduction", "A", "Credits"]);
+        assert_eq!(summary.items[2], SummaryItem::Separator);
+    }
+
+    #[test]
+    fn a_paragraph_with_text_besides_links_is_not_chapters() {
+        let (_, problems) = parse("[A](a.md) and more\n", "S.md", &pages(&["a.md"]));
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 
     #[test]

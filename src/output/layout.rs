@@ -1,5 +1,6 @@
 //! Where each file of a built site goes: pages at their URLs, the theme's
 //! static files under `static/`, assets at their source paths, the 404 page,
+//! `navigation.js` (the complete sidebar tree, shared by every page),
 //! `sitemap.xml` (when a base URL is configured), `.nojekyll` so GitHub Pages
 //! serves folders starting with `_`, and an `index.html` that leads to the
 //! first page when the handbook has no root README.md.
@@ -37,6 +38,7 @@ pub fn layout(
         },
     }));
     files.push(text("404.html", site.not_found));
+    files.push(text("navigation.js", site.navigation));
     files.push(text(".nojekyll", String::new()));
     if !has_index {
         if let Some(first) = pages.iter().find(|p| p.listed && !p.hidden) {

@@ -67,7 +67,22 @@ pub(crate) fn walk(input: &Input<'_>) -> Walked {
     walker.run(0, walker.events.len());
     let mut walked = walker.walked;
     pulldown_cmark::html::push_html(&mut walked.html, walker.out.into_iter());
+    walked.html = without_inline_styles(walked.html);
     walked
+}
+
+/// GFM column alignment comes out of pulldown-cmark as `style` attributes,
+/// which a strict Content-Security-Policy blocks; the theme styles classes.
+fn without_inline_styles(html: String) -> String {
+    if !html.contains(" style=\"text-align: ") {
+        return html;
+    }
+    ["left", "center", "right"].iter().fold(html, |html, side| {
+        html.replace(
+            &format!(" style=\"text-align: {side}\""),
+            &format!(" class=\"align-{side}\""),
+        )
+    })
 }
 
 struct Walker<'a, 'i> {

@@ -290,3 +290,11 @@ fn bad_front_matter_is_reported_in_the_page_and_the_page_still_builds() {
     assert_eq!(problems[0].help.as_deref(), Some("did you mean `hidden`?"));
     assert_eq!(page.title, "Body");
 }
+
+#[test]
+fn table_alignment_uses_classes_not_inline_styles() {
+    let body = html(&parse("| a | b |\n|:-:|--:|\n| 1 | 2 |\n").0);
+    assert!(body.contains("<th class=\"align-center\">a</th>"), "{body}");
+    assert!(body.contains("<td class=\"align-right\">2</td>"), "{body}");
+    assert!(!body.contains("style="), "{body}");
+}

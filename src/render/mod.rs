@@ -37,6 +37,8 @@ pub struct RenderedSite {
     pub pages: Vec<RenderedPage>,
     /// The not-found page.
     pub not_found: String,
+    /// The complete navigation tree as a script, shared by every page.
+    pub navigation: String,
     /// Theme files and the highlighting stylesheet, by site-relative path.
     pub statics: Vec<(String, Vec<u8>)>,
 }
@@ -164,6 +166,7 @@ impl Renderer {
         Ok(RenderedSite {
             pages: rendered,
             not_found: self.render_not_found(navigation.top_level(pages))?,
+            navigation: navigation.script(pages),
             statics: self.static_files(),
         })
     }

@@ -1,8 +1,16 @@
 //! The navigation, computed once per version from the SUMMARY and the parsed
 //! pages: a tree of nodes, reading order for previous/next, and for each page
-//! the light data its template needs — the top level of the tree with only the
-//! page's own branch open, its breadcrumbs, previous and next. Nothing here
-//! grows with the whole book per page, so output stays linear in page count.
+//! the light data its template needs — its own part of the tree with its
+//! branch open, its breadcrumbs, previous and next.
+//!
+//! A page's sidebar never holds the whole book (mdBook's 14 MB-per-page bug):
+//! it lists the chapters of the page's own part, with the page's branch open,
+//! plus the chapters outside any part; pages outside every part (the home
+//! page, prefix and suffix chapters) also list each part, collapsed to a link
+//! to its first page. The complete tree is written once per site by
+//! [`Navigation::script`], which the theme's script turns into the full,
+//! collapsible sidebar; without JavaScript every page still has its branch,
+//! breadcrumbs and previous/next.
 
 use crate::load::{Chapter, Summary, SummaryItem};
 use crate::parse::Page;
@@ -38,6 +46,8 @@ pub struct Navigation {
     /// Page indexes in reading order (listed, not hidden).
     order: Vec<usize>,
     position: HashMap<usize, usize>,
+    /// The first page in reading order of each part heading's node.
+    part_start: HashMap<usize, usize>,
 }
 
 /// One sidebar entry as templates see it.
@@ -87,14 +97,24 @@ impl Navigation {
         for item in &summary.items {
             let node = match item {
                 SummaryItem::Part(title) => {
-                    let id = nav.push(Kind::Part, title.clone(), None, None, None);
+                    let id = nav.nodes.len();
+                    nav.push(Kind::Part, title.clone(), None, None, Some(id));
                     part = Some(id);
                     Some(id)
                 }
                 SummaryItem::Separator => {
-                    Some(nav.push(Kind::Separator, String::new(), None, None, part))
+                    // A rule ends the parts: what follows are suffix chapters.
+                    part = None;
+                    Some(nav.push(Kind::Separator, String::new(), None, None, None))
                 }
-                SummaryItem::Chapter(chapter) => nav.chapter(chapter, None, part, &by_path, pages),
+                SummaryItem::Chapter(chapter) => {
+                    let first = nav.order.len();
+                    let node = nav.chapter(chapter, None, part, &by_path, pages);
+                    if let (Some(part), Some(&page)) = (part, nav.order.get(first)) {
+                        nav.part_start.entry(part).or_insert(page);
+                    }
+                    node
+                }
             };
             nav.top.extend(node);
         }
@@ -160,11 +180,8 @@ impl Navigation {
         let branch = current
             .map(|n| self.ancestors_and_self(n))
             .unwrap_or_default();
-        let nav = self
-            .top
-            .iter()
-            .map(|&n| self.item(n, current, &branch, pages))
-            .collect();
+        let part = branch.last().and_then(|&top| self.nodes[top].part);
+        let nav = self.scoped(part, current, &branch, pages);
         let mut breadcrumbs: Vec<TitledLink> = Vec::new();
         if let Some(&top) = branch.last() {
             breadcrumbs.extend(self.nodes[top].part.map(|p| self.link(p, pages)));
@@ -187,10 +204,64 @@ impl Navigation {
 
     /// The sidebar for pages outside the tree (404, unlisted pages).
     pub fn top_level(&self, pages: &[Page]) -> Vec<NavItem> {
-        self.top
-            .iter()
-            .map(|&n| self.item(n, None, &[], pages))
-            .collect()
+        self.scoped(None, None, &[], pages)
+    }
+
+    /// The top level as one page sees it: inside a part, that part's heading
+    /// and chapters and the chapters outside any part; outside every part,
+    /// those chapters and each part collapsed to a link to its first page.
+    fn scoped(
+        &self,
+        part: Option<usize>,
+        current: Option<usize>,
+        branch: &[usize],
+        pages: &[Page],
+    ) -> Vec<NavItem> {
+        let mut items = Vec::new();
+        for &id in &self.top {
+            let node = &self.nodes[id];
+            if node.kind == Kind::Part && part.is_none() {
+                let mut item = self.item(id, current, branch, pages);
+                item.url = self.part_start.get(&id).map(|&p| pages[p].url.clone());
+                items.push(item);
+            } else if node.part.is_none() || node.part == part {
+                items.push(self.item(id, current, branch, pages));
+            }
+        }
+        items
+    }
+
+    /// `window.HANDBOOK_NAV = […]`: the complete tree, written once per site,
+    /// as nested `{k: kind, t: title, u: url, c: children}` objects.
+    pub fn script(&self, pages: &[Page]) -> String {
+        let tree: Vec<serde_json::Value> = self.top.iter().map(|&n| self.full(n, pages)).collect();
+        format!(
+            "window.HANDBOOK_NAV = {};\n",
+            serde_json::Value::Array(tree)
+        )
+    }
+
+    fn full(&self, id: usize, pages: &[Page]) -> serde_json::Value {
+        let node = &self.nodes[id];
+        let kind = match node.kind {
+            Kind::Part => "h",
+            Kind::Page => "p",
+            Kind::Draft => "d",
+            Kind::Separator => "s",
+        };
+        let mut entry = serde_json::Map::new();
+        entry.insert("k".into(), kind.into());
+        if !node.title.is_empty() {
+            entry.insert("t".into(), node.title.clone().into());
+        }
+        if let Some(page) = node.page {
+            entry.insert("u".into(), pages[page].url.clone().into());
+        }
+        if !node.children.is_empty() {
+            let children = node.children.iter().map(|&c| self.full(c, pages)).collect();
+            entry.insert("c".into(), serde_json::Value::Array(children));
+        }
+        serde_json::Value::Object(entry)
     }
 
     /// `node` and its ancestors, innermost first.

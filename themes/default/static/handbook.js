@@ -44,6 +44,58 @@
       if (root.classList.contains("nav-open") && !sidebar.contains(e.target) && !menu.contains(e.target)) setNav(false, false);
     });
   }
+  /* The complete contents. A page's HTML lists only its own part and branch
+     (so output stays linear in page count and works without JS); navigation.js
+     holds the whole tree once per site, built here into a collapsible list. */
+  function buildNav(tree, base, current) {
+    function mark(items) {
+      for (var n = 0; n < items.length; n++) {
+        if (items[n].u === current || (items[n].c && mark(items[n].c))) { items[n].o = true; return true; }
+      }
+      return false;
+    }
+    function list(items) {
+      var ul = doc.createElement("ul");
+      items.forEach(function (item) { ul.appendChild(entry(item)); });
+      return ul;
+    }
+    function entry(item) {
+      var li = doc.createElement("li"), label;
+      if (item.k === "s") { li.className = "nav-sep"; li.setAttribute("aria-hidden", "true"); return li; }
+      if (item.k === "h") {
+        li.className = "nav-part";
+        label = doc.createElement("span"); label.textContent = item.t || ""; li.appendChild(label);
+        return li;
+      }
+      if (item.u) {
+        label = doc.createElement("a"); label.href = base + item.u;
+        if (item.u === current) label.setAttribute("aria-current", "page");
+      } else { label = doc.createElement("span"); label.className = "nav-draft"; }
+      label.textContent = item.t || "";
+      if (!item.c) { li.appendChild(label); return li; }
+      var row = doc.createElement("div"), btn = doc.createElement("button"), sub = null;
+      row.className = "nav-row"; btn.type = "button"; btn.className = "nav-toggle";
+      btn.setAttribute("aria-label", "Sub-pages of " + (item.t || ""));
+      row.appendChild(label); row.appendChild(btn); li.appendChild(row);
+      function show(open) {
+        if (open && !sub) { sub = list(item.c); li.appendChild(sub); }
+        if (sub) sub.hidden = !open;
+        btn.setAttribute("aria-expanded", open ? "true" : "false");
+        li.classList.toggle("open", open);
+      }
+      btn.addEventListener("click", function () { show(btn.getAttribute("aria-expanded") !== "true"); });
+      show(!!item.o);
+      return li;
+    }
+    mark(tree);
+    return list(tree);
+  }
+  if (sidebar && window.HANDBOOK_NAV) {
+    var full = buildNav(window.HANDBOOK_NAV, sidebar.getAttribute("data-root") || "", sidebar.getAttribute("data-current") || "");
+    var partial = sidebar.querySelector("ul");
+    if (partial) sidebar.replaceChild(full, partial); else sidebar.appendChild(full);
+  }
+
   /* Keep the current page visible in a long sidebar. */
   var cur = sidebar && sidebar.querySelector("[aria-current=page]");
   if (cur && sidebar.scrollHeight > sidebar.clientHeight) {
