@@ -37,6 +37,8 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// Write the site (`build`), or only check everything (`check`).
     pub write: bool,
+    /// Told each stage as it starts ("parsing 10000 pages"), for a terminal.
+    pub progress: Option<fn(&str)>,
 }
 
 /// What a build or check did.
@@ -80,7 +82,10 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     }
     let renderer = render::Renderer::new(&config)?;
     let tree = load::source::DirTree::new(&config.source_dir);
+    let step = |stage: &str| options.progress.inspect(|report| report(stage));
+    step("reading the sources");
     let (handbook, mut diagnostics) = load::load(&config, &tree)?;
+    step(&format!("parsing {} pages", handbook.pages.len()));
     let parsed: Vec<_> = handbook
         .pages
         .par_iter()
@@ -88,6 +93,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         .collect();
     let (pages, problems): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
     diagnostics.extend(problems.into_iter().flatten());
+    step("checking links");
     let index = links::LinkIndex::new(&pages, &handbook.assets);
     let resolved: Vec<_> = pages
         .par_iter()
@@ -96,10 +102,12 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let (resolved, problems): (Vec<_>, Vec<_>) = resolved.into_iter().unzip();
     diagnostics.extend(problems.into_iter().flatten());
     let todos = todo_warnings(&pages, &mut diagnostics, !options.write);
+    step(&format!("rendering {} pages", pages.len()));
     let navigation = render::nav::Navigation::new(&handbook.summary, &pages);
     let rendered = renderer.render_site(&pages, &resolved, &navigation)?;
     let failed = diagnostics.has_errors();
     if options.write && !failed {
+        step("writing the site");
         let files = output::layout(&config, rendered, &pages, &handbook.assets);
         output::write(&config.output_dir, &files)?;
     }

@@ -75,20 +75,19 @@ fn main() -> ExitCode {
 }
 
 fn run_build(project: &Project, out: Option<PathBuf>, write: bool) -> Result<ExitCode> {
+    let live = !project.quiet && std::io::stderr().is_terminal();
     let options = BuildOptions {
         root: project.root.clone(),
         config: project.config.clone(),
         out,
         write,
+        progress: live.then_some(show_stage as fn(&str)),
     };
-    if !project.quiet && std::io::stderr().is_terminal() {
-        eprint!(
-            "{} {}…\r",
-            if write { "Building" } else { "Checking" },
-            project.root.display()
-        );
+    let report = handbook::build(&options);
+    if live {
+        eprint!("\r\x1b[K");
     }
-    let report = handbook::build(&options)?;
+    let report = report?;
     print_diagnostics(&report.diagnostics);
     if !project.quiet {
         eprintln!("{}", summary_line(&report, write));
@@ -98,6 +97,11 @@ fn run_build(project: &Project, out: Option<PathBuf>, write: bool) -> Result<Exi
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Overwrites one terminal line with the stage now running.
+fn show_stage(stage: &str) {
+    eprint!("\r\x1b[K{stage}…");
 }
 
 /// The last line: what was done, how long it took, what was found.

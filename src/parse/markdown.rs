@@ -29,6 +29,9 @@ pub(crate) struct Walked {
     pub(crate) todos: Vec<(u32, u32)>,
     pub(crate) meta: MetaLine,
     pub(crate) h1: Option<String>,
+    /// The id of the page's leading H1 when it was lifted out of the body,
+    /// so the theme can show it as the title with the status beneath it.
+    pub(crate) title_id: Option<String>,
     pub(crate) problems: Vec<Diagnostic>,
 }
 
@@ -39,6 +42,8 @@ pub(crate) struct Input<'i> {
     pub(crate) file: &'i str,
     pub(crate) page_path: &'i str,
     pub(crate) legacy: &'i [String],
+    /// The front matter title: a leading H1 that says something else stays in the body.
+    pub(crate) front_title: Option<&'i str>,
 }
 
 fn options() -> Options {
@@ -187,6 +192,16 @@ impl<'a> Walker<'a, '_> {
         };
         if level == 1 && self.walked.h1.is_none() {
             self.walked.h1 = Some(title.clone());
+            if start == 0 && self.input.front_title.is_none_or(|t| t == title) {
+                self.walked.headings.push(Heading {
+                    level,
+                    id: id.clone(),
+                    title,
+                    line,
+                });
+                self.walked.title_id = Some(id);
+                return end + 1;
+            }
         }
         if level >= 2 {
             self.section = Some(Section {

@@ -37,6 +37,9 @@ pub struct Page {
     pub nav_title: String,
     /// Whether the body has its own H1 (else the theme shows `title` as one).
     pub has_h1: bool,
+    /// The id of the page's leading H1, lifted out of the body: the theme
+    /// shows the title as the H1 with this id (links to it keep working).
+    pub title_id: Option<String>,
     /// Front matter description.
     pub description: Option<String>,
     /// Front matter `updated`, else the GitBook `Updated:` line.
@@ -200,6 +203,7 @@ pub fn parse_page(source: &SourcePage, legacy: &[String]) -> (Page, Vec<Diagnost
         file: &source.file,
         page_path: &source.path,
         legacy,
+        front_title: front.title.as_deref(),
     };
     let walked = markdown::walk(&input);
     problems.extend(walked.problems);
@@ -218,7 +222,8 @@ pub fn parse_page(source: &SourcePage, legacy: &[String]) -> (Page, Vec<Diagnost
             .clone()
             .unwrap_or_else(|| title.clone()),
         title,
-        has_h1: walked.h1.is_some(),
+        has_h1: walked.h1.is_some() && walked.title_id.is_none(),
+        title_id: walked.title_id,
         description: front.description,
         updated: updated.or(walked.meta.updated),
         status: front.status.or(walked.meta.status),

@@ -88,6 +88,7 @@ struct PageContext<'a> {
     description: &'a str,
     html: String,
     has_h1: bool,
+    title_id: Option<&'a str>,
     url: &'a str,
     path: &'a str,
     updated: Option<DateContext>,
@@ -216,6 +217,7 @@ impl Renderer {
             description: page.description.as_deref().unwrap_or(""),
             html: page.body.fill(|slot| resolved.slot(slot)),
             has_h1: page.has_h1,
+            title_id: page.title_id.as_deref(),
             url: &page.url,
             path: &page.path,
             updated: page.updated.map(|d| DateContext {

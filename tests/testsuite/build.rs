@@ -42,12 +42,38 @@ fn hidden_pages_are_built_but_not_navigated_to() {
 }
 
 #[test]
-fn other_branches_stay_collapsed_so_pages_stay_small() {
-    HandbookTest::fixture("valid/navigation")
+fn a_page_sidebar_holds_its_own_part_and_the_full_tree_ships_once() {
+    let test = HandbookTest::fixture("valid/navigation")
         .build()
-        .assert_success()
-        .assert_page("suffix.html", &["class=\"has-sub\""])
+        .assert_success();
+    // Outside every part: parts collapse to a link to their first page.
+    let test = test
+        .assert_page(
+            "suffix.html",
+            &["<li class=\"nav-part\"><a href=\"ch/index.html\">Part one</a>"],
+        )
         .refute_page("suffix.html", &["ch/section.html"]);
+    // Inside a part: its heading and chapters, the page's branch open, and the
+    // chapters outside any part.
+    let test = test
+        .assert_page(
+            "ch/deep.html",
+            &[
+                "<li class=\"nav-part\"><span>Part one</span>",
+                "aria-current=\"page\">Deep</a>",
+                "../suffix.html\">Suffix</a>",
+            ],
+        )
+        .assert_page(
+            "navigation.js",
+            &[
+                "window.HANDBOOK_NAV = [",
+                "\"u\":\"ch/deep.html\"",
+                "\"k\":\"d\"",
+            ],
+        );
+    let script = test.site_file("navigation.js");
+    assert!(!script.contains("hidden.html"), "{script}");
 }
 
 #[test]
@@ -238,4 +264,66 @@ fn a_template_error_is_an_environment_failure_naming_the_template() {
         .build()
         .assert_exit(2)
         .assert_stderr("page.html");
+}
+
+#[test]
+fn titles_and_text_reach_pages_escaped() {
+    HandbookTest::fixture("valid/unlisted-page")
+        .file("handbook/SUMMARY.md", "- [Home <b>bold</b>](README.md)\n- [Orphan](orphan.md)\n")
+        .file(
+            "handbook/README.md",
+            "---\ntitle: \"<img src=x onerror=alert(1)>\"\ndescription: 'say \"hi\" <now>'\n---\nText.\n",
+        )
+        .build()
+        .assert_success()
+        .assert_page(
+            "index.html",
+            &["<title>&lt;img src=x onerror=alert(1)&gt; · Fixture</title>", "content=\"say &quot;hi&quot; &lt;now&gt;\""],
+        )
+        .refute_page("index.html", &["<img src=x"])
+        .assert_page("navigation.js", &["\"t\":\"Home bold\""]);
+}
+
+/// A handbook of `parts` parts, each with a chapter and two pages.
+fn many_parts(parts: usize) -> HandbookTest {
+    let mut summary = String::from("# Summary\n\n- [Home](README.md)\n");
+    let mut test = HandbookTest::empty()
+        .file("handbook.yaml", "title: Big\n")
+        .file("handbook/README.md", "# Home\n");
+    for p in 0..parts {
+        summary.push_str(&format!(
+            "\n## Part {p}\n\n- [Chapter {p}](p{p}/README.md)\n  - [Page {p}](p{p}/page.md)\n"
+        ));
+        test = test.file(
+            &format!("handbook/p{p}/README.md"),
+            &format!("# Chapter {p}\n"),
+        );
+        test = test.file(
+            &format!("handbook/p{p}/page.md"),
+            &format!("# Page {p}\n\nText.\n"),
+        );
+    }
+    test.file("handbook/SUMMARY.md", &summary)
+}
+
+#[test]
+fn a_page_does_not_grow_with_the_rest_of_the_book() {
+    let small = many_parts(3).build().assert_success();
+    let large = many_parts(60).build().assert_success();
+    let (a, b) = (
+        small.site_file("p1/page.html"),
+        large.site_file("p1/page.html"),
+    );
+    assert!(!b.contains("p40/"), "a page lists another part's pages");
+    assert!(
+        b.len() <= a.len() + 64,
+        "page grew from {} to {} bytes",
+        a.len(),
+        b.len()
+    );
+    assert!(
+        large
+            .site_file("navigation.js")
+            .contains("\"u\":\"p59/page.html\"")
+    );
 }
