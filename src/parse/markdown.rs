@@ -178,34 +178,26 @@ impl<'a> Walker<'a, '_> {
             .trim()
             .to_string();
         let (line, column) = self.position(self.events[start].1.start);
-        let id = match explicit {
-            Some(id) => {
-                if !self.slugger.reserve(&id) {
-                    let message = format!("heading id `{id}` is used twice on this page");
-                    let d = Diagnostic::warning(self.input.file, line, column, message)
-                        .with_help("links to it land on the first; give each heading its own id");
-                    self.walked.problems.push(d);
-                }
-                id.to_string()
-            }
-            None => self.slugger.slug(&title),
+        let id = self.heading_id(explicit.as_deref(), &title, line, column);
+        let heading = Heading {
+            level,
+            id: id.clone(),
+            title: title.clone(),
+            line,
         };
         if level == 1 && self.walked.h1.is_none() {
             self.walked.h1 = Some(title.clone());
+            // The page's leading H1 is its title: the theme shows it, with
+            // the page status beneath, unless front matter names another title.
             if start == 0 && self.input.front_title.is_none_or(|t| t == title) {
-                self.walked.headings.push(Heading {
-                    level,
-                    id: id.clone(),
-                    title,
-                    line,
-                });
+                self.walked.headings.push(heading);
                 self.walked.title_id = Some(id);
                 return end + 1;
             }
         }
         if level >= 2 {
             self.section = Some(Section {
-                title: title.clone(),
+                title,
                 anchor: id.clone(),
             });
         }
@@ -226,13 +218,28 @@ impl<'a> Walker<'a, '_> {
             )
         };
         self.out.push(html(format!("{anchor}</h{level}>\n")));
-        self.walked.headings.push(Heading {
-            level,
-            id,
-            title,
-            line,
-        });
+        self.walked.headings.push(heading);
         end + 1
+    }
+
+    /// The author's `{#id}` (warned when taken twice), else a unique slug.
+    fn heading_id(
+        &mut self,
+        explicit: Option<&str>,
+        title: &str,
+        line: u32,
+        column: u32,
+    ) -> String {
+        let Some(id) = explicit else {
+            return self.slugger.slug(title);
+        };
+        if !self.slugger.reserve(id) {
+            let message = format!("heading id `{id}` is used twice on this page");
+            let d = Diagnostic::warning(self.input.file, line, column, message)
+                .with_help("links to it land on the first; give each heading its own id");
+            self.walked.problems.push(d);
+        }
+        id.to_string()
     }
 
     fn on_code_block(&mut self, start: usize) -> usize {

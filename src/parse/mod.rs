@@ -179,18 +179,7 @@ pub fn parse_page(source: &SourcePage, legacy: &[String]) -> (Page, Vec<Diagnost
     let text = source.text.replace('\0', "\u{FFFD}");
     let split = front_matter::split(&text);
     let mut problems = Vec::new();
-    let (front, front_line) = match split.yaml {
-        Some((yaml, line)) => {
-            let (front, problem) = front_matter::parse(yaml, line, &source.file);
-            problems.extend(problem);
-            (front, line)
-        }
-        None => (front_matter::FrontMatter::default(), 1),
-    };
-    let updated = front_matter::updated(&front, front_line, &source.file).unwrap_or_else(|d| {
-        problems.push(d);
-        None
-    });
+    let (front, updated) = read_front_matter(split.yaml, &source.file, &mut problems);
     let pre = gitbook::preprocess(split.body, split.body_line);
     problems.extend(
         pre.problems
@@ -237,6 +226,25 @@ pub fn parse_page(source: &SourcePage, legacy: &[String]) -> (Page, Vec<Diagnost
         body: Body::from_marked(&walked.html),
     };
     (page, problems)
+}
+
+/// The front matter (defaults when absent or broken) and its `updated` date;
+/// problems are pushed at their page line.
+fn read_front_matter(
+    yaml: Option<(&str, u32)>,
+    file: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> (front_matter::FrontMatter, Option<Date>) {
+    let Some((yaml, first_line)) = yaml else {
+        return Default::default();
+    };
+    let (front, problem) = front_matter::parse(yaml, first_line, file);
+    problems.extend(problem);
+    let updated = front_matter::updated(&front, first_line, file).unwrap_or_else(|d| {
+        problems.push(d);
+        None
+    });
+    (front, updated)
 }
 
 fn file_title(path: &str) -> String {
