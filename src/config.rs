@@ -7,6 +7,7 @@
 //! errors, so a typo never silently falls back to a default.
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::protocols::pages::PageSpec;
 use crate::yaml::{self, Spanned};
 use serde::Deserialize;
 use std::path::{Component, Path, PathBuf};
@@ -49,6 +50,23 @@ pub struct Config {
     pub edit_url: Option<String>,
     /// How broken internal links are reported.
     pub broken_links: Severity,
+    /// Where protocols are written and how their pages are named.
+    pub protocols: Protocols,
+}
+
+/// The `protocols:` section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Protocols {
+    /// The folder derived protocol files are written to (`protocols/`).
+    pub folder: PathBuf,
+    /// How `build` reports a `protocols/` folder out of step with the notes.
+    pub drift: Severity,
+    /// The register page.
+    pub register: PageSpec,
+    /// The code of practice page.
+    pub code_of_practice: PageSpec,
+    /// The constitution page.
+    pub constitution: PageSpec,
 }
 
 /// Every problem in a configuration file; an environment failure for the CLI (exit 2).
@@ -80,6 +98,25 @@ struct RawConfig {
     legacy_urls: Vec<Spanned<String>>,
     edit_url: Option<Spanned<String>>,
     broken_links: Option<LinkLevel>,
+    #[serde(default)]
+    protocols: RawProtocols,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawProtocols {
+    folder: Option<Spanned<String>>,
+    drift: Option<LinkLevel>,
+    register: Option<RawPage>,
+    code_of_practice: Option<RawPage>,
+    constitution: Option<RawPage>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPage {
+    title: Option<String>,
+    path: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -158,10 +195,16 @@ fn validate(
             .map(|u| check.legacy_url(u))
             .collect(),
         edit_url: raw.edit_url.map(|u| check.edit_url(u)),
-        broken_links: match raw.broken_links {
-            Some(LinkLevel::Warn) => Severity::Warning,
-            _ => Severity::Error,
-        },
+        broken_links: level(raw.broken_links, Severity::Error),
+        protocols: check.protocols(raw.protocols, root),
+    }
+}
+
+fn level(given: Option<LinkLevel>, default: Severity) -> Severity {
+    match given {
+        Some(LinkLevel::Warn) => Severity::Warning,
+        Some(LinkLevel::Error) => Severity::Error,
+        None => default,
     }
 }
 
@@ -281,6 +324,48 @@ impl Checker<'_> {
         format!("{url}/")
     }
 
+    fn protocols(&mut self, raw: RawProtocols, root: &Path) -> Protocols {
+        let folder = raw
+            .folder
+            .map_or_else(|| "protocols".into(), |f| self.relative_dir(f));
+        Protocols {
+            folder: root.join(folder),
+            drift: level(raw.drift, Severity::Warning),
+            register: self.page(raw.register, "Protocols", "protocols.md"),
+            code_of_practice: self.page(
+                raw.code_of_practice,
+                "Code of practice",
+                "code-of-practice.md",
+            ),
+            constitution: self.page(raw.constitution, "Constitution", "constitution.md"),
+        }
+    }
+
+    fn page(&mut self, raw: Option<RawPage>, title: &str, path: &str) -> PageSpec {
+        let raw = raw.unwrap_or(RawPage {
+            title: None,
+            path: None,
+        });
+        let path = match raw.path {
+            Some(given) => match crate::load::summary::normalise_target(&given.value) {
+                Ok(normal) => normal,
+                Err(message) => {
+                    self.fail(
+                        &given,
+                        message,
+                        "name a page path in the source folder, e.g. `protocols.md`",
+                    );
+                    path.to_string()
+                }
+            },
+            None => path.to_string(),
+        };
+        PageSpec {
+            path,
+            title: raw.title.unwrap_or_else(|| title.to_string()),
+        }
+    }
+
     fn edit_url(&mut self, value: Spanned<String>) -> String {
         if !value.value.contains("{path}") {
             let message = "edit-url has no `{path}` placeholder".to_string();
@@ -307,6 +392,21 @@ impl Config {
     pub fn label(&self, path: &Path) -> String {
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
         display_path(&self.root.join(relative))
+    }
+
+    /// The source folder relative to the project root, e.g. `handbook/`
+    /// (empty when the root is the source): the same wherever the tool runs.
+    pub fn source_prefix(&self) -> String {
+        let source = self
+            .source_dir
+            .strip_prefix(&self.root)
+            .unwrap_or(&self.source_dir);
+        let prefix = display_path(source);
+        if prefix.is_empty() || prefix.ends_with('/') {
+            prefix
+        } else {
+            format!("{prefix}/")
+        }
     }
 
     /// The source folder as a label prefix, e.g. `handbook/`.

@@ -42,6 +42,8 @@ pub struct Diagnostic {
     pub message: String,
     /// What to do about it ("did you mean `forum`?"), when the tool can tell.
     pub help: Option<String>,
+    /// More lines shown under it as they are (a diff).
+    pub detail: Option<String>,
 }
 
 impl Diagnostic {
@@ -73,6 +75,7 @@ impl Diagnostic {
             severity,
             message,
             help: None,
+            detail: None,
         }
     }
 
@@ -80,6 +83,13 @@ impl Diagnostic {
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Adds lines shown under the diagnostic as they are.
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
         self
     }
 
@@ -214,6 +224,9 @@ pub fn render(diagnostic: &Diagnostic, source_line: Option<&str>, colour: bool) 
     }
     if let Some(help) = &diagnostic.help {
         let _ = writeln!(out, "  = help: {help}");
+    }
+    for line in diagnostic.detail.iter().flat_map(|d| d.lines()) {
+        let _ = writeln!(out, "    {line}");
     }
     out
 }

@@ -17,6 +17,7 @@ pub mod load;
 pub mod new;
 pub mod output;
 pub mod parse;
+pub mod protocols;
 pub mod render;
 pub mod yaml;
 
@@ -71,28 +72,27 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         options.config.as_deref(),
         options.out.as_deref(),
     )?;
-    if !config.source_dir.is_dir() {
-        bail!(
-            "the source folder {} does not exist; set `source` in the configuration",
-            config.source_label()
-        );
-    }
     if options.write {
         output::check_target(&config.output_dir, &config.root, &config.source_dir)?;
     }
     let renderer = render::Renderer::new(&config)?;
-    let tree = load::source::DirTree::new(&config.source_dir);
-    let step = |stage: &str| options.progress.inspect(|report| report(stage));
-    step("reading the sources");
-    let (handbook, mut diagnostics) = load::load(&config, &tree)?;
-    step(&format!("parsing {} pages", handbook.pages.len()));
-    let parsed: Vec<_> = handbook
-        .pages
-        .par_iter()
-        .map(|page| parse::parse_page(page, &config.legacy_urls))
-        .collect();
-    let (pages, problems): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
-    diagnostics.extend(problems.into_iter().flatten());
+    let step = |stage: &str| {
+        if let Some(report) = options.progress {
+            report(stage);
+        }
+    };
+    let Prepared {
+        handbook,
+        pages,
+        records,
+        mut diagnostics,
+    } = prepare(&config, &step)?;
+    let drift = if options.write {
+        config.protocols.drift
+    } else {
+        diagnostic::Severity::Error
+    };
+    diagnostics.extend(protocol_drift(&config, &records, drift)?);
     step("checking links");
     let index = links::LinkIndex::new(&pages, &handbook.assets);
     let resolved: Vec<_> = pages
@@ -108,7 +108,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let failed = diagnostics.has_errors();
     if options.write && !failed {
         step("writing the site");
-        let files = output::layout(&config, rendered, &pages, &handbook.assets);
+        let files = output::layout(&config, rendered, &pages, &handbook.assets, &records)?;
         output::write(&config.output_dir, &files)?;
     }
     Ok(Report {
@@ -120,6 +120,155 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     })
 }
 
+/// A handbook read and parsed, its protocols derived and their pages made:
+/// what `build`, `check` and `protocols` share.
+struct Prepared {
+    handbook: load::Handbook,
+    pages: Vec<parse::Page>,
+    records: Vec<protocols::ProtocolRecord>,
+    diagnostics: Diagnostics,
+}
+
+fn prepare(config: &config::Config, step: &dyn Fn(&str)) -> Result<Prepared> {
+    if !config.source_dir.is_dir() {
+        bail!(
+            "the source folder {} does not exist; set `source` in the configuration",
+            config.source_label()
+        );
+    }
+    let tree = load::source::DirTree::new(&config.source_dir);
+    let specs = [
+        &config.protocols.register,
+        &config.protocols.code_of_practice,
+        &config.protocols.constitution,
+    ];
+    let generated: Vec<&str> = specs.iter().map(|s| s.path.as_str()).collect();
+    step("reading the sources");
+    let (mut handbook, mut diagnostics) = load::load(config, &tree, &generated)?;
+    step(&format!("parsing {} pages", handbook.pages.len()));
+    let mut pages = parse_all(&handbook.pages, config, &mut diagnostics);
+    let spaces = std::collections::BTreeSet::new();
+    let (records, problems) =
+        protocols::derive(&pages, &protocols::Context::new(&handbook.summary, &spaces));
+    diagnostics.extend(problems);
+    // A handbook without notes gets no protocol pages, unless SUMMARY asks for them.
+    let listed = handbook
+        .summary
+        .chapters()
+        .iter()
+        .any(|c| c.path.as_deref().is_some_and(|p| generated.contains(&p)));
+    let made = if records.is_empty() && !listed {
+        Vec::new()
+    } else {
+        protocols::pages::generate(&records, specs, &Default::default())
+    };
+    let placed: Vec<(&str, &str)> = made
+        .iter()
+        .map(|g| (g.spec.path.as_str(), g.spec.title.as_str()))
+        .collect();
+    handbook.summary.append_missing(&placed);
+    let source_label = config.source_label();
+    let generated_pages: Vec<load::SourcePage> = made
+        .iter()
+        .map(|g| load::SourcePage {
+            path: g.spec.path.clone(),
+            file: format!("{source_label}{} (generated)", g.spec.path),
+            text: g.markdown.clone(),
+            summary_title: Some(g.spec.title.clone()),
+            listed: true,
+        })
+        .collect();
+    pages.extend(parse_all(&generated_pages, config, &mut diagnostics));
+    Ok(Prepared {
+        handbook,
+        pages,
+        records,
+        diagnostics,
+    })
+}
+
+fn parse_all(
+    sources: &[load::SourcePage],
+    config: &config::Config,
+    diagnostics: &mut Diagnostics,
+) -> Vec<parse::Page> {
+    let parsed: Vec<_> = sources
+        .par_iter()
+        .map(|page| parse::parse_page(page, &config.legacy_urls))
+        .collect();
+    let (pages, problems): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
+    diagnostics.extend(problems.into_iter().flatten());
+    pages
+}
+
+/// Diagnostics for each file of `protocols/` out of step with the notes.
+fn protocol_drift(
+    config: &config::Config,
+    records: &[protocols::ProtocolRecord],
+    severity: diagnostic::Severity,
+) -> Result<Vec<Diagnostic>> {
+    let expected = protocols::files::expected(records, &config.source_prefix())?;
+    let drifts = protocols::files::check(&config.protocols.folder, &expected)?;
+    let folder = config.label(&config.protocols.folder);
+    Ok(drifts
+        .into_iter()
+        .map(|drift| {
+            let message = format!("this file {}", drift.what);
+            let mut d = Diagnostic::error(format!("{folder}/{}", drift.path), 0, 0, message)
+                .with_help("run `handbook protocols` to rewrite protocols/ from the notes")
+                .with_detail(drift.diff);
+            d.severity = severity;
+            d
+        })
+        .collect())
+}
+
+/// What `handbook protocols` found and did.
+#[derive(Debug, Clone)]
+pub struct ProtocolsReport {
+    /// Every derived record, in SUMMARY order.
+    pub records: Vec<protocols::ProtocolRecord>,
+    /// How many notes the pages hold.
+    pub notes: usize,
+    /// Content diagnostics (bad notes) and, with `--check`, drift.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files written and removed (0, 0 with `--check` or on errors).
+    pub changed: (usize, usize),
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Derives the protocols and writes `protocols/`, or with `check` only
+/// compares it. Nothing is written when a note has an error.
+pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport> {
+    let started = Instant::now();
+    let config = config::load(&options.root, options.config.as_deref(), None)?;
+    let Prepared {
+        records,
+        pages,
+        mut diagnostics,
+        ..
+    } = prepare(&config, &|_| {})?;
+    let notes = pages.iter().map(|p| p.notes.len()).sum();
+    let mut changed = (0, 0);
+    if check {
+        diagnostics.extend(protocol_drift(
+            &config,
+            &records,
+            diagnostic::Severity::Error,
+        )?);
+    } else if !diagnostics.has_errors() {
+        let expected = protocols::files::expected(&records, &config.source_prefix())?;
+        changed = protocols::files::write(&config.protocols.folder, &expected)?;
+    }
+    Ok(ProtocolsReport {
+        records,
+        notes,
+        diagnostics: diagnostics.sorted(),
+        changed,
+        elapsed: started.elapsed(),
+    })
+}
 /// Counts `xxx` markers; `check` lists each as a warning.
 fn todo_warnings(pages: &[parse::Page], diagnostics: &mut Diagnostics, list: bool) -> usize {
     let mut count = 0;

@@ -34,6 +34,14 @@ enum Command {
         #[command(flatten)]
         project: Project,
     },
+    /// Derive protocols from the notes and write protocols/ (or --check it).
+    Protocols {
+        #[command(flatten)]
+        project: Project,
+        /// Compare protocols/ with the notes and exit 1 on any difference; write nothing.
+        #[arg(long)]
+        check: bool,
+    },
     /// Start a new handbook project in DIR.
     New {
         /// The folder to create (must be new or empty).
@@ -62,6 +70,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Build { project, out } => run_build(&project, out, true),
         Command::Check { project } => run_build(&project, None, false),
+        Command::Protocols { project, check } => run_protocols(&project, check),
         Command::New { dir, title } => handbook::new::create(&dir, title.as_deref()).map(|()| {
             println!(
                 "Created a handbook in {}. Build it with: handbook build --root {}",
@@ -97,6 +106,71 @@ fn run_build(project: &Project, out: Option<PathBuf>, write: bool) -> Result<Exi
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn run_protocols(project: &Project, check: bool) -> Result<ExitCode> {
+    let options = BuildOptions {
+        root: project.root.clone(),
+        config: project.config.clone(),
+        ..BuildOptions::default()
+    };
+    let report = handbook::protocols(&options, check)?;
+    print_diagnostics(&report.diagnostics);
+    let failed = report.diagnostics.iter().any(Diagnostic::is_error);
+    if !project.quiet {
+        eprintln!("{}", protocols_summary(&report, check, failed));
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Pages, notes, protocols by status and kind, sections still to derive, and
+/// what happened to protocols/.
+fn protocols_summary(report: &handbook::ProtocolsReport, check: bool, failed: bool) -> String {
+    use handbook::protocols::model::Status;
+    use std::collections::BTreeMap;
+    let (derived, to_derive): (Vec<_>, Vec<_>) = report
+        .records
+        .iter()
+        .partition(|r| r.status != Status::ToDerive);
+    let pages: std::collections::BTreeSet<&str> = report
+        .records
+        .iter()
+        .map(|r| r.source.page.as_str())
+        .collect();
+    let count = |key: fn(&&handbook::protocols::ProtocolRecord) -> &'static str| {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        derived
+            .iter()
+            .for_each(|r| *counts.entry(key(r)).or_default() += 1);
+        counts
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let outcome = match (check, failed, report.changed) {
+        (true, false, _) => "protocols/ matches the notes".to_string(),
+        (true, true, _) => "protocols/ does not match the notes (see above)".to_string(),
+        (false, true, _) => "nothing was written".to_string(),
+        (false, false, (0, 0)) => "protocols/ was already up to date".to_string(),
+        (false, false, (written, removed)) => {
+            format!("protocols/: {written} file(s) written, {removed} removed")
+        }
+    };
+    format!(
+        "{} page(s) with notes, {} note(s): {} protocol(s); {} section(s) still to derive\n  by status: {}\n  by kind: {}\n{outcome} ({} ms)",
+        pages.len(),
+        report.notes,
+        derived.len(),
+        to_derive.len(),
+        count(|r| r.status.as_str()),
+        count(|r| r.kind.as_str()),
+        report.elapsed.as_millis()
+    )
 }
 
 /// Overwrites one terminal line with the stage now running.

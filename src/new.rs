@@ -1,6 +1,6 @@
 //! `handbook new DIR`: a project that builds at once — a configuration, a
-//! SUMMARY with a part and nested pages, a page with a protocol note, and a
-//! `.gitignore` for the output. Refuses a folder that already has files, so it
+//! SUMMARY with a part and nested pages, a page with a protocol note and its
+//! derived `protocols/`, and a `.gitignore` for the output. Refuses a folder that already has files, so it
 //! never overwrites anyone's work.
 
 use anyhow::{Result, bail};
@@ -48,5 +48,11 @@ pub fn create(dir: &Path, title: Option<&str>) -> Result<()> {
     for (path, contents) in files(title.unwrap_or(&default_title)) {
         crate::fs::write(&dir.join(path), contents)?;
     }
+    // protocols/ is derived from the notes: write it now, so the first build is clean.
+    let options = crate::BuildOptions {
+        root: dir.to_path_buf(),
+        ..crate::BuildOptions::default()
+    };
+    crate::protocols(&options, false)?;
     Ok(())
 }

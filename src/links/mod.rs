@@ -33,7 +33,7 @@ impl<'h> LinkIndex<'h> {
         let pages = pages
             .iter()
             .map(|p| {
-                let anchors = p.headings.iter().map(|h| h.id.as_str()).collect();
+                let anchors = p.anchors().collect();
                 (
                     p.path.as_str(),
                     PageEntry {

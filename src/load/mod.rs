@@ -68,8 +68,14 @@ pub enum AssetData {
     Bytes(Vec<u8>),
 }
 
-/// Loads one version's handbook.
-pub fn load(config: &Config, tree: &dyn SourceTree) -> Result<(Handbook, Diagnostics)> {
+/// Loads one version's handbook. `generated` names the pages the build makes
+/// itself (the protocols register…): SUMMARY may list them, and a source file
+/// at one of their paths is an error.
+pub fn load(
+    config: &Config,
+    tree: &dyn SourceTree,
+    generated: &[&str],
+) -> Result<(Handbook, Diagnostics)> {
     let files = tree.files()?;
     let source_label = config.source_label();
     let has_summary = files.iter().any(|f| f == SUMMARY_FILE);
@@ -79,7 +85,17 @@ pub fn load(config: &Config, tree: &dyn SourceTree) -> Result<(Handbook, Diagnos
         .partition(|f| f.ends_with(".md"));
     let mut diagnostics = Diagnostics::new();
     let texts = read_pages(tree, &markdown, &source_label, &mut diagnostics)?;
-    let existing: BTreeSet<String> = markdown.iter().cloned().collect();
+    let mut existing: BTreeSet<String> = markdown.iter().cloned().collect();
+    for path in generated {
+        if !existing.insert(path.to_string()) {
+            let message =
+                format!("this page's path `{path}` is the one of a page the build generates");
+            let help = "rename the file, or give the generated page another `path` under `protocols:` in the configuration";
+            diagnostics.push(
+                Diagnostic::error(format!("{source_label}{path}"), 0, 0, message).with_help(help),
+            );
+        }
+    }
     let summary = if has_summary {
         let bytes = tree.read(SUMMARY_FILE)?;
         let text = String::from_utf8_lossy(&bytes);
@@ -139,6 +155,31 @@ fn read_pages(
         texts.insert(path, text);
     }
     Ok(texts)
+}
+
+impl Summary {
+    /// Appends entries for `pages` (path, title) that the SUMMARY does not list,
+    /// after the last entry: generated pages find a place even when the
+    /// editor did not choose one.
+    pub fn append_missing(&mut self, pages: &[(&str, &str)]) {
+        let listed: BTreeSet<String> = self
+            .chapters()
+            .iter()
+            .filter_map(|c| c.path.clone())
+            .collect();
+        for (path, title) in pages {
+            if !listed.contains(*path) {
+                let chapter = Chapter {
+                    title: title.to_string(),
+                    path: Some(path.to_string()),
+                    line: 0,
+                    column: 0,
+                    children: Vec::new(),
+                };
+                self.items.push(SummaryItem::Chapter(chapter));
+            }
+        }
+    }
 }
 
 /// Listed pages in SUMMARY order, then the others sorted, with one warning

@@ -1,6 +1,7 @@
 //! Where each file of a built site goes: pages at their URLs, the theme's
 //! static files under `static/`, assets at their source paths, the 404 page,
 //! `navigation.js` (the complete sidebar tree, shared by every page),
+//! `protocols.json` (every protocol record, for bots and other tools),
 //! `sitemap.xml` (when a base URL is configured), `.nojekyll` so GitHub Pages
 //! serves folders starting with `_`, and an `index.html` that leads to the
 //! first page when the handbook has no root README.md.
@@ -11,6 +12,7 @@ use crate::config::Config;
 use crate::load::{Asset, AssetData};
 use crate::parse::Page;
 use crate::parse::highlight::escape;
+use crate::protocols::ProtocolRecord;
 use crate::render::RenderedSite;
 
 /// The list of files making up one version's site, sorted by path.
@@ -19,7 +21,8 @@ pub fn layout(
     site: RenderedSite,
     pages: &[Page],
     assets: &[Asset],
-) -> Vec<OutFile> {
+    records: &[ProtocolRecord],
+) -> anyhow::Result<Vec<OutFile>> {
     let mut files: Vec<OutFile> = Vec::with_capacity(site.pages.len() + assets.len() + 8);
     let has_index = site.pages.iter().any(|p| p.url == "index.html");
     files.extend(site.pages.into_iter().map(|p| OutFile {
@@ -39,6 +42,11 @@ pub fn layout(
     }));
     files.push(text("404.html", site.not_found));
     files.push(text("navigation.js", site.navigation));
+    let protocols = serde_json::json!({ "protocols": records });
+    files.push(text(
+        "protocols.json",
+        serde_json::to_string_pretty(&protocols)? + "\n",
+    ));
     files.push(text(".nojekyll", String::new()));
     if !has_index {
         if let Some(first) = pages.iter().find(|p| p.listed && !p.hidden) {
@@ -61,7 +69,7 @@ pub fn layout(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
-    files
+    Ok(files)
 }
 
 fn text(path: &str, body: String) -> OutFile {

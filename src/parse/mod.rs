@@ -58,6 +58,8 @@ pub struct Page {
     pub links: Vec<Link>,
     /// "Derive protocols" notes in order.
     pub notes: Vec<Note>,
+    /// Key terms and excerpts per section.
+    pub sections: Vec<SectionText>,
     /// `xxx` to-do markers: (line, column) in the source file.
     pub todos: Vec<(u32, u32)>,
     /// The rendered body with link slots.
@@ -112,6 +114,51 @@ pub struct Note {
     pub section: Option<Section>,
     /// No content after the tag: protocols still to be derived.
     pub bare: bool,
+    /// The protocols it states, one per list item.
+    pub items: Vec<NoteItem>,
+}
+
+/// One list item of a note: a protocol as written, not yet validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteItem {
+    /// Its id: the `id` field as written, else derived from page and title.
+    pub id: String,
+    /// The bold title before the statement, if any.
+    pub title: Option<String>,
+    /// The statement as written (markdown), separator removed.
+    pub statement: String,
+    /// The statement as plain text.
+    pub statement_text: String,
+    /// The nested `key: value` lines, as written.
+    pub fields: Vec<Field>,
+    /// Source line of the item.
+    pub line: u32,
+    /// Source column of the item.
+    pub column: u32,
+}
+
+/// A `key: value` line under a protocol item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The key, as written.
+    pub key: String,
+    /// The value, as plain text.
+    pub value: String,
+    /// Source line.
+    pub line: u32,
+    /// Source column.
+    pub column: u32,
+}
+
+/// What a section says that protocol records quote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SectionText {
+    /// The section's heading id; `None` for the text before any `##` heading.
+    pub anchor: Option<String>,
+    /// Its **bold** phrases, in order, once each.
+    pub terms: Vec<String>,
+    /// Its first paragraph as plain text.
+    pub excerpt: Option<String>,
 }
 
 /// An HTML body with slots where resolved link targets go.
@@ -130,14 +177,36 @@ pub enum Slot {
     Title(usize),
 }
 
+impl Page {
+    /// Every anchor a link may name on this page: heading ids and protocol ids.
+    pub fn anchors(&self) -> impl Iterator<Item = &str> {
+        let protocols = self
+            .notes
+            .iter()
+            .flat_map(|n| &n.items)
+            .map(|i| i.id.as_str());
+        self.headings.iter().map(|h| h.id.as_str()).chain(protocols)
+    }
+}
+
 impl Body {
-    /// Splits walked HTML at its `\0N\0` and `\0tN\0` markers.
-    fn from_marked(marked: &str) -> Self {
+    /// Splits walked HTML at its `\0N\0` and `\0tN\0` markers, and writes
+    /// each protocol's `\0iID\0` marker as its element id — unless a heading
+    /// on the page has that id: the heading keeps it, and links to it land in
+    /// the protocol's own section either way.
+    fn from_marked(marked: &str, heading_ids: &std::collections::HashSet<&str>) -> Self {
         let mut html = String::with_capacity(marked.len());
         let mut slots = Vec::new();
         let mut parts = marked.split('\0');
         html.push_str(parts.next().unwrap_or(""));
         while let (Some(marker), Some(text)) = (parts.next(), parts.next()) {
+            if let Some(id) = marker.strip_prefix('i') {
+                if !heading_ids.contains(id) {
+                    html.push_str(&format!(" id=\"{id}\""));
+                }
+                html.push_str(text);
+                continue;
+            }
             let slot = match marker.strip_prefix('t') {
                 Some(n) => n.parse().ok().map(Slot::Title),
                 None => marker.parse().ok().map(Slot::Href),
@@ -202,6 +271,8 @@ pub fn parse_page(source: &SourcePage, legacy: &[String]) -> (Page, Vec<Diagnost
         .or_else(|| walked.h1.clone())
         .or_else(|| source.summary_title.clone());
     let title = title.unwrap_or_else(|| file_title(&source.path));
+    let heading_ids = walked.headings.iter().map(|h| h.id.as_str()).collect();
+    let body = Body::from_marked(&walked.html, &heading_ids);
     let page = Page {
         path: source.path.clone(),
         file: source.file.clone(),
@@ -222,8 +293,9 @@ pub fn parse_page(source: &SourcePage, legacy: &[String]) -> (Page, Vec<Diagnost
         headings: walked.headings,
         links: walked.links,
         notes: walked.notes,
+        sections: walked.sections,
         todos: walked.todos,
-        body: Body::from_marked(&walked.html),
+        body,
     };
     (page, problems)
 }

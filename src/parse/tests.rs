@@ -209,7 +209,18 @@ fn notes_belong_to_their_section_or_the_page() {
     );
     let body = html(&page);
     assert!(body.contains("Protocols to be derived from this section"));
-    assert!(body.contains("Protocols derived here</p>\n<ul>"), "{body}");
+    assert!(
+        body.contains("Protocols derived here</p>\n<ul class=\"protocols\">"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<li class=\"protocol\" id=\"a/page/fair-share\">"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<p class=\"protocol-statement\">Two rooms each.</p>"),
+        "{body}"
+    );
     assert!(
         !body.contains("derive protocols:"),
         "the tag line is not content: {body}"

@@ -121,22 +121,13 @@ impl Renderer {
     pub fn new(config: &Config) -> Result<Self> {
         let theme = theme::load(&config.root, &config.theme)?;
         let tera = theme.compile()?;
-        let source = config
-            .source_dir
-            .strip_prefix(&config.root)
-            .unwrap_or(&config.source_dir);
-        let source_prefix = crate::config::display_path(source);
         let site = SiteInfo {
             title: config.site.title.clone(),
             description: config.site.description.clone(),
             language: config.site.language.clone(),
             path_prefix: config.site.path_prefix.clone(),
             edit_url: config.edit_url.clone(),
-            source_prefix: if source_prefix.is_empty() {
-                String::new()
-            } else {
-                format!("{source_prefix}/")
-            },
+            source_prefix: config.source_prefix(),
         };
         Ok(Self { tera, theme, site })
     }

@@ -10,12 +10,25 @@ fn the_example_builds_with_zero_diagnostics() {
     let test = HandbookTest::example().build().assert_success();
     let stderr = test.stderr();
     assert!(stderr.contains("0 error(s), 0 warning(s)"), "{stderr}");
-    let pages = stderr
+    let sources = walkdir::WalkDir::new(test.root().join("handbook"))
+        .into_iter()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "md"))
+        })
+        .count()
+        - 1; // SUMMARY.md
+    assert!((15..=25).contains(&sources), "{sources} pages");
+    let built = stderr
         .lines()
         .last()
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|n| n.parse::<usize>().ok());
-    assert!(pages.is_some_and(|n| (15..=25).contains(&n)), "{stderr}");
+    assert_eq!(
+        built,
+        Some(sources + 3),
+        "the pages and the three protocol pages: {stderr}"
+    );
 }
 
 #[test]

@@ -13,11 +13,13 @@ use super::gitbook::LineMap;
 use super::highlight::{escape, highlight};
 use super::link::{LinkTarget, parse_target};
 use super::notes::{Slugger, is_note_tag};
-use super::{Heading, Link, Note, Section};
+use super::{Heading, Link, Note, Section, SectionText};
 use crate::diagnostic::Diagnostic;
 use crate::load::summary::LineIndex;
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
+
+mod note;
 
 /// What one page's walk gives.
 #[derive(Debug, Default)]
@@ -33,6 +35,9 @@ pub(crate) struct Walked {
     /// so the theme can show it as the title with the status beneath it.
     pub(crate) title_id: Option<String>,
     pub(crate) problems: Vec<Diagnostic>,
+    /// Per section (the first is the text before any `##` heading): its bold
+    /// phrases and first paragraph, for protocol records.
+    pub(crate) sections: Vec<SectionText>,
 }
 
 /// What the walk needs to know about the page.
@@ -67,7 +72,11 @@ pub(crate) fn walk(input: &Input<'_>) -> Walked {
         out: Vec::new(),
         slugger: Slugger::default(),
         section: None,
-        walked: Walked::default(),
+        in_note: false,
+        walked: Walked {
+            sections: vec![SectionText::default()],
+            ..Walked::default()
+        },
     };
     walker.run(0, walker.events.len());
     let mut walked = walker.walked;
@@ -98,6 +107,8 @@ struct Walker<'a, 'i> {
     slugger: Slugger,
     /// The heading (level ≥ 2) a note found now belongs to.
     section: Option<Section>,
+    /// Inside a note: its bold titles are not the section's key terms.
+    in_note: bool,
     walked: Walked,
 }
 
@@ -113,6 +124,11 @@ impl<'a> Walker<'a, '_> {
                 Event::Start(Tag::BlockQuote(kind)) => self.on_blockquote(i, kind),
                 Event::Start(Tag::Link { .. }) => self.on_link(i),
                 Event::Start(Tag::Image { .. }) => self.on_image(i),
+                Event::Start(Tag::Strong) | Event::Start(Tag::Paragraph) => {
+                    self.record_section_text(i);
+                    self.out.push(event);
+                    i + 1
+                }
                 Event::Text(text) => {
                     self.on_text(&text, &range);
                     self.out.push(Event::Text(text));
@@ -200,6 +216,10 @@ impl<'a> Walker<'a, '_> {
                 title,
                 anchor: id.clone(),
             });
+            self.walked.sections.push(SectionText {
+                anchor: Some(id.clone()),
+                ..SectionText::default()
+            });
         }
         let class = if classes.is_empty() {
             String::new()
@@ -240,6 +260,32 @@ impl<'a> Walker<'a, '_> {
             self.walked.problems.push(d);
         }
         id.to_string()
+    }
+
+    /// Bold phrases are the section's key terms; its first paragraph its excerpt.
+    fn record_section_text(&mut self, start: usize) {
+        let text = self
+            .plain_text(start + 1, self.end_of(start))
+            .replace('\n', " ");
+        let text = text.trim();
+        let Some(section) = self.walked.sections.last_mut() else {
+            return;
+        };
+        match self.events[start].0 {
+            Event::Start(Tag::Strong)
+                if !self.in_note
+                    && !text.is_empty()
+                    && !section.terms.iter().any(|t| t == text) =>
+            {
+                section.terms.push(text.to_string());
+            }
+            Event::Start(Tag::Paragraph)
+                if !self.in_note && section.excerpt.is_none() && !text.is_empty() =>
+            {
+                section.excerpt = Some(text.to_string());
+            }
+            _ => {}
+        }
     }
 
     fn on_code_block(&mut self, start: usize) -> usize {
@@ -305,36 +351,6 @@ impl<'a> Walker<'a, '_> {
         if seen.status.is_none() {
             seen.status = meta.status;
         }
-    }
-
-    /// A "Derive protocols" note: the tag line is dropped, the rest is the
-    /// note's content (its protocol items), shown in a distinct box.
-    fn on_note(&mut self, start: usize, end: usize, p_start: usize, p_end: usize) {
-        let (line, column) = self.position(self.events[start].1.start);
-        let tag_break = (p_start + 1..p_end)
-            .find(|&i| matches!(self.events[i].0, Event::SoftBreak | Event::HardBreak));
-        let bare = tag_break.is_none() && p_end + 1 == end;
-        self.walked.notes.push(Note {
-            line,
-            column,
-            section: self.section.clone(),
-            bare,
-        });
-        let title = if bare {
-            "Protocols to be derived from this section"
-        } else {
-            "Protocols derived here"
-        };
-        self.out.push(html(format!(
-            "<aside class=\"protocol-note\" role=\"note\"><p class=\"protocol-note-title\">{title}</p>\n"
-        )));
-        if let Some(after) = tag_break {
-            self.out.push(Event::Start(Tag::Paragraph));
-            self.run(after + 1, p_end);
-            self.out.push(Event::End(TagEnd::Paragraph));
-        }
-        self.run(p_end + 1, end);
-        self.out.push(html("</aside>\n".into()));
     }
 
     fn on_link(&mut self, start: usize) -> usize {
