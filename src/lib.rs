@@ -251,15 +251,18 @@ pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport>
     } = prepare(&config, &|_| {})?;
     let notes = pages.iter().map(|p| p.notes.len()).sum();
     let mut changed = (0, 0);
-    if check {
-        diagnostics.extend(protocol_drift(
-            &config,
-            &records,
-            diagnostic::Severity::Error,
-        )?);
-    } else if !diagnostics.has_errors() {
-        let expected = protocols::files::expected(&records, &config.source_prefix())?;
-        changed = protocols::files::write(&config.protocols.folder, &expected)?;
+    // Broken notes give incomplete records: neither compare nor write them.
+    if !diagnostics.has_errors() {
+        if check {
+            diagnostics.extend(protocol_drift(
+                &config,
+                &records,
+                diagnostic::Severity::Error,
+            )?);
+        } else {
+            let expected = protocols::files::expected(&records, &config.source_prefix())?;
+            changed = protocols::files::write(&config.protocols.folder, &expected)?;
+        }
     }
     Ok(ProtocolsReport {
         records,

@@ -71,6 +71,7 @@ pub fn parse(text: &str, file: &str, pages: &BTreeSet<String>) -> (Summary, Vec<
     let mut reader = Reader {
         events,
         at: 0,
+        depth: 0,
         text,
         lines: LineIndex::new(text),
         file,
@@ -83,9 +84,13 @@ pub fn parse(text: &str, file: &str, pages: &BTreeSet<String>) -> (Summary, Vec<
     (summary, problems)
 }
 
+/// How deep SUMMARY entries may nest.
+const MAX_DEPTH: usize = 32;
+
 struct Reader<'a, 'f> {
     events: Vec<(Event<'a>, Range<usize>)>,
     at: usize,
+    depth: usize,
     text: &'a str,
     lines: LineIndex,
     file: &'f str,
@@ -124,6 +129,23 @@ impl Reader<'_, '_> {
 
     /// Reads a list starting at `self.at` (on `Start(List)`), up to its end.
     fn list(&mut self) -> Vec<Chapter> {
+        if self.depth >= MAX_DEPTH {
+            let (line, column) = self.lines.position(self.text, self.events[self.at].1.start);
+            let message =
+                format!("entries are nested more than {MAX_DEPTH} levels deep; these are left out");
+            let help = "a table of contents this deep cannot be navigated; flatten it";
+            self.problems
+                .push(Diagnostic::error(self.file, line, column, message).with_help(help));
+            self.skip_block();
+            return Vec::new();
+        }
+        self.depth += 1;
+        let chapters = self.list_items();
+        self.depth -= 1;
+        chapters
+    }
+
+    fn list_items(&mut self) -> Vec<Chapter> {
         self.at += 1;
         let mut chapters = Vec::new();
         while let Some((event, range)) = self.events.get(self.at).cloned() {

@@ -320,3 +320,51 @@ fn duplicate_ids(records: &[ProtocolRecord], pages: &[Page]) -> Vec<Diagnostic> 
     }
     problems
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adoption_reads_a_date_and_the_body() {
+        let a = adoption("2023-03-01 General Assembly").unwrap();
+        assert_eq!(
+            (a.date.as_str(), a.by.as_deref()),
+            ("2023-03-01", Some("General Assembly"))
+        );
+        let a = adoption("1 March 2023 Board of stewards").unwrap();
+        assert_eq!(
+            (a.date.as_str(), a.by.as_deref()),
+            ("2023-03-01", Some("Board of stewards"))
+        );
+        assert_eq!(adoption("19jul2021").unwrap().by, None);
+        assert!(adoption("soon, by the assembly").is_err());
+    }
+
+    #[test]
+    fn excerpts_are_cut_at_a_word() {
+        let long = SectionText {
+            anchor: None,
+            terms: vec![],
+            excerpt: Some("word ".repeat(100)),
+        };
+        let cut = excerpt(&long).unwrap();
+        assert!(cut.ends_with("word…"), "{cut}");
+        assert!(cut.chars().count() <= EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn chapters_are_parts_or_top_level_entries() {
+        let text = "- [Home](README.md)\n  - [Sub](sub.md)\n\n## Governance\n\n- [Rules](rules.md)\n  - [Deep](deep.md)\n\n---\n\n- [End](end.md)\n";
+        let pages: std::collections::BTreeSet<String> =
+            ["README.md", "sub.md", "rules.md", "deep.md", "end.md"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        let (summary, _) = crate::load::summary::parse(text, "S.md", &pages);
+        let chapters = chapters(&summary);
+        assert_eq!(chapters["sub.md"], "Home");
+        assert_eq!(chapters["deep.md"], "Governance");
+        assert_eq!(chapters["end.md"], "End");
+    }
+}

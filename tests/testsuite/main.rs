@@ -8,3 +8,4 @@ mod cli;
 mod example;
 mod harness;
 mod invalid;
+mod protocols;

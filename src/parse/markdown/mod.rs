@@ -51,6 +51,9 @@ pub(crate) struct Input<'i> {
     pub(crate) front_title: Option<&'i str>,
 }
 
+/// How many constructs deep the walk handles quotes, links and headings.
+const MAX_DEPTH: usize = 64;
+
 fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -73,6 +76,7 @@ pub(crate) fn walk(input: &Input<'_>) -> Walked {
         slugger: Slugger::default(),
         section: None,
         in_note: false,
+        depth: 0,
         walked: Walked {
             sections: vec![SectionText::default()],
             ..Walked::default()
@@ -109,12 +113,27 @@ struct Walker<'a, 'i> {
     section: Option<Section>,
     /// Inside a note: its bold titles are not the section's key terms.
     in_note: bool,
+    /// How deep `run` is nested; past [`MAX_DEPTH`] constructs pass through as they are.
+    depth: usize,
     walked: Walked,
 }
 
 impl<'a> Walker<'a, '_> {
     /// Processes events `from..to`, dispatching constructs to their handlers.
     fn run(&mut self, from: usize, to: usize) {
+        if self.depth >= MAX_DEPTH {
+            // A crafted page nesting thousands of quotes must not overflow the
+            // stack: this deep, events are rendered as pulldown-cmark gives them.
+            let events = self.events[from..to].iter().map(|(event, _)| event.clone());
+            self.out.extend(events);
+            return;
+        }
+        self.depth += 1;
+        self.run_events(from, to);
+        self.depth -= 1;
+    }
+
+    fn run_events(&mut self, from: usize, to: usize) {
         let mut i = from;
         while i < to {
             let (event, range) = self.events[i].clone();

@@ -1,0 +1,246 @@
+//! Protocol derivation end to end: `handbook protocols` writes `protocols/`,
+//! `--check`, `check` and `build` catch drift with a diff, ids survive edits
+//! around them, the generated pages list what they should, and a snapshot
+//! holds the example handbook's derived files.
+
+use crate::harness::{HandbookTest, repo_root, tree};
+
+const RULES: &str = "# Rules\n\nIntro.\n\n## Quorum\n\nA **quorum** needs a **third of members**.\n\n> `Note: Derive protocols`\n>\n> - **Quorum** — A third of members must take part.\n>   - status: adopted\n>   - adopted: 2023-03-01 General Assembly\n> - **One vote each** — Every member has one vote.\n>   - kind: principle\n>   - status: adopted\n\n## Appeals\n\nAppeals go to the assembly.\n\n> Note: derive protocols:\n";
+
+fn project() -> HandbookTest {
+    HandbookTest::empty()
+        .file("handbook.yaml", "title: Coop\n")
+        .file(
+            "handbook/SUMMARY.md",
+            "- [Home](README.md)\n\n## Governance\n\n- [Rules](rules.md)\n",
+        )
+        .file("handbook/README.md", "# Home\n")
+        .file("handbook/rules.md", RULES)
+}
+
+fn protocols_file(test: &HandbookTest, path: &str) -> String {
+    std::fs::read_to_string(test.root().join("protocols").join(path)).expect("protocol file")
+}
+
+#[test]
+fn protocols_writes_one_file_per_page_and_an_index() {
+    let test = project().run(&["protocols"]).assert_success().assert_stderr(
+        "1 page(s) with notes, 2 note(s): 2 protocol(s); 1 section(s) still to derive\n  by status: 2 adopted\n  by kind: 1 principle, 1 protocol\nprotocols/: 2 file(s) written, 0 removed",
+    );
+    let rules = protocols_file(&test, "rules.yaml");
+    assert!(
+        rules.starts_with(
+            "# Derived by `handbook protocols` from the notes in handbook/rules.md.\n"
+        ),
+        "{rules}"
+    );
+    for expected in [
+        "- id: rules/quorum\n  title: Quorum\n  statement: A third of members must take part.\n",
+        "  status: adopted\n  adopted:\n    date: \"2023-03-01\"\n    by: General Assembly\n",
+        "    chapter: Governance\n    section: Quorum\n    anchor: quorum\n    line: 11\n",
+        "  key-terms:\n  - quorum\n  - third of members\n",
+        "- id: rules/appeals\n  title: Appeals\n  kind: protocol\n  status: to-derive\n",
+        "  excerpt: Appeals go to the assembly.\n",
+    ] {
+        assert!(rules.contains(expected), "missing {expected:?} in\n{rules}");
+    }
+    let index = protocols_file(&test, "index.yaml");
+    assert!(index.contains("- id: rules/one-vote-each\n  title: One vote each\n  status: adopted\n  kind: principle\n"), "{index}");
+    test.run(&["protocols", "--check"])
+        .assert_success()
+        .assert_stderr("protocols/ matches the notes");
+}
+
+#[test]
+fn a_hand_edit_is_drift_for_check_protocols_check_and_build() {
+    let test = project().run(&["protocols"]).assert_success();
+    let file = test.root().join("protocols/rules.yaml");
+    let edited = std::fs::read_to_string(&file)
+        .expect("read")
+        .replace("status: adopted", "status: superseded");
+    std::fs::write(&file, edited).expect("edit by hand");
+    let test = test
+        .run(&["protocols", "--check"])
+        .assert_exit(1)
+        .assert_stderr(
+            "protocols/rules.yaml: error: this file differs from what the handbook's notes derive",
+        )
+        .assert_stderr("    -  status: superseded\n    +  status: adopted\n");
+    let test = test
+        .check()
+        .assert_exit(1)
+        .assert_stderr("protocols/rules.yaml: error: this file differs");
+    let test = test
+        .build()
+        .assert_success()
+        .assert_stderr("protocols/rules.yaml: warning: this file differs");
+    let test = test
+        .file("handbook.yaml", "title: Coop\nprotocols:\n  drift: error\n")
+        .build()
+        .assert_exit(1)
+        .assert_stderr("protocols/rules.yaml: error: this file differs");
+    test.run(&["protocols"])
+        .assert_success()
+        .run(&["check"])
+        .assert_success();
+}
+
+#[test]
+fn a_page_whose_notes_are_gone_loses_its_file() {
+    let test = project()
+        .file("handbook/README.md", "# Home\n\n> Note: Derive protocols\n")
+        .run(&["protocols"])
+        .assert_success();
+    assert!(test.root().join("protocols/README.yaml").is_file());
+    let test = test
+        .file("handbook/README.md", "# Home\n")
+        .run(&["protocols", "--check"])
+        .assert_exit(1);
+    let test = test.assert_stderr(
+        "protocols/README.yaml: error: this file is left over: no page derives it now",
+    );
+    let test = test
+        .run(&["protocols"])
+        .assert_success()
+        .assert_stderr("1 file(s) written, 1 removed");
+    assert!(!test.root().join("protocols/README.yaml").exists());
+}
+
+#[test]
+fn ids_do_not_move_when_the_text_around_them_changes() {
+    let first = project().run(&["protocols"]).assert_success();
+    let moved = RULES
+        .replace(
+            "Intro.\n",
+            "A much longer introduction.\n\nWith a second paragraph.\n",
+        )
+        .replace(
+            "> - **Quorum**",
+            "> - **One more** — Added first.\n> - **Quorum**",
+        );
+    let second = project()
+        .file("handbook/rules.md", &moved)
+        .run(&["protocols"])
+        .assert_success();
+    let ids = |test: &HandbookTest| -> Vec<String> {
+        protocols_file(test, "index.yaml")
+            .lines()
+            .filter(|l| l.starts_with("- id: "))
+            .map(str::to_string)
+            .collect()
+    };
+    let (before, after) = (ids(&first), ids(&second));
+    assert_eq!(
+        after,
+        [
+            "- id: rules/one-more",
+            "- id: rules/quorum",
+            "- id: rules/one-vote-each",
+            "- id: rules/appeals"
+        ]
+    );
+    assert!(
+        before.iter().all(|id| after.contains(id)),
+        "{before:?} vs {after:?}"
+    );
+}
+
+#[test]
+fn notes_in_code_are_not_notes() {
+    project()
+        .file("handbook/rules.md", "# Rules\n\n```markdown\n> Note: Derive protocols\n> - **X** — y\n```\n\n`Note: Derive protocols`\n")
+        .run(&["protocols"])
+        .assert_success()
+        .assert_stderr("0 page(s) with notes, 0 note(s): 0 protocol(s)");
+}
+
+#[test]
+fn a_note_on_an_unlisted_page_is_derived_and_reported() {
+    project()
+        .file("handbook/orphan.md", "# Orphan\n\n> Note: Derive protocols\n>\n> - **Lost** — Nobody reads this.\n")
+        .run(&["protocols"])
+        .assert_success()
+        .assert_stderr("handbook/orphan.md:3:1: warning: this protocol note is on a page that SUMMARY.md does not list")
+        .assert_stderr("3 protocol(s)");
+}
+
+#[test]
+fn nothing_is_written_while_a_note_has_an_error() {
+    let test = project().file(
+        "handbook/rules.md",
+        &RULES.replace("status: adopted", "status: ratified"),
+    );
+    let test = test
+        .run(&["protocols"])
+        .assert_exit(1)
+        .assert_stderr("unknown status `ratified`");
+    assert!(!test.root().join("protocols").exists());
+}
+
+#[test]
+fn the_site_has_protocol_boxes_the_register_code_and_constitution() {
+    let test = project().run(&["protocols"]).build().assert_success();
+    let test = test
+        .assert_page(
+            "rules.html",
+            &[
+                "<li class=\"protocol\" id=\"rules/one-vote-each\"><p class=\"protocol-head\"><a class=\"protocol-title\" href=\"#rules/one-vote-each\">One vote each</a> <span class=\"badge status-adopted\">adopted</span> <span class=\"badge kind-principle\">principle</span>",
+                "Protocols to be derived from this section",
+            ],
+        )
+        .assert_page(
+            "protocols.html",
+            &[
+                "<h2 id=\"governance\">Governance",
+                "<h3 id=\"rules/quorum\">Quorum",
+                "<a href=\"rules.html#quorum\">source: Rules › Quorum</a>",
+                "<h2 id=\"sections-still-to-derive\">",
+                "<a href=\"rules.html#appeals\">Rules › Appeals</a>",
+            ],
+        )
+        .assert_page("code-of-practice.html", &["<h2 id=\"in-every-space\">", "<strong>Quorum</strong> (protocol)"])
+        .refute_page("code-of-practice.html", &["One vote each"])
+        .assert_page("constitution.html", &["<ol>\n<li><strong>One vote each</strong>"]);
+    let json: serde_json::Value =
+        serde_json::from_str(&test.site_file("protocols.json")).expect("json");
+    assert_eq!(json["protocols"].as_array().map(Vec::len), Some(3));
+    assert_eq!(json["protocols"][0]["id"], "rules/quorum");
+}
+
+#[test]
+fn a_protocol_id_that_is_a_heading_id_leaves_the_anchor_to_the_heading() {
+    let rules = RULES.replace(
+        "> - **Quorum** — A third of members must take part.\n",
+        "> - **Q** — A third.\n>   - id: quorum\n",
+    );
+    project()
+        .file("handbook/rules.md", &rules)
+        .file("handbook/README.md", "# Home\n\nSee [one vote](rules.md#rules/one-vote-each) and [quorum](rules.md#quorum).\n")
+        .run(&["protocols"])
+        .build()
+        .assert_success()
+        .assert_page("rules.html", &["<h2 id=\"quorum\">", "<li class=\"protocol\"><p class=\"protocol-head\"><a class=\"protocol-title\" href=\"#quorum\">Q</a>"]);
+}
+
+#[test]
+fn links_to_a_missing_protocol_anchor_are_broken() {
+    project()
+        .run(&["protocols"])
+        .file("handbook/README.md", "# Home\n\n[x](rules.md#rules/nope)\n")
+        .build()
+        .assert_exit(1)
+        .assert_stderr("`#rules/nope` is not a heading on `rules.md`");
+}
+
+#[test]
+fn the_example_protocols_are_in_sync_and_snapshotted() {
+    HandbookTest::example()
+        .run(&["protocols", "--check"])
+        .assert_success();
+    let files = tree(&repo_root().join("protocols"));
+    let all: String = files
+        .iter()
+        .map(|(path, bytes)| format!("=== {path}\n{}", String::from_utf8_lossy(bytes)))
+        .collect();
+    insta::assert_snapshot!("example_protocols", all);
+}
