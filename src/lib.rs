@@ -86,7 +86,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         pages,
         records,
         mut diagnostics,
-    } = prepare(&config, &step)?;
+    } = prepare(&config, true, &step)?;
     let drift = if options.write {
         config.protocols.drift
     } else {
@@ -129,7 +129,12 @@ struct Prepared {
     diagnostics: Diagnostics,
 }
 
-fn prepare(config: &config::Config, step: &dyn Fn(&str)) -> Result<Prepared> {
+/// `highlight` is off when only the protocols are wanted: it is most of parsing's cost.
+fn prepare(config: &config::Config, highlight: bool, step: &dyn Fn(&str)) -> Result<Prepared> {
+    let options = parse::Options {
+        legacy: &config.legacy_urls,
+        highlight,
+    };
     if !config.source_dir.is_dir() {
         bail!(
             "the source folder {} does not exist; set `source` in the configuration",
@@ -146,7 +151,7 @@ fn prepare(config: &config::Config, step: &dyn Fn(&str)) -> Result<Prepared> {
     step("reading the sources");
     let (mut handbook, mut diagnostics) = load::load(config, &tree, &generated)?;
     step(&format!("parsing {} pages", handbook.pages.len()));
-    let mut pages = parse_all(&handbook.pages, config, &mut diagnostics);
+    let mut pages = parse_all(&handbook.pages, options, &mut diagnostics);
     let spaces = std::collections::BTreeSet::new();
     let (records, problems) =
         protocols::derive(&pages, &protocols::Context::new(&handbook.summary, &spaces));
@@ -178,7 +183,7 @@ fn prepare(config: &config::Config, step: &dyn Fn(&str)) -> Result<Prepared> {
             listed: true,
         })
         .collect();
-    pages.extend(parse_all(&generated_pages, config, &mut diagnostics));
+    pages.extend(parse_all(&generated_pages, options, &mut diagnostics));
     Ok(Prepared {
         handbook,
         pages,
@@ -189,12 +194,12 @@ fn prepare(config: &config::Config, step: &dyn Fn(&str)) -> Result<Prepared> {
 
 fn parse_all(
     sources: &[load::SourcePage],
-    config: &config::Config,
+    options: parse::Options<'_>,
     diagnostics: &mut Diagnostics,
 ) -> Vec<parse::Page> {
     let parsed: Vec<_> = sources
         .par_iter()
-        .map(|page| parse::parse_page(page, &config.legacy_urls))
+        .map(|page| parse::parse_page(page, options))
         .collect();
     let (pages, problems): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
     diagnostics.extend(problems.into_iter().flatten());
@@ -248,7 +253,7 @@ pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport>
         pages,
         mut diagnostics,
         ..
-    } = prepare(&config, &|_| {})?;
+    } = prepare(&config, false, &|_| {})?;
     let notes = pages.iter().map(|p| p.notes.len()).sum();
     let mut changed = (0, 0);
     // Broken notes give incomplete records: neither compare nor write them.

@@ -243,8 +243,17 @@ pub fn page_url(path: &str) -> String {
     }
 }
 
-/// Parses one page. `legacy` holds the configured legacy URL prefixes.
-pub fn parse_page(source: &SourcePage, legacy: &[String]) -> (Page, Vec<Diagnostic>) {
+/// What parsing needs besides the page.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// The configured legacy URL prefixes.
+    pub legacy: &'a [String],
+    /// Highlight code blocks (off when only the protocols are wanted).
+    pub highlight: bool,
+}
+
+/// Parses one page.
+pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagnostic>) {
     let text = source.text.replace('\0', "\u{FFFD}");
     let split = front_matter::split(&text);
     let mut problems = Vec::new();
@@ -260,7 +269,8 @@ pub fn parse_page(source: &SourcePage, legacy: &[String]) -> (Page, Vec<Diagnost
         lines: &pre.lines,
         file: &source.file,
         page_path: &source.path,
-        legacy,
+        legacy: options.legacy,
+        highlight: options.highlight,
         front_title: front.title.as_deref(),
     };
     let walked = markdown::walk(&input);

@@ -14,7 +14,13 @@ fn source(path: &str, text: &str) -> SourcePage {
 
 fn parse(text: &str) -> (Page, Vec<Diagnostic>) {
     let legacy = vec!["https://old.example/trial/".to_string()];
-    parse_page(&source("a/page.md", text), &legacy)
+    parse_page(
+        &source("a/page.md", text),
+        Options {
+            legacy: &legacy,
+            highlight: true,
+        },
+    )
 }
 
 fn html(page: &Page) -> String {

@@ -47,6 +47,8 @@ pub(crate) struct Input<'i> {
     pub(crate) file: &'i str,
     pub(crate) page_path: &'i str,
     pub(crate) legacy: &'i [String],
+    /// Highlight code blocks, or leave them as escaped text.
+    pub(crate) highlight: bool,
     /// The front matter title: a leading H1 that says something else stays in the body.
     pub(crate) front_title: Option<&'i str>,
 }
@@ -316,7 +318,12 @@ impl<'a> Walker<'a, '_> {
             _ => String::new(),
         };
         let code = self.plain_text(start + 1, end);
-        self.out.push(html(highlight(&lang, &code)));
+        let block = if self.input.highlight {
+            highlight(&lang, &code)
+        } else {
+            highlight("", &code)
+        };
+        self.out.push(html(block));
         end + 1
     }
 
