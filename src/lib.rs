@@ -12,6 +12,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod fs;
+pub mod html;
 pub mod links;
 pub mod load;
 pub mod new;

@@ -8,8 +8,8 @@
 //! from disk. External links are left as written and not fetched.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::html::escape;
 use crate::load::Asset;
-use crate::parse::highlight::escape;
 use crate::parse::{Link, LinkTarget, Page, Slot};
 use std::collections::{HashMap, HashSet};
 

@@ -9,9 +9,9 @@
 use super::sitemap::{Entry, sitemap};
 use super::{Contents, OutFile};
 use crate::config::Config;
+use crate::html::escape;
 use crate::load::{Asset, AssetData};
 use crate::parse::Page;
-use crate::parse::highlight::escape;
 use crate::protocols::ProtocolRecord;
 use crate::render::RenderedSite;
 

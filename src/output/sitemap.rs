@@ -2,7 +2,7 @@
 //! URL and path prefix, in reading order, with its last-updated date when the
 //! page has one. Only made when the configuration names a base URL.
 
-use crate::parse::highlight::escape;
+use crate::html::escape;
 
 /// One page as the sitemap lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 //! generated stylesheet ([`stylesheet`]) serves light and dark; an unknown
 //! language gives escaped plain text, never an error.
 
+use crate::html::escape;
 use std::sync::OnceLock;
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
@@ -87,22 +88,6 @@ fn scope(css: &str, scope: &str) -> String {
                 }
             }
             _ => {}
-        }
-    }
-    out
-}
-
-/// Escapes text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
         }
     }
     out

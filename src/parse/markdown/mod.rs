@@ -10,11 +10,12 @@
 
 use super::dates::{MetaLine, parse_meta_line};
 use super::gitbook::LineMap;
-use super::highlight::{escape, highlight};
+use super::highlight::highlight;
 use super::link::{LinkTarget, parse_target};
 use super::notes::{Slugger, is_note_tag};
 use super::{Heading, Link, Note, Section, SectionText};
 use crate::diagnostic::Diagnostic;
+use crate::html::escape;
 use crate::load::summary::LineIndex;
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use std::ops::Range;

@@ -6,7 +6,7 @@
 //! as written; the protocols stage validates them.
 
 use super::{Walker, html};
-use crate::parse::highlight::escape;
+use crate::html::escape;
 use crate::parse::{Field, Note, NoteItem};
 use crate::protocols::model::{Kind, Status, derived_id};
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
