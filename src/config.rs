@@ -36,6 +36,8 @@ pub struct Site {
 pub struct Config {
     /// The project root as the user named it (used to print paths as they see them).
     pub root: PathBuf,
+    /// The configuration file.
+    pub file: PathBuf,
     /// The source folder (SUMMARY.md and pages), under `root`.
     pub source_dir: PathBuf,
     /// The output folder this tool owns.
@@ -140,7 +142,8 @@ pub fn load(root: &Path, file: Option<&Path>, output: Option<&Path>) -> anyhow::
     let text = crate::fs::read_to_string(&path)?;
     let raw: RawConfig = yaml::parse(&text, &label, 1).map_err(|d| ConfigError(vec![d]))?;
     let mut problems = Diagnostics::new();
-    let config = validate(raw, root, output, &label, &mut problems);
+    let mut config = validate(raw, root, output, &label, &mut problems);
+    config.file = path;
     if problems.is_empty() {
         Ok(config)
     } else {
@@ -177,6 +180,7 @@ fn validate(
         .map_or_else(|| "default".into(), |t| check.theme(t));
     Config {
         root: root.to_path_buf(),
+        file: root.join(FILE_NAME),
         source_dir: root.join(source),
         output_dir,
         theme,

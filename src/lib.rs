@@ -142,7 +142,11 @@ fn prepare(config: &config::Config, highlight: bool, step: &dyn Fn(&str)) -> Res
             config.source_label()
         );
     }
-    let tree = load::source::DirTree::new(&config.source_dir);
+    // When the source is the project root (GitBook-synced repositories), the
+    // project's own folders and files are not pages.
+    let own = [&config.output_dir, &config.protocols.folder, &config.root.join("themes"), &config.file];
+    let own: Vec<&std::path::Path> = own.iter().map(|p| p.as_path()).collect();
+    let tree = load::source::DirTree::in_project(&config.source_dir, &config.root, &own)?;
     let specs = [
         &config.protocols.register,
         &config.protocols.code_of_practice,

@@ -130,18 +130,18 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
                 .as_ref()
                 .map_or_else(String::new, |a| format!("#{a}"));
             Ok((
-                format!("{}{fragment}", relative_url(&page.url, entry.url)),
+                format!("{}{fragment}", href(&relative_url(&page.url, entry.url))),
                 entry.title.to_string(),
             ))
         }
         LinkTarget::Asset(path) => {
             if index.assets.contains(path.as_str()) {
-                return Ok((relative_url(&page.url, path), path.clone()));
+                return Ok((href(&relative_url(&page.url, path)), path.clone()));
             }
             // A folder or page named without `.md`: `../members` → its README.
             let as_page = [format!("{path}/README.md"), format!("{path}.md")];
             if let Some(entry) = as_page.iter().find_map(|p| index.page(p)) {
-                return Ok((relative_url(&page.url, entry.url), entry.title.to_string()));
+                return Ok((href(&relative_url(&page.url, entry.url)), entry.title.to_string()));
             }
             let help = near(path, index.assets.iter().copied());
             Err((
@@ -172,6 +172,22 @@ fn check_anchor(entry: Option<&PageEntry<'_>>, anchor: &str, place: &str) -> Res
 
 fn near<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
     crate::yaml::closest(given, known).map(|k| format!("did you mean `{k}`?"))
+}
+
+/// A site path as it goes into a URL: every byte but ASCII letters, digits,
+/// `-._~` and `/` is percent-encoded, so `über uns/café #1.html` stays one
+/// path (a raw `#` would start a fragment). Paths stay identities; only URLs
+/// are encoded, here, once.
+pub fn href(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// The URL of `to` as seen from the page at `from` (both site-relative).
@@ -207,6 +223,13 @@ mod tests {
         assert_eq!(relative_url("a/b.html", "a/c.html"), "c.html");
         assert_eq!(relative_url("a/x/y.html", "a/x/index.html"), "index.html");
         assert_eq!(relative_url("a/b.html", "a/b/c.png"), "b/c.png");
+    }
+
+    #[test]
+    fn urls_encode_what_paths_may_hold() {
+        assert_eq!(href("über uns/café #1.html"), "%C3%BCber%20uns/caf%C3%A9%20%231.html");
+        assert_eq!(href("a/b-c_d.e~f.html"), "a/b-c_d.e~f.html");
+        assert_eq!(href("100%.png"), "100%25.png");
     }
 
     #[test]

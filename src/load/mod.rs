@@ -76,7 +76,8 @@ pub fn load(
     tree: &dyn SourceTree,
     generated: &[&str],
 ) -> Result<(Handbook, Diagnostics)> {
-    let files = tree.files()?;
+    let listing = tree.files()?;
+    let files = listing.files;
     let source_label = config.source_label();
     let has_summary = files.iter().any(|f| f == SUMMARY_FILE);
     let (markdown, assets): (Vec<String>, Vec<String>) = files
@@ -84,6 +85,11 @@ pub fn load(
         .filter(|f| f != SUMMARY_FILE)
         .partition(|f| f.ends_with(".md"));
     let mut diagnostics = Diagnostics::new();
+    for (path, why) in listing.skipped {
+        let message = format!("left out of the site: {why}");
+        let help = "copy what it points at into the source folder if it belongs in the handbook";
+        diagnostics.push(Diagnostic::warning(format!("{source_label}{path}"), 0, 0, message).with_help(help));
+    }
     let texts = read_pages(tree, &markdown, &source_label, &mut diagnostics)?;
     let mut existing: BTreeSet<String> = markdown.iter().cloned().collect();
     for path in generated {
@@ -98,7 +104,7 @@ pub fn load(
     }
     let summary = if has_summary {
         let bytes = tree.read(SUMMARY_FILE)?;
-        let text = String::from_utf8_lossy(&bytes);
+        let text = without_bom(String::from_utf8_lossy(&bytes).into_owned());
         let (summary, problems) =
             summary::parse(&text, &format!("{source_label}{SUMMARY_FILE}"), &existing);
         diagnostics.extend(problems);
@@ -152,9 +158,18 @@ fn read_pages(
                 String::from_utf8_lossy(e.as_bytes()).into_owned()
             }
         };
-        texts.insert(path, text);
+        texts.insert(path, without_bom(text));
     }
     Ok(texts)
+}
+
+/// Editors on Windows save UTF-8 with a byte-order mark; it is not content
+/// (and would hide a page's front matter).
+fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
 }
 
 impl Summary {

@@ -44,12 +44,12 @@ pub struct OutFile {
 /// ancestor of it, the source folder or anything inside it, the home folder,
 /// and an existing non-empty folder this tool did not make.
 pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()> {
-    let out_abs = absolute(out)?;
-    let root = absolute(project_root)?;
-    let source = absolute(source)?;
+    let out_abs = crate::fs::resolved(out)?;
+    let root = crate::fs::resolved(project_root)?;
+    let source = crate::fs::resolved(source)?;
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
-        .map(|h| absolute(&h))
+        .map(|h| crate::fs::resolved(&h))
         .transpose()?;
     let shown = out.display();
     if root.starts_with(&out_abs) {
@@ -57,8 +57,8 @@ pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()
             "refusing to write the site to {shown}: it contains the project; choose a folder such as `site`"
         );
     }
-    if out_abs.starts_with(&source) {
-        bail!("refusing to write the site to {shown}: it is inside the source folder");
+    if source.starts_with(&out_abs) {
+        bail!("refusing to write the site to {shown}: it is (or contains) the source folder");
     }
     if home.is_some_and(|h| h.starts_with(&out_abs)) {
         bail!("refusing to write the site to {shown}: it is (or contains) the home folder");
@@ -78,6 +78,10 @@ pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()
 /// Writes `files` as the new content of `out`, replacing its previous content
 /// only once every file is written.
 pub fn write(out: &Path, files: &[OutFile]) -> Result<()> {
+    // A symlinked output folder (`site -> /var/www/handbook`) is updated where
+    // it points, and the link stays.
+    let target = if out.is_symlink() { Some(crate::fs::resolved(out)?) } else { None };
+    let out = target.as_deref().unwrap_or(out);
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -147,36 +151,6 @@ fn is_empty_dir(path: &Path) -> Result<bool> {
     Ok(entries.next().is_none())
 }
 
-/// The absolute, symlink-resolved form of a path that may not exist yet.
-fn absolute(path: &Path) -> Result<PathBuf> {
-    let path =
-        std::path::absolute(path).with_context(|| format!("resolving {}", path.display()))?;
-    let mut existing = path.as_path();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => break,
-        }
-    }
-    let mut resolved = existing
-        .canonicalize()
-        .unwrap_or_else(|_| existing.to_path_buf());
-    for name in rest.into_iter().rev() {
-        match name.to_str() {
-            Some("..") => {
-                resolved.pop();
-            }
-            Some(".") => {}
-            _ => resolved.push(name),
-        }
-    }
-    Ok(resolved)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,7 +209,6 @@ mod tests {
             root.to_path_buf(),
             root.join("."),
             source.clone(),
-            source.join("out"),
             foreign,
             root.join(".."),
         ] {

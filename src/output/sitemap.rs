@@ -20,7 +20,7 @@ pub fn sitemap(base_url: &str, prefix: &str, entries: &[Entry]) -> String {
     );
     for entry in entries {
         xml.push_str("  <url><loc>");
-        xml.push_str(&escape(&format!("{base_url}{prefix}{}", entry.url)));
+        xml.push_str(&escape(&format!("{base_url}{prefix}{}", crate::links::href(&entry.url))));
         xml.push_str("</loc>");
         if let Some(date) = &entry.updated {
             xml.push_str("<lastmod>");
@@ -52,7 +52,7 @@ mod tests {
         let xml = sitemap("https://e.org", "/handbook/", &entries);
         assert!(xml.contains("<loc>https://e.org/handbook/index.html</loc></url>"));
         assert!(xml.contains(
-            "<loc>https://e.org/handbook/a/b&amp;c.html</loc><lastmod>2021-07-19</lastmod>"
+            "<loc>https://e.org/handbook/a/b%26c.html</loc><lastmod>2021-07-19</lastmod>"
         ));
     }
 }

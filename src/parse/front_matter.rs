@@ -47,12 +47,12 @@ pub fn split(text: &str) -> Split<'_> {
         body: text,
         body_line: 1,
     };
-    let Some(rest) = text
-        .strip_prefix("---\n")
-        .or_else(|| text.strip_prefix("---\r\n"))
-    else {
+    // The opening fence may carry trailing spaces, as the closing one may.
+    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_end].trim_end() != "---" {
         return whole;
-    };
+    }
+    let rest = &text[first_end..];
     let mut offset = 0;
     for (index, line) in rest.split_inclusive('\n').enumerate() {
         if matches!(line.trim_end(), "---" | "...") {
@@ -106,6 +106,12 @@ mod tests {
         let s = split("---\ntitle: A\n---\n# A\n");
         assert_eq!(s.yaml, Some(("title: A\n", 2)));
         assert_eq!((s.body, s.body_line), ("# A\n", 4));
+    }
+
+    #[test]
+    fn fences_may_carry_trailing_spaces() {
+        let s = split("--- \r\ntitle: A\n---  \n# A\n");
+        assert_eq!((s.yaml, s.body), (Some(("title: A\n", 2)), "# A\n"));
     }
 
     #[test]

@@ -315,3 +315,17 @@ fn table_alignment_uses_classes_not_inline_styles() {
     assert!(body.contains("<td class=\"align-right\">2</td>"), "{body}");
     assert!(!body.contains("style="), "{body}");
 }
+
+#[test]
+fn status_lines_count_only_at_the_top_of_the_page() {
+    let (page, _) = parse("# T\n\n## Later\n\n> To be added\n");
+    assert_eq!(page.status, None);
+    assert!(html(&page).contains("<blockquote>"), "{}", html(&page));
+}
+
+#[test]
+fn a_byte_order_mark_does_not_hide_front_matter() {
+    // `load` strips it; parse sees the text without it.
+    let (page, _) = parse("---\ntitle: Bommed\n---\nText.\n");
+    assert_eq!(page.title, "Bommed");
+}

@@ -101,7 +101,7 @@ fn present(dir: &Path) -> Result<BTreeMap<String, String>> {
         return Ok(files);
     }
     let tree = crate::load::source::DirTree::new(dir);
-    for path in crate::load::source::SourceTree::files(&tree)? {
+    for path in crate::load::source::SourceTree::files(&tree)?.files {
         if path.ends_with(".yaml") {
             files.insert(path.clone(), crate::fs::read_to_string(&dir.join(&path))?);
         }

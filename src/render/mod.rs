@@ -89,7 +89,7 @@ struct PageContext<'a> {
     html: String,
     has_h1: bool,
     title_id: Option<&'a str>,
-    url: &'a str,
+    url: String,
     path: &'a str,
     updated: Option<DateContext>,
     status: Option<&'a str>,
@@ -209,7 +209,7 @@ impl Renderer {
             html: page.body.fill(|slot| resolved.slot(slot)),
             has_h1: page.has_h1,
             title_id: page.title_id.as_deref(),
-            url: &page.url,
+            url: crate::links::href(&page.url),
             path: &page.path,
             updated: page.updated.map(|d| DateContext {
                 iso: d.iso(),
@@ -219,7 +219,7 @@ impl Renderer {
             edit_url: self.site.edit_url.as_ref().map(|t| {
                 t.replace(
                     "{path}",
-                    &format!("{}{}", self.site.source_prefix, page.path),
+                    &crate::links::href(&format!("{}{}", self.site.source_prefix, page.path)),
                 )
             }),
             toc,

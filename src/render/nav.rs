@@ -13,6 +13,7 @@
 //! breadcrumbs and previous/next.
 
 use crate::load::{Chapter, Summary, SummaryItem};
+use crate::links::href;
 use crate::parse::Page;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -24,6 +25,8 @@ enum Kind {
     Page,
     Draft,
     Separator,
+    /// Entries left out of this page's sidebar: "12 more".
+    More,
 }
 
 #[derive(Debug)]
@@ -50,7 +53,10 @@ pub struct Navigation {
     part_start: HashMap<usize, usize>,
 }
 
-/// One sidebar entry as templates see it.
+/// One sidebar entry as templates see it. The sidebar is a flat list in
+/// reading order: `depth` says how deep an entry is, `opens` that a nested
+/// list of its children follows, and `closes` how many nested lists end after
+/// it — so a theme renders any depth without recursion.
 #[derive(Debug, Clone, Serialize)]
 pub struct NavItem {
     kind: Kind,
@@ -59,7 +65,9 @@ pub struct NavItem {
     current: bool,
     open: bool,
     has_children: bool,
-    children: Vec<NavItem>,
+    depth: usize,
+    opens: bool,
+    closes: usize,
 }
 
 /// A link with a title (breadcrumb, previous, next).
@@ -207,28 +215,66 @@ impl Navigation {
         self.scoped(None, None, &[], pages)
     }
 
-    /// The top level as one page sees it: inside a part, that part's heading
-    /// and chapters and the chapters outside any part; outside every part,
-    /// those chapters and each part collapsed to a link to its first page.
-    fn scoped(
-        &self,
-        part: Option<usize>,
-        current: Option<usize>,
-        branch: &[usize],
-        pages: &[Page],
-    ) -> Vec<NavItem> {
+    /// The static sidebar of one page: the top-level entries of its own part,
+    /// the chapters outside any part and every part heading (other parts
+    /// collapsed to a link to their first page), then the page's branch open
+    /// level by level. Each level shows at most a window of [`WINDOW`] entries
+    /// either side of the branch, with "N more" for the rest, so a page's
+    /// sidebar is bounded whatever the size of the book.
+    fn scoped(&self, part: Option<usize>, current: Option<usize>, branch: &[usize], pages: &[Page]) -> Vec<NavItem> {
+        let top: Vec<usize> = self
+            .top
+            .iter()
+            .copied()
+            .filter(|&id| {
+                let node = &self.nodes[id];
+                node.kind == Kind::Part || node.part.is_none() || node.part == part
+            })
+            .collect();
         let mut items = Vec::new();
-        for &id in &self.top {
-            let node = &self.nodes[id];
-            if node.kind == Kind::Part && part.is_none() {
-                let mut item = self.item(id, current, branch, pages);
-                item.url = self.part_start.get(&id).map(|&p| pages[p].url.clone());
-                items.push(item);
-            } else if node.part.is_none() || node.part == part {
-                items.push(self.item(id, current, branch, pages));
+        let view = View { current, branch, pages, part };
+        self.level(&top, 0, &view, &mut items);
+        close_levels(&mut items);
+        items
+    }
+
+    /// Appends one level's window of entries, descending into the open one.
+    fn level(&self, ids: &[usize], depth: usize, view: &View<'_>, out: &mut Vec<NavItem>) {
+        let focus = ids.iter().position(|id| view.branch.contains(id));
+        let (from, to) = window(ids.len(), focus);
+        if from > 0 {
+            out.push(more(from, depth));
+        }
+        for &id in &ids[from..to] {
+            out.push(self.entry(id, depth, view));
+            if view.branch.contains(&id) {
+                self.level(&self.nodes[id].children, depth + 1, view, out);
             }
         }
-        items
+        if to < ids.len() {
+            out.push(more(ids.len() - to, depth));
+        }
+    }
+
+    fn entry(&self, id: usize, depth: usize, view: &View<'_>) -> NavItem {
+        let node = &self.nodes[id];
+        let page_url = |p: usize| Some(href(&view.pages[p].url));
+        let url = match node.kind {
+            // Another part's heading leads to its first page.
+            Kind::Part if view.part != Some(id) => self.part_start.get(&id).and_then(|&p| page_url(p)),
+            _ => node.page.and_then(page_url),
+        };
+        NavItem {
+            kind: node.kind,
+            title: node.title.clone(),
+            url,
+            current: view.current == Some(id),
+            open: view.branch.contains(&id),
+            has_children: !node.children.is_empty(),
+            depth,
+            opens: false,
+            closes: 0,
+        }
     }
 
     /// `window.HANDBOOK_NAV = […]`: the complete tree, written once per site,
@@ -247,7 +293,7 @@ impl Navigation {
             Kind::Part => "h",
             Kind::Page => "p",
             Kind::Draft => "d",
-            Kind::Separator => "s",
+            Kind::Separator | Kind::More => "s",
         };
         let mut entry = serde_json::Map::new();
         entry.insert("k".into(), kind.into());
@@ -255,7 +301,7 @@ impl Navigation {
             entry.insert("t".into(), node.title.clone().into());
         }
         if let Some(page) = node.page {
-            entry.insert("u".into(), pages[page].url.clone().into());
+            entry.insert("u".into(), href(&pages[page].url).into());
         }
         if !node.children.is_empty() {
             let children = node.children.iter().map(|&c| self.full(c, pages)).collect();
@@ -273,33 +319,11 @@ impl Navigation {
         chain
     }
 
-    fn item(&self, id: usize, current: Option<usize>, branch: &[usize], pages: &[Page]) -> NavItem {
-        let node = &self.nodes[id];
-        let open = branch.contains(&id);
-        let children = if open {
-            node.children
-                .iter()
-                .map(|&c| self.item(c, current, branch, pages))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        NavItem {
-            kind: node.kind,
-            title: node.title.clone(),
-            url: node.page.map(|p| pages[p].url.clone()),
-            current: current == Some(id),
-            open,
-            has_children: !node.children.is_empty(),
-            children,
-        }
-    }
-
     fn link(&self, id: usize, pages: &[Page]) -> TitledLink {
         let node = &self.nodes[id];
         TitledLink {
             title: node.title.clone(),
-            url: node.page.map(|p| pages[p].url.clone()),
+            url: node.page.map(|p| href(&pages[p].url)),
         }
     }
 
@@ -310,7 +334,73 @@ impl Navigation {
         );
         TitledLink {
             title,
-            url: Some(pages[page].url.clone()),
+            url: Some(href(&pages[page].url)),
         }
+    }
+}
+
+/// How many entries either side of the page's branch one sidebar level shows.
+const WINDOW: usize = 12;
+
+/// What one page's sidebar is computed for.
+struct View<'a> {
+    current: Option<usize>,
+    branch: &'a [usize],
+    pages: &'a [Page],
+    part: Option<usize>,
+}
+
+/// The range of `len` entries to show around `focus` (the branch's entry).
+fn window(len: usize, focus: Option<usize>) -> (usize, usize) {
+    let span = 2 * WINDOW + 1;
+    if len <= span {
+        return (0, len);
+    }
+    let from = focus.unwrap_or(0).saturating_sub(WINDOW).min(len - span);
+    (from, from + span)
+}
+
+fn more(count: usize, depth: usize) -> NavItem {
+    NavItem {
+        kind: Kind::More,
+        title: format!("{count} more"),
+        url: None,
+        current: false,
+        open: false,
+        has_children: false,
+        depth,
+        opens: false,
+        closes: 0,
+    }
+}
+
+/// Marks where nested lists open and close in the flat list.
+fn close_levels(items: &mut [NavItem]) {
+    for i in 0..items.len() {
+        let next = items.get(i + 1).map_or(0, |n| n.depth);
+        let depth = items[i].depth;
+        items[i].opens = next > depth;
+        items[i].closes = depth.saturating_sub(next);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_centre_on_the_branch_and_stay_in_range() {
+        assert_eq!(window(10, Some(9)), (0, 10));
+        assert_eq!(window(100, None), (0, 25));
+        assert_eq!(window(100, Some(50)), (38, 63));
+        assert_eq!(window(100, Some(99)), (75, 100));
+    }
+
+    #[test]
+    fn levels_open_and_close_in_a_flat_list() {
+        let mut items: Vec<NavItem> = [0, 1, 2, 2, 0, 1].iter().map(|&d| more(1, d)).collect();
+        close_levels(&mut items);
+        let marks: Vec<(bool, usize)> = items.iter().map(|i| (i.opens, i.closes)).collect();
+        assert_eq!(marks, [(true, 0), (true, 0), (false, 0), (false, 2), (true, 0), (false, 1)]);
     }
 }

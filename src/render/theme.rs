@@ -65,7 +65,7 @@ pub fn load(root: &Path, name: &str) -> Result<Theme> {
         return Ok(theme);
     }
     let tree = crate::load::source::DirTree::new(&folder);
-    for path in crate::load::source::SourceTree::files(&tree)? {
+    for path in crate::load::source::SourceTree::files(&tree)?.files {
         if path.starts_with("templates/") || path.starts_with("static/") {
             let bytes = crate::fs::read(&folder.join(&path))?;
             theme

@@ -308,22 +308,44 @@ fn many_parts(parts: usize) -> HandbookTest {
 
 #[test]
 fn a_page_does_not_grow_with_the_rest_of_the_book() {
-    let small = many_parts(3).build().assert_success();
     let large = many_parts(60).build().assert_success();
-    let (a, b) = (
-        small.site_file("p1/page.html"),
-        large.site_file("p1/page.html"),
-    );
-    assert!(!b.contains("p40/"), "a page lists another part's pages");
-    assert!(
-        b.len() <= a.len() + 64,
-        "page grew from {} to {} bytes",
-        a.len(),
-        b.len()
-    );
-    assert!(
-        large
-            .site_file("navigation.js")
-            .contains("\"u\":\"p59/page.html\"")
-    );
+    let larger = many_parts(120).build().assert_success();
+    let (a, b) = (large.site_file("p1/page.html"), larger.site_file("p1/page.html"));
+    assert!(!b.contains("p40/"), "a page lists far-away parts' pages");
+    assert!(b.len() <= a.len() + 8, "page grew from {} to {} bytes", a.len(), b.len());
+    assert!(b.contains("<li class=\"nav-more\">97 more</li>"), "{b}");
+    assert!(larger.site_file("navigation.js").contains("\"u\":\"p119/page.html\""));
+}
+
+/// A book of `chapters` top-level chapters and no parts, as mdBook writes them.
+fn flat(chapters: usize) -> HandbookTest {
+    let mut summary = String::from("# Summary\n\n");
+    let mut test = HandbookTest::empty().file("handbook.yaml", "title: Flat\n");
+    for c in 0..chapters {
+        summary.push_str(&format!("- [Chapter {c}](c{c}.md)\n"));
+        test = test.file(&format!("handbook/c{c}.md"), &format!("# Chapter {c}\n"));
+    }
+    test.file("handbook/SUMMARY.md", &summary)
+}
+
+#[test]
+fn a_flat_book_s_pages_do_not_grow_either() {
+    let (a, b) = (flat(100).build().assert_success(), flat(400).build().assert_success());
+    let (a, b) = (a.site_file("c50.html"), b.site_file("c50.html"));
+    assert!(b.len() <= a.len() + 8, "page grew from {} to {} bytes", a.len(), b.len());
+    assert!(b.contains("c38.html") && b.contains("c62.html") && !b.contains("c63.html"), "a window around the page");
+}
+
+#[test]
+fn summary_nesting_renders_at_any_depth() {
+    let mut summary = String::new();
+    let mut test = HandbookTest::empty().file("handbook.yaml", "title: Deep\n");
+    for d in 0..30 {
+        summary.push_str(&format!("{}- [Level {d}](l{d}.md)\n", "  ".repeat(d)));
+        test = test.file(&format!("handbook/l{d}.md"), &format!("# Level {d}\n"));
+    }
+    test.file("handbook/SUMMARY.md", &summary)
+        .build()
+        .assert_success()
+        .assert_page("l29.html", &["aria-current=\"page\">Level 29</a>"]);
 }

@@ -334,7 +334,10 @@ impl<'a> Walker<'a, '_> {
         if let Some((p_start, p_end)) = first {
             let text = self.plain_text(p_start + 1, p_end);
             let only_child = p_end + 1 == end;
-            if kind.is_none() && only_child {
+            // GitBook puts its `Updated:` and status lines at the top: later
+            // in the page such a quote is the author's text, and stays.
+            let at_top = self.section.is_none() && self.depth == 1;
+            if kind.is_none() && only_child && at_top {
                 if let Some(meta) = parse_meta_line(text.trim()) {
                     self.record_meta(meta);
                     return end + 1;
