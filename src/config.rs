@@ -171,10 +171,7 @@ fn validate(
         },
         Path::to_path_buf,
     );
-    let base_url = raw.base_url.map(|u| check.base_url(u));
-    let path_prefix = raw
-        .path_prefix
-        .map_or_else(|| "/".into(), |p| check.path_prefix(p));
+    let (base_url, path_prefix) = check.origin_and_prefix(raw.base_url, raw.path_prefix);
     let theme = raw
         .theme
         .map_or_else(|| "default".into(), |t| check.theme(t));
@@ -190,7 +187,7 @@ fn validate(
             language: raw
                 .language
                 .map_or_else(|| "en".into(), |l| check.language(l)),
-            base_url: base_url.map(|u| u.trim_end_matches('/').to_string()),
+            base_url,
             path_prefix,
         },
         legacy_urls: raw
@@ -261,6 +258,35 @@ impl Checker<'_> {
             }
         }
         value.value
+    }
+
+    /// The site's origin and path prefix. A path written in `base-url`
+    /// (`https://coop.org/handbook`) is the prefix when `path-prefix` is not
+    /// set; saying it in both places would double it, so that is an error.
+    fn origin_and_prefix(
+        &mut self,
+        base: Option<Spanned<String>>,
+        prefix: Option<Spanned<String>>,
+    ) -> (Option<String>, String) {
+        let Some(base) = base else {
+            return (None, prefix.map_or_else(|| "/".into(), |p| self.path_prefix(p)));
+        };
+        let url = self.base_url(base.clone());
+        let after_scheme = url.find("://").map_or(0, |i| i + 3);
+        let (origin, path) = match url[after_scheme..].find('/') {
+            Some(i) => url.split_at(after_scheme + i),
+            None => (url.as_str(), ""),
+        };
+        let path = path.trim_end_matches('/');
+        match prefix {
+            Some(given) if !path.is_empty() => {
+                let message = format!("base-url `{url}` has a path, and path-prefix gives one too");
+                self.fail(&base, message, "give the origin in base-url and the path in path-prefix");
+                (Some(origin.to_string()), self.path_prefix(given))
+            }
+            Some(given) => (Some(origin.to_string()), self.path_prefix(given)),
+            None => (Some(origin.to_string()), format!("{path}/")),
+        }
     }
 
     fn path_prefix(&mut self, value: Spanned<String>) -> String {
@@ -451,6 +477,15 @@ mod tests {
         let err = load_text(text).unwrap_err();
         let lines: Vec<u32> = err.0.iter().map(|d| d.line).collect();
         assert_eq!(lines, [2, 3, 4, 5], "{err}");
+    }
+
+    #[test]
+    fn a_path_in_base_url_is_the_prefix_unless_both_say_one() {
+        let config = load_text("base-url: https://coop.org/handbook/\n").unwrap();
+        assert_eq!(config.site.base_url.as_deref(), Some("https://coop.org"));
+        assert_eq!(config.site.path_prefix, "/handbook/");
+        let err = load_text("base-url: https://coop.org/docs\npath-prefix: /docs/\n").unwrap_err();
+        assert_eq!(err.0[0].line, 1);
     }
 
     #[test]

@@ -10,13 +10,14 @@ use std::path::Path;
 fn files(title: &str) -> Vec<(&'static str, String)> {
     let config = format!(
         "# The handbook's configuration; see the README of handbook for every key.\n\
-         title: {title:?}\n\
+         title: {}\n\
          description: \"How we work together.\"\n\
          language: en\n\
          # base-url: https://handbook.example.org   # enables sitemap.xml\n\
          # path-prefix: /                            # e.g. /handbook/ when served under a path\n\
          source: handbook\n\
-         output: site\n"
+         output: site\n",
+        yaml_scalar(title)
     );
     vec![
         ("handbook.yaml", config),
@@ -26,6 +27,11 @@ fn files(title: &str) -> Vec<(&'static str, String)> {
         ("handbook/governance/README.md", "# Assemblies\n\nOur assemblies and how they decide.\n".into()),
         ("handbook/governance/general-assembly.md", "---\ndescription: The yearly meeting of all members.\n---\n\n# General assembly\n\n## Quorum\n\nA general assembly is quorate when a third of the members attend.\n\n> `Note: Derive protocols`\n>\n> - **Quorum** — A general assembly needs a third of the members present.\n".into()),
     ]
+}
+
+/// A title as a YAML scalar: quoted and escaped by the YAML writer.
+fn yaml_scalar(text: &str) -> String {
+    serde_saphyr::to_string(&text).map_or_else(|_| format!("{text:?}"), |yaml| yaml.trim_end().to_string())
 }
 
 /// Creates a project in `dir` (created if missing; must be empty if present).

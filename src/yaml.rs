@@ -101,7 +101,8 @@ pub fn closest<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> Option<
     known
         .map(|k| (strsim::jaro_winkler(given, k), k))
         .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        // Ties go to the name first in order, so the hint never depends on hashing.
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, k)| k)
 }
 
@@ -153,6 +154,13 @@ mod tests {
                 count: None
             }
         );
+    }
+
+    #[test]
+    fn ties_go_to_the_first_name_whatever_the_order() {
+        let a = closest("alpha3", ["alpha2", "alpha1", "alpha4"].into_iter());
+        let b = closest("alpha3", ["alpha4", "alpha1", "alpha2"].into_iter());
+        assert_eq!((a, b), (Some("alpha1"), Some("alpha1")));
     }
 
     #[test]

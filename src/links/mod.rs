@@ -120,7 +120,7 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
             let Some((target_path, entry)) = found else {
                 return Err((
                     format!("link to `{}`: no such page", link.raw),
-                    near(path, index.pages.keys().copied()),
+                    near_page(page, path, index.pages.keys().copied()),
                 ));
             };
             if let Some(anchor) = anchor {
@@ -143,7 +143,7 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
             if let Some(entry) = as_page.iter().find_map(|p| index.page(p)) {
                 return Ok((href(&relative_url(&page.url, entry.url)), entry.title.to_string()));
             }
-            let help = near(path, index.assets.iter().copied());
+            let help = near_page(page, path, index.assets.iter().copied());
             Err((
                 format!("link to `{}`: no such file in the source folder", link.raw),
                 help,
@@ -168,6 +168,13 @@ fn check_anchor(entry: Option<&PageEntry<'_>>, anchor: &str, place: &str) -> Res
         (!ids.is_empty()).then(|| format!("its headings' ids are: {}", ids.join(", ")))
     });
     Err((format!("`#{anchor}` is not a heading on {place}"), help))
+}
+
+/// "did you mean" for a page or file, written as the linking page would
+/// write it (relative to its folder).
+fn near_page<'a>(page: &Page, given: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+    let best = crate::yaml::closest(given, known)?;
+    Some(format!("did you mean `{}`?", relative_url(&page.path, best)))
 }
 
 fn near<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {

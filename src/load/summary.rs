@@ -114,6 +114,11 @@ impl Reader<'_, '_> {
                     items.push(SummaryItem::Separator);
                     self.at += 1;
                 }
+                // Comments (`<!-- generated -->`) are no entries, and not the first block.
+                Event::Start(Tag::HtmlBlock) if self.is_comment() => {
+                    self.skip_block();
+                    continue;
+                }
                 Event::Start(Tag::List(_)) => {
                     items.extend(self.list().into_iter().map(SummaryItem::Chapter));
                 }
@@ -163,6 +168,19 @@ impl Reader<'_, '_> {
             }
         }
         chapters
+    }
+
+    /// Whether the HTML block at `self.at` is only comments.
+    fn is_comment(&self) -> bool {
+        let end = self.events[self.at..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock)));
+        let inner = &self.events[self.at + 1..self.at + end.unwrap_or(1)];
+        inner.iter().all(|(e, _)| match e {
+            Event::Html(html) => {
+                let html = html.trim();
+                html.is_empty() || (html.starts_with("<!--") && html.ends_with("-->"))
+            }
+            _ => false,
+        })
     }
 
     /// Whether the paragraph at `self.at` holds only links: mdBook's form of
@@ -510,6 +528,14 @@ mod tests {
     fn a_paragraph_with_text_besides_links_is_not_chapters() {
         let (_, problems) = parse("[A](a.md) and more\n", "S.md", &pages(&["a.md"]));
         assert_eq!(problems.len(), 1, "{problems:?}");
+    }
+
+    #[test]
+    fn comments_are_not_entries_nor_the_title() {
+        let text = "<!-- made by a tool -->\n# Summary\n\n- [A](a.md)\n<!-- end -->\n";
+        let (summary, problems) = parse(text, "S.md", &pages(&["a.md"]));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(summary.items.len(), 1, "{:?}", summary.items);
     }
 
     #[test]

@@ -50,13 +50,13 @@ pub fn layout(
     files.push(text(".nojekyll", String::new()));
     if !has_index {
         if let Some(first) = pages.iter().find(|p| p.listed && !p.hidden) {
-            files.push(text("index.html", redirect(&first.url, &first.title)));
+            files.push(text("index.html", redirect(&first.url, &first.title, &config.site.language)));
         }
     }
     if let Some(base) = &config.site.base_url {
         let entries: Vec<Entry> = pages
             .iter()
-            .filter(|p| !p.hidden)
+            .filter(|p| p.listed && !p.hidden)
             .map(|p| Entry {
                 url: p.url.clone(),
                 updated: p.updated.map(|d| d.iso()),
@@ -80,10 +80,10 @@ fn text(path: &str, body: String) -> OutFile {
 }
 
 /// A script-free redirect page: works on any host and from disk.
-fn redirect(url: &str, title: &str) -> String {
-    let (url, title) = (escape(url), escape(title));
+fn redirect(url: &str, title: &str, lang: &str) -> String {
+    let (url, title, lang) = (escape(&crate::links::href(url)), escape(title), escape(lang));
     format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title>\
+        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          <meta http-equiv=\"refresh\" content=\"0; url={url}\"><link rel=\"canonical\" href=\"{url}\"></head>\
          <body><p><a href=\"{url}\">{title}</a></p></body></html>\n"
     )

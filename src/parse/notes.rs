@@ -29,6 +29,9 @@ pub fn is_note_tag(line: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Slugger {
     used: HashSet<String>,
+    /// The next suffix to try per base slug: a page of 20,000 `## Notes`
+    /// headings stays linear.
+    next: std::collections::HashMap<String, usize>,
 }
 
 impl Slugger {
@@ -41,13 +44,17 @@ impl Slugger {
     /// a repeat → `quorum-and-voting-1`.
     pub fn slug(&mut self, text: &str) -> String {
         let base = slugify(text);
-        let mut id = base.clone();
-        let mut n = 1;
-        while !self.used.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
+        if self.used.insert(base.clone()) {
+            return base;
         }
-        id
+        let n = self.next.entry(base.clone()).or_insert(1);
+        loop {
+            let id = format!("{base}-{n}");
+            *n += 1;
+            if self.used.insert(id.clone()) {
+                return id;
+            }
+        }
     }
 }
 
@@ -92,6 +99,14 @@ mod tests {
         ] {
             assert!(!is_note_tag(no), "{no}");
         }
+    }
+
+    #[test]
+    fn many_equal_headings_stay_linear_and_unique() {
+        let mut s = Slugger::default();
+        let ids: HashSet<String> = (0..20_000).map(|_| s.slug("Notes")).collect();
+        assert_eq!(ids.len(), 20_000);
+        assert!(ids.contains("notes-19999"));
     }
 
     #[test]

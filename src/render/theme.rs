@@ -37,6 +37,10 @@ const DEFAULT_THEME: &[(&str, &str)] = &[
         "static/theme.js",
         include_str!("../../themes/default/static/theme.js"),
     ),
+    (
+        "static/favicon.svg",
+        include_str!("../../themes/default/static/favicon.svg"),
+    ),
 ];
 
 /// A theme's files after overrides, by path inside the theme folder.
@@ -100,5 +104,31 @@ impl Theme {
         .map_err(|e| anyhow::anyhow!("{e}"))
         .context("compiling the theme's templates")?;
         Ok(tera)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tests that copy the repository's `themes/` would hide a file missing
+    /// from the compiled-in list; this compares the two.
+    #[test]
+    fn the_built_in_theme_has_every_file_of_themes_default() {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+        let on_disk = crate::load::source::SourceTree::files(&crate::load::source::DirTree::new(&folder)).unwrap();
+        let built_in: Vec<&str> = DEFAULT_THEME.iter().map(|(path, _)| *path).collect();
+        let mut built_in = built_in.clone();
+        built_in.sort_unstable();
+        assert_eq!(on_disk.files, built_in);
+    }
+
+    #[test]
+    fn a_project_without_a_theme_folder_builds_with_the_built_in_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = load(dir.path(), "default").unwrap();
+        assert!(theme.statics.contains_key("static/favicon.svg"));
+        theme.compile().unwrap();
+        assert!(load(dir.path(), "missing").is_err());
     }
 }

@@ -228,6 +228,10 @@ impl<'a> Walker<'a, '_> {
             // The page's leading H1 is its title: the theme shows it, with
             // the page status beneath, unless front matter names another title.
             if start == 0 && self.input.front_title.is_none_or(|t| t == title) {
+                // Its links and markers are still checked; its markup is not kept.
+                let kept = self.out.len();
+                self.run(start + 1, end);
+                self.out.truncate(kept);
                 self.walked.headings.push(heading);
                 self.walked.title_id = Some(id);
                 return end + 1;
@@ -419,7 +423,9 @@ impl<'a> Walker<'a, '_> {
                 .push(html(format!("<a href=\"\0{n}\0\"{title_attr}>")));
             // GitBook's content-ref and bare `<page.md>` links show the file
             // name; the target page's title reads better.
-            if self.plain_text(start + 1, end) == raw && end == start + 2 {
+            let text = self.plain_text(start + 1, end);
+            let file_name = raw.split(['#', '?']).next().unwrap_or("").rsplit('/').next().unwrap_or("");
+            if end == start + 2 && (text == raw || text == file_name) {
                 self.walked.links[n].auto_title = true;
                 self.out.push(html(format!("\0t{n}\0")));
             } else {
