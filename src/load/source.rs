@@ -76,7 +76,7 @@ impl DirTree {
             return false;
         }
         let relative = self.relative(entry.path());
-        if self.excluded.iter().any(|e| *e == relative) {
+        if self.excluded.contains(&relative) {
             return false;
         }
         if entry.path_is_symlink() {

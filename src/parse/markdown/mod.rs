@@ -225,16 +225,8 @@ impl<'a> Walker<'a, '_> {
         };
         if level == 1 && self.walked.h1.is_none() {
             self.walked.h1 = Some(title.clone());
-            // The page's leading H1 is its title: the theme shows it, with
-            // the page status beneath, unless front matter names another title.
             if start == 0 && self.input.front_title.is_none_or(|t| t == title) {
-                // Its links and markers are still checked; its markup is not kept.
-                let kept = self.out.len();
-                self.run(start + 1, end);
-                self.out.truncate(kept);
-                self.walked.headings.push(heading);
-                self.walked.title_id = Some(id);
-                return end + 1;
+                return self.lift_title(start, end, heading);
             }
         }
         if level >= 2 {
@@ -264,6 +256,18 @@ impl<'a> Walker<'a, '_> {
             )
         };
         self.out.push(html(format!("{anchor}</h{level}>\n")));
+        self.walked.headings.push(heading);
+        end + 1
+    }
+
+    /// The page's leading H1 is its title: the theme shows it, with the page
+    /// status beneath. Its links and markers are still checked; its markup is
+    /// not kept.
+    fn lift_title(&mut self, start: usize, end: usize, heading: Heading) -> usize {
+        let kept = self.out.len();
+        self.run(start + 1, end);
+        self.out.truncate(kept);
+        self.walked.title_id = Some(heading.id.clone());
         self.walked.headings.push(heading);
         end + 1
     }
