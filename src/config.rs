@@ -269,7 +269,10 @@ impl Checker<'_> {
         prefix: Option<Spanned<String>>,
     ) -> (Option<String>, String) {
         let Some(base) = base else {
-            return (None, prefix.map_or_else(|| "/".into(), |p| self.path_prefix(p)));
+            return (
+                None,
+                prefix.map_or_else(|| "/".into(), |p| self.path_prefix(p)),
+            );
         };
         let url = self.base_url(base.clone());
         let after_scheme = url.find("://").map_or(0, |i| i + 3);
@@ -281,7 +284,11 @@ impl Checker<'_> {
         match prefix {
             Some(given) if !path.is_empty() => {
                 let message = format!("base-url `{url}` has a path, and path-prefix gives one too");
-                self.fail(&base, message, "give the origin in base-url and the path in path-prefix");
+                self.fail(
+                    &base,
+                    message,
+                    "give the origin in base-url and the path in path-prefix",
+                );
                 (Some(origin.to_string()), self.path_prefix(given))
             }
             Some(given) => (Some(origin.to_string()), self.path_prefix(given)),

@@ -106,6 +106,13 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     step(&format!("rendering {} pages", pages.len()));
     let navigation = render::nav::Navigation::new(&handbook.summary, &pages);
     let rendered = renderer.render_site(&pages, &resolved, &navigation)?;
+    let source_label = config.source_label();
+    diagnostics.extend(output::collisions(
+        &pages,
+        &handbook.assets,
+        &rendered.statics,
+        &source_label,
+    ));
     let failed = diagnostics.has_errors();
     if options.write && !failed {
         step("writing the site");
@@ -144,7 +151,12 @@ fn prepare(config: &config::Config, highlight: bool, step: &dyn Fn(&str)) -> Res
     }
     // When the source is the project root (GitBook-synced repositories), the
     // project's own folders and files are not pages.
-    let own = [&config.output_dir, &config.protocols.folder, &config.root.join("themes"), &config.file];
+    let own = [
+        &config.output_dir,
+        &config.protocols.folder,
+        &config.root.join("themes"),
+        &config.file,
+    ];
     let own: Vec<&std::path::Path> = own.iter().map(|p| p.as_path()).collect();
     let tree = load::source::DirTree::in_project(&config.source_dir, &config.root, &own)?;
     let specs = [
@@ -161,33 +173,7 @@ fn prepare(config: &config::Config, highlight: bool, step: &dyn Fn(&str)) -> Res
     let (records, problems) =
         protocols::derive(&pages, &protocols::Context::new(&handbook.summary, &spaces));
     diagnostics.extend(problems);
-    // A handbook without notes gets no protocol pages, unless SUMMARY asks for them.
-    let listed = handbook
-        .summary
-        .chapters()
-        .iter()
-        .any(|c| c.path.as_deref().is_some_and(|p| generated.contains(&p)));
-    let made = if records.is_empty() && !listed {
-        Vec::new()
-    } else {
-        protocols::pages::generate(&records, specs, &Default::default())
-    };
-    let placed: Vec<(&str, &str)> = made
-        .iter()
-        .map(|g| (g.spec.path.as_str(), g.spec.title.as_str()))
-        .collect();
-    handbook.summary.append_missing(&placed);
-    let source_label = config.source_label();
-    let generated_pages: Vec<load::SourcePage> = made
-        .iter()
-        .map(|g| load::SourcePage {
-            path: g.spec.path.clone(),
-            file: format!("{source_label}{} (generated)", g.spec.path),
-            text: g.markdown.clone(),
-            summary_title: Some(g.spec.title.clone()),
-            listed: true,
-        })
-        .collect();
+    let generated_pages = protocol_pages(config, &records, &mut handbook.summary);
     pages.extend(parse_all(&generated_pages, options, &mut diagnostics));
     Ok(Prepared {
         handbook,
@@ -209,6 +195,45 @@ fn parse_all(
     let (pages, problems): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
     diagnostics.extend(problems.into_iter().flatten());
     pages
+}
+
+/// The register, code of practice and constitution as source pages, placed
+/// in the SUMMARY (where the editor listed them, else at its end). A handbook
+/// without notes gets none, unless SUMMARY asks for them.
+fn protocol_pages(
+    config: &config::Config,
+    records: &[protocols::ProtocolRecord],
+    summary: &mut load::Summary,
+) -> Vec<load::SourcePage> {
+    let specs = [
+        &config.protocols.register,
+        &config.protocols.code_of_practice,
+        &config.protocols.constitution,
+    ];
+    let listed = summary.chapters().iter().any(|c| {
+        specs
+            .iter()
+            .any(|s| c.path.as_deref() == Some(s.path.as_str()))
+    });
+    if records.is_empty() && !listed {
+        return Vec::new();
+    }
+    let made = protocols::pages::generate(records, specs, &Default::default());
+    let placed: Vec<(&str, &str)> = made
+        .iter()
+        .map(|g| (g.spec.path.as_str(), g.spec.title.as_str()))
+        .collect();
+    summary.append_missing(&placed);
+    let source_label = config.source_label();
+    made.into_iter()
+        .map(|g| load::SourcePage {
+            file: format!("{source_label}{} (generated)", g.spec.path),
+            summary_title: Some(g.spec.title.clone()),
+            path: g.spec.path,
+            text: g.markdown,
+            listed: true,
+        })
+        .collect()
 }
 
 /// Diagnostics for each file of `protocols/` out of step with the notes.

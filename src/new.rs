@@ -31,7 +31,8 @@ fn files(title: &str) -> Vec<(&'static str, String)> {
 
 /// A title as a YAML scalar: quoted and escaped by the YAML writer.
 fn yaml_scalar(text: &str) -> String {
-    serde_saphyr::to_string(&text).map_or_else(|_| format!("{text:?}"), |yaml| yaml.trim_end().to_string())
+    serde_saphyr::to_string(&text)
+        .map_or_else(|_| format!("{text:?}"), |yaml| yaml.trim_end().to_string())
 }
 
 /// Creates a project in `dir` (created if missing; must be empty if present).

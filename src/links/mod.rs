@@ -141,7 +141,10 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
             // A folder or page named without `.md`: `../members` → its README.
             let as_page = [format!("{path}/README.md"), format!("{path}.md")];
             if let Some(entry) = as_page.iter().find_map(|p| index.page(p)) {
-                return Ok((href(&relative_url(&page.url, entry.url)), entry.title.to_string()));
+                return Ok((
+                    href(&relative_url(&page.url, entry.url)),
+                    entry.title.to_string(),
+                ));
             }
             let help = near_page(page, path, index.assets.iter().copied());
             Err((
@@ -174,7 +177,10 @@ fn check_anchor(entry: Option<&PageEntry<'_>>, anchor: &str, place: &str) -> Res
 /// write it (relative to its folder).
 fn near_page<'a>(page: &Page, given: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
     let best = crate::yaml::closest(given, known)?;
-    Some(format!("did you mean `{}`?", relative_url(&page.path, best)))
+    Some(format!(
+        "did you mean `{}`?",
+        relative_url(&page.path, best)
+    ))
 }
 
 fn near<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
@@ -234,7 +240,10 @@ mod tests {
 
     #[test]
     fn urls_encode_what_paths_may_hold() {
-        assert_eq!(href("über uns/café #1.html"), "%C3%BCber%20uns/caf%C3%A9%20%231.html");
+        assert_eq!(
+            href("über uns/café #1.html"),
+            "%C3%BCber%20uns/caf%C3%A9%20%231.html"
+        );
         assert_eq!(href("a/b-c_d.e~f.html"), "a/b-c_d.e~f.html");
         assert_eq!(href("100%.png"), "100%25.png");
     }

@@ -88,7 +88,9 @@ pub fn load(
     for (path, why) in listing.skipped {
         let message = format!("left out of the site: {why}");
         let help = "copy what it points at into the source folder if it belongs in the handbook";
-        diagnostics.push(Diagnostic::warning(format!("{source_label}{path}"), 0, 0, message).with_help(help));
+        diagnostics.push(
+            Diagnostic::warning(format!("{source_label}{path}"), 0, 0, message).with_help(help),
+        );
     }
     let texts = read_pages(tree, &markdown, &source_label, &mut diagnostics)?;
     let mut existing: BTreeSet<String> = markdown.iter().cloned().collect();

@@ -49,7 +49,11 @@ pub struct DirTree {
 impl DirTree {
     /// A tree rooted at `root`, whose links may not leave it.
     pub fn new(root: &Path) -> Self {
-        Self { root: root.to_path_buf(), within: root.to_path_buf(), excluded: Vec::new() }
+        Self {
+            root: root.to_path_buf(),
+            within: root.to_path_buf(),
+            excluded: Vec::new(),
+        }
     }
 
     /// A project's source folder: links may lead anywhere in `project`, and
@@ -59,15 +63,27 @@ impl DirTree {
         let excluded = exclude
             .iter()
             .filter_map(|path| crate::fs::resolved(path).ok())
-            .filter_map(|path| path.strip_prefix(&source_abs).ok().map(|rel| rel.to_string_lossy().replace('\\', "/")))
+            .filter_map(|path| {
+                path.strip_prefix(&source_abs)
+                    .ok()
+                    .map(|rel| rel.to_string_lossy().replace('\\', "/"))
+            })
             .filter(|rel| !rel.is_empty())
             .collect();
-        Ok(Self { root: source.to_path_buf(), within: crate::fs::resolved(project)?, excluded })
+        Ok(Self {
+            root: source.to_path_buf(),
+            within: crate::fs::resolved(project)?,
+            excluded,
+        })
     }
 
     /// Whether the walk enters `entry`; records why not when it is a link
     /// that leads out of the project.
-    fn admit(&self, entry: &walkdir::DirEntry, skipped: &RefCell<Vec<(String, &'static str)>>) -> bool {
+    fn admit(
+        &self,
+        entry: &walkdir::DirEntry,
+        skipped: &RefCell<Vec<(String, &'static str)>>,
+    ) -> bool {
         if entry.depth() == 0 {
             return true;
         }
@@ -80,9 +96,14 @@ impl DirTree {
             return false;
         }
         if entry.path_is_symlink() {
-            let inside = entry.path().canonicalize().is_ok_and(|target| target.starts_with(&self.within));
+            let inside = entry
+                .path()
+                .canonicalize()
+                .is_ok_and(|target| target.starts_with(&self.within));
             if !inside {
-                skipped.borrow_mut().push((relative, "it is a link to a place outside the project"));
+                skipped
+                    .borrow_mut()
+                    .push((relative, "it is a link to a place outside the project"));
                 return false;
             }
         }
@@ -90,7 +111,10 @@ impl DirTree {
     }
 
     fn relative(&self, path: &Path) -> String {
-        path.strip_prefix(&self.root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
     }
 }
 
@@ -109,10 +133,15 @@ impl SourceTree for DirTree {
                 Ok(_) => {}
                 Err(e) if e.loop_ancestor().is_some() => {
                     let path = e.path().map(|p| self.relative(p)).unwrap_or_default();
-                    skipped.borrow_mut().push((path, "it is a link that loops back to a folder above it"));
+                    skipped
+                        .borrow_mut()
+                        .push((path, "it is a link that loops back to a folder above it"));
                 }
                 Err(e) => {
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| self.root.clone());
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| self.root.clone());
                     anyhow::bail!("reading folder {}: {e}", path.display());
                 }
             }
@@ -139,7 +168,12 @@ mod tests {
     #[test]
     fn hidden_folders_are_skipped_but_gitbook_assets_are_read() {
         let dir = tempfile::tempdir().unwrap();
-        for path in ["a.md", ".git/config", ".gitbook/assets/x.png", "b/.hidden.md"] {
+        for path in [
+            "a.md",
+            ".git/config",
+            ".gitbook/assets/x.png",
+            "b/.hidden.md",
+        ] {
             crate::fs::write(&dir.path().join(path), "x").unwrap();
         }
         let listing = DirTree::new(dir.path()).files().unwrap();
@@ -158,7 +192,10 @@ mod tests {
         std::os::unix::fs::symlink(outside.path(), source.join("ext")).unwrap();
         std::os::unix::fs::symlink(dir.path().join("shared"), source.join("shared")).unwrap();
         std::os::unix::fs::symlink(&source, source.join("loop")).unwrap();
-        let listing = DirTree::in_project(&source, dir.path(), &[]).unwrap().files().unwrap();
+        let listing = DirTree::in_project(&source, dir.path(), &[])
+            .unwrap()
+            .files()
+            .unwrap();
         assert_eq!(listing.files, ["a.md", "shared/logo.svg"]);
         let skipped: Vec<&str> = listing.skipped.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(skipped, ["ext", "loop"]);
@@ -167,13 +204,26 @@ mod tests {
     #[test]
     fn the_project_s_own_folders_are_left_out_of_a_root_source() {
         let dir = tempfile::tempdir().unwrap();
-        for path in ["SUMMARY.md", "site/index.html", "protocols/a.yaml", "themes/x/t.html", "docs/a.md"] {
+        for path in [
+            "SUMMARY.md",
+            "site/index.html",
+            "protocols/a.yaml",
+            "themes/x/t.html",
+            "docs/a.md",
+        ] {
             crate::fs::write(&dir.path().join(path), "x").unwrap();
         }
         let root = dir.path();
-        let exclude = [root.join("site"), root.join("protocols"), root.join("themes")];
+        let exclude = [
+            root.join("site"),
+            root.join("protocols"),
+            root.join("themes"),
+        ];
         let exclude: Vec<&Path> = exclude.iter().map(PathBuf::as_path).collect();
-        let listing = DirTree::in_project(root, root, &exclude).unwrap().files().unwrap();
+        let listing = DirTree::in_project(root, root, &exclude)
+            .unwrap()
+            .files()
+            .unwrap();
         assert_eq!(listing.files, ["SUMMARY.md", "docs/a.md"]);
     }
 }

@@ -172,7 +172,9 @@ impl Reader<'_, '_> {
 
     /// Whether the HTML block at `self.at` is only comments.
     fn is_comment(&self) -> bool {
-        let end = self.events[self.at..].iter().position(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock)));
+        let end = self.events[self.at..]
+            .iter()
+            .position(|(e, _)| matches!(e, Event::End(TagEnd::HtmlBlock)));
         let inner = &self.events[self.at + 1..self.at + end.unwrap_or(1)];
         inner.iter().all(|(e, _)| match e {
             Event::Html(html) => {

@@ -9,11 +9,13 @@
 use super::sitemap::{Entry, sitemap};
 use super::{Contents, OutFile};
 use crate::config::Config;
+use crate::diagnostic::Diagnostic;
 use crate::html::escape;
 use crate::load::{Asset, AssetData};
 use crate::parse::Page;
 use crate::protocols::ProtocolRecord;
 use crate::render::RenderedSite;
+use std::collections::HashMap;
 
 /// The list of files making up one version's site, sorted by path.
 pub fn layout(
@@ -50,7 +52,10 @@ pub fn layout(
     files.push(text(".nojekyll", String::new()));
     if !has_index {
         if let Some(first) = pages.iter().find(|p| p.listed && !p.hidden) {
-            files.push(text("index.html", redirect(&first.url, &first.title, &config.site.language)));
+            files.push(text(
+                "index.html",
+                redirect(&first.url, &first.title, &config.site.language),
+            ));
         }
     }
     if let Some(base) = &config.site.base_url {
@@ -72,6 +77,53 @@ pub fn layout(
     Ok(files)
 }
 
+/// Files the build writes itself, besides pages, assets and theme files.
+const BUILD_FILES: [&str; 6] = [
+    "404.html",
+    "navigation.js",
+    "protocols.json",
+    "sitemap.xml",
+    ".nojekyll",
+    super::MARKER,
+];
+
+/// Two sources that would land on one output path — `index.md` and
+/// `README.md`, an asset `a.html` and a page `a.md`, a page `404.md`, a file
+/// under `static/` that the theme has too — are an error naming both, never
+/// a silent overwrite.
+pub fn collisions(
+    pages: &[Page],
+    assets: &[Asset],
+    statics: &[(String, Vec<u8>)],
+    source_label: &str,
+) -> Vec<Diagnostic> {
+    let mut taken: HashMap<String, String> = HashMap::new();
+    for path in BUILD_FILES {
+        taken.insert(path.to_string(), "the build itself".to_string());
+    }
+    for (path, _) in statics {
+        taken.insert(path.clone(), "the theme".to_string());
+    }
+    let mut problems = Vec::new();
+    let sources = pages.iter().map(|p| (p.url.clone(), p.file.clone())).chain(
+        assets
+            .iter()
+            .map(|a| (a.path.clone(), format!("{source_label}{}", a.path))),
+    );
+    for (out, file) in sources {
+        if let Some(first) = taken.get(&out) {
+            let message =
+                format!("this file would be written to `{out}`, which already comes from {first}");
+            problems.push(
+                Diagnostic::error(&file, 0, 0, message).with_help("rename or move one of them"),
+            );
+        } else {
+            taken.insert(out, file);
+        }
+    }
+    problems
+}
+
 fn text(path: &str, body: String) -> OutFile {
     OutFile {
         path: path.into(),
@@ -81,7 +133,11 @@ fn text(path: &str, body: String) -> OutFile {
 
 /// A script-free redirect page: works on any host and from disk.
 fn redirect(url: &str, title: &str, lang: &str) -> String {
-    let (url, title, lang) = (escape(&crate::links::href(url)), escape(title), escape(lang));
+    let (url, title, lang) = (
+        escape(&crate::links::href(url)),
+        escape(title),
+        escape(lang),
+    );
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          <meta http-equiv=\"refresh\" content=\"0; url={url}\"><link rel=\"canonical\" href=\"{url}\"></head>\

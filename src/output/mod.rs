@@ -11,7 +11,7 @@
 mod layout;
 pub mod sitemap;
 
-pub use layout::layout;
+pub use layout::{collisions, layout};
 
 use anyhow::{Context as _, Result, bail};
 use rayon::prelude::*;
@@ -80,7 +80,11 @@ pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()
 pub fn write(out: &Path, files: &[OutFile]) -> Result<()> {
     // A symlinked output folder (`site -> /var/www/handbook`) is updated where
     // it points, and the link stays.
-    let target = if out.is_symlink() { Some(crate::fs::resolved(out)?) } else { None };
+    let target = if out.is_symlink() {
+        Some(crate::fs::resolved(out)?)
+    } else {
+        None
+    };
     let out = target.as_deref().unwrap_or(out);
     let parent = out
         .parent()

@@ -20,7 +20,10 @@ pub fn sitemap(base_url: &str, prefix: &str, entries: &[Entry]) -> String {
     );
     for entry in entries {
         xml.push_str("  <url><loc>");
-        xml.push_str(&escape(&format!("{base_url}{prefix}{}", crate::links::href(&entry.url))));
+        xml.push_str(&escape(&format!(
+            "{base_url}{prefix}{}",
+            crate::links::href(&entry.url)
+        )));
         xml.push_str("</loc>");
         if let Some(date) = &entry.updated {
             xml.push_str("<lastmod>");

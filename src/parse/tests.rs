@@ -317,6 +317,54 @@ fn table_alignment_uses_classes_not_inline_styles() {
 }
 
 #[test]
+fn raw_html_images_and_links_are_checked_links() {
+    let text = "<figure><img src=\"../.gitbook/assets/image (1).png\" alt=\"\"><figcaption></figcaption></figure>\n\nSee <a href='other.md#x'>other</a> and <a href=\"https://e.org\">e</a>.\n";
+    let (page, _) = parse(text);
+    let targets: Vec<&LinkTarget> = page.links.iter().map(|l| &l.target).collect();
+    assert_eq!(
+        targets,
+        [
+            &LinkTarget::Asset(".gitbook/assets/image (1).png".into()),
+            &LinkTarget::Page {
+                path: "a/other.md".into(),
+                fallback: None,
+                anchor: Some("x".into())
+            }
+        ]
+    );
+    let body = html(&page);
+    assert!(body.contains("<img src=\"HREF\" alt=\"\">"), "{body}");
+    assert!(body.contains("<a href='HREF'>other</a>"), "{body}");
+    assert!(body.contains("<a href=\"https://e.org\">e</a>"), "{body}");
+    assert_eq!(page.links[0].line, 1);
+}
+
+#[test]
+fn footnotes_have_their_own_ids_and_link_back() {
+    let body = html(&parse("## 1\n\nText[^1] and again[^1].\n\n[^1]: The note.\n").0);
+    assert!(
+        body.contains(
+            "<sup class=\"footnote-reference\" id=\"fnref-1\"><a href=\"#fn-1\">1</a></sup>"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("<sup class=\"footnote-reference\"><a href=\"#fn-1\">1</a></sup>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<div class=\"footnote-definition\" id=\"fn-1\">"),
+        "{body}"
+    );
+    assert!(body.contains("href=\"#fnref-1\""), "{body}");
+    assert_eq!(
+        body.matches("id=\"1\"").count(),
+        1,
+        "only the heading: {body}"
+    );
+}
+
+#[test]
 fn status_lines_count_only_at_the_top_of_the_page() {
     let (page, _) = parse("# T\n\n## Later\n\n> To be added\n");
     assert_eq!(page.status, None);

@@ -12,8 +12,8 @@
 //! collapsible sidebar; without JavaScript every page still has its branch,
 //! breadcrumbs and previous/next.
 
-use crate::load::{Chapter, Summary, SummaryItem};
 use crate::links::href;
+use crate::load::{Chapter, Summary, SummaryItem};
 use crate::parse::Page;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -221,7 +221,13 @@ impl Navigation {
     /// level by level. Each level shows at most a window of [`WINDOW`] entries
     /// either side of the branch, with "N more" for the rest, so a page's
     /// sidebar is bounded whatever the size of the book.
-    fn scoped(&self, part: Option<usize>, current: Option<usize>, branch: &[usize], pages: &[Page]) -> Vec<NavItem> {
+    fn scoped(
+        &self,
+        part: Option<usize>,
+        current: Option<usize>,
+        branch: &[usize],
+        pages: &[Page],
+    ) -> Vec<NavItem> {
         let top: Vec<usize> = self
             .top
             .iter()
@@ -232,7 +238,12 @@ impl Navigation {
             })
             .collect();
         let mut items = Vec::new();
-        let view = View { current, branch, pages, part };
+        let view = View {
+            current,
+            branch,
+            pages,
+            part,
+        };
         self.level(&top, 0, &view, &mut items);
         close_levels(&mut items);
         items
@@ -261,7 +272,9 @@ impl Navigation {
         let page_url = |p: usize| Some(href(&view.pages[p].url));
         let url = match node.kind {
             // Another part's heading leads to its first page.
-            Kind::Part if view.part != Some(id) => self.part_start.get(&id).and_then(|&p| page_url(p)),
+            Kind::Part if view.part != Some(id) => {
+                self.part_start.get(&id).and_then(|&p| page_url(p))
+            }
             _ => node.page.and_then(page_url),
         };
         NavItem {
@@ -401,6 +414,16 @@ mod tests {
         let mut items: Vec<NavItem> = [0, 1, 2, 2, 0, 1].iter().map(|&d| more(1, d)).collect();
         close_levels(&mut items);
         let marks: Vec<(bool, usize)> = items.iter().map(|i| (i.opens, i.closes)).collect();
-        assert_eq!(marks, [(true, 0), (true, 0), (false, 0), (false, 2), (true, 0), (false, 1)]);
+        assert_eq!(
+            marks,
+            [
+                (true, 0),
+                (true, 0),
+                (false, 0),
+                (false, 2),
+                (true, 0),
+                (false, 1)
+            ]
+        );
     }
 }

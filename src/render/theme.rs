@@ -116,7 +116,9 @@ mod tests {
     #[test]
     fn the_built_in_theme_has_every_file_of_themes_default() {
         let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
-        let on_disk = crate::load::source::SourceTree::files(&crate::load::source::DirTree::new(&folder)).unwrap();
+        let on_disk =
+            crate::load::source::SourceTree::files(&crate::load::source::DirTree::new(&folder))
+                .unwrap();
         let built_in: Vec<&str> = DEFAULT_THEME.iter().map(|(path, _)| *path).collect();
         let mut built_in = built_in.clone();
         built_in.sort_unstable();

@@ -310,11 +310,23 @@ fn many_parts(parts: usize) -> HandbookTest {
 fn a_page_does_not_grow_with_the_rest_of_the_book() {
     let large = many_parts(60).build().assert_success();
     let larger = many_parts(120).build().assert_success();
-    let (a, b) = (large.site_file("p1/page.html"), larger.site_file("p1/page.html"));
+    let (a, b) = (
+        large.site_file("p1/page.html"),
+        larger.site_file("p1/page.html"),
+    );
     assert!(!b.contains("p40/"), "a page lists far-away parts' pages");
-    assert!(b.len() <= a.len() + 8, "page grew from {} to {} bytes", a.len(), b.len());
+    assert!(
+        b.len() <= a.len() + 8,
+        "page grew from {} to {} bytes",
+        a.len(),
+        b.len()
+    );
     assert!(b.contains("<li class=\"nav-more\">97 more</li>"), "{b}");
-    assert!(larger.site_file("navigation.js").contains("\"u\":\"p119/page.html\""));
+    assert!(
+        larger
+            .site_file("navigation.js")
+            .contains("\"u\":\"p119/page.html\"")
+    );
 }
 
 /// A book of `chapters` top-level chapters and no parts, as mdBook writes them.
@@ -330,10 +342,21 @@ fn flat(chapters: usize) -> HandbookTest {
 
 #[test]
 fn a_flat_book_s_pages_do_not_grow_either() {
-    let (a, b) = (flat(100).build().assert_success(), flat(400).build().assert_success());
+    let (a, b) = (
+        flat(100).build().assert_success(),
+        flat(400).build().assert_success(),
+    );
     let (a, b) = (a.site_file("c50.html"), b.site_file("c50.html"));
-    assert!(b.len() <= a.len() + 8, "page grew from {} to {} bytes", a.len(), b.len());
-    assert!(b.contains("c38.html") && b.contains("c62.html") && !b.contains("c63.html"), "a window around the page");
+    assert!(
+        b.len() <= a.len() + 8,
+        "page grew from {} to {} bytes",
+        a.len(),
+        b.len()
+    );
+    assert!(
+        b.contains("c38.html") && b.contains("c62.html") && !b.contains("c63.html"),
+        "a window around the page"
+    );
 }
 
 #[test]

@@ -80,6 +80,7 @@ pub(crate) fn walk(input: &Input<'_>) -> Walked {
         section: None,
         in_note: false,
         depth: 0,
+        footnotes: std::collections::HashMap::new(),
         walked: Walked {
             sections: vec![SectionText::default()],
             ..Walked::default()
@@ -118,6 +119,8 @@ struct Walker<'a, 'i> {
     in_note: bool,
     /// How deep `run` is nested; past [`MAX_DEPTH`] constructs pass through as they are.
     depth: usize,
+    /// Footnote numbers by label, in order of first mention.
+    footnotes: std::collections::HashMap<String, usize>,
     walked: Walked,
 }
 
@@ -146,6 +149,16 @@ impl<'a> Walker<'a, '_> {
                 Event::Start(Tag::BlockQuote(kind)) => self.on_blockquote(i, kind),
                 Event::Start(Tag::Link { .. }) => self.on_link(i),
                 Event::Start(Tag::Image { .. }) => self.on_image(i),
+                Event::FootnoteReference(label) => {
+                    self.on_footnote_reference(&label);
+                    i + 1
+                }
+                Event::Start(Tag::FootnoteDefinition(_)) => self.on_footnote_definition(i),
+                Event::Html(text) | Event::InlineHtml(text) => {
+                    let rewritten = self.on_raw_html(&text, range.start);
+                    self.out.push(html(rewritten));
+                    i + 1
+                }
                 Event::Start(Tag::Strong) | Event::Start(Tag::Paragraph) => {
                     self.record_section_text(i);
                     self.out.push(event);
@@ -428,7 +441,13 @@ impl<'a> Walker<'a, '_> {
             // GitBook's content-ref and bare `<page.md>` links show the file
             // name; the target page's title reads better.
             let text = self.plain_text(start + 1, end);
-            let file_name = raw.split(['#', '?']).next().unwrap_or("").rsplit('/').next().unwrap_or("");
+            let file_name = raw
+                .split(['#', '?'])
+                .next()
+                .unwrap_or("")
+                .rsplit('/')
+                .next()
+                .unwrap_or("");
             if end == start + 2 && (text == raw || text == file_name) {
                 self.walked.links[n].auto_title = true;
                 self.out.push(html(format!("\0t{n}\0")));
@@ -466,6 +485,68 @@ impl<'a> Walker<'a, '_> {
         end + 1
     }
 
+    /// A footnote's number, given at its first mention, and its id part.
+    fn footnote(&mut self, label: &str) -> (usize, String, bool) {
+        let next = self.footnotes.len() + 1;
+        let first = !self.footnotes.contains_key(label);
+        let n = *self.footnotes.entry(label.to_string()).or_insert(next);
+        (n, escape(&crate::parse::notes::slugify(label)), first)
+    }
+
+    /// Footnote ids are prefixed (`fn-`, `fnref-`) so they never collide with
+    /// a heading's id, and the note links back to where it is cited.
+    fn on_footnote_reference(&mut self, label: &str) {
+        let (n, id, first) = self.footnote(label);
+        let back = if first {
+            format!(" id=\"fnref-{id}\"")
+        } else {
+            String::new()
+        };
+        self.out.push(html(format!(
+            "<sup class=\"footnote-reference\"{back}><a href=\"#fn-{id}\">{n}</a></sup>"
+        )));
+    }
+
+    fn on_footnote_definition(&mut self, start: usize) -> usize {
+        let end = self.end_of(start);
+        let Event::Start(Tag::FootnoteDefinition(label)) = self.events[start].0.clone() else {
+            return start + 1;
+        };
+        let (n, id, _) = self.footnote(&label);
+        self.out.push(html(format!(
+            "<div class=\"footnote-definition\" id=\"fn-{id}\"><sup class=\"footnote-definition-label\">{n}</sup>\n"
+        )));
+        self.run(start + 1, end);
+        self.out.push(html(format!(
+            "<a class=\"footnote-backref\" href=\"#fnref-{id}\" aria-label=\"Back to the text\">↩</a></div>\n"
+        )));
+        end + 1
+    }
+
+    /// Raw HTML's `src` and `href` values (GitBook exports images as
+    /// `<figure><img src=…>`) are links like any other: checked, and given
+    /// a slot for their resolved URL. External ones are left as written.
+    fn on_raw_html(&mut self, text: &str, offset: usize) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some((before, quote, value, after)) = next_url_attribute(rest) {
+            out.push_str(before);
+            let raw = value.replace("&amp;", "&");
+            let target = parse_target(&raw, self.input.page_path, self.input.legacy);
+            if target == LinkTarget::External {
+                out.push_str(value);
+            } else {
+                let at = offset + (value.as_ptr() as usize - text.as_ptr() as usize);
+                let n = self.push_link(raw, target, at);
+                out.push_str(&format!("\0{n}\0"));
+            }
+            out.push(quote);
+            rest = after;
+        }
+        out.push_str(rest);
+        out
+    }
+
     fn push_link(&mut self, raw: String, target: LinkTarget, offset: usize) -> usize {
         let (line, column) = self.position(offset);
         self.walked.links.push(Link {
@@ -494,6 +575,32 @@ impl<'a> Walker<'a, '_> {
                 self.walked.todos.push(position);
             }
         }
+    }
+}
+
+/// Splits `text` at its next ` src=` or ` href=` attribute value: what comes
+/// before the value (up to and including the opening quote), the quote, the
+/// value, and what follows the closing quote.
+fn next_url_attribute(text: &str) -> Option<(&str, char, &str, &str)> {
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    loop {
+        let found = ["src=", "href="]
+            .iter()
+            .filter_map(|name| lower[from..].find(name).map(|i| (from + i, name.len())))
+            .min()?;
+        let (at, len) = found;
+        let preceded = at > 0 && text[..at].ends_with(|c: char| c.is_ascii_whitespace());
+        let quote = text[at + len..]
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'');
+        if let (true, Some(quote)) = (preceded, quote) {
+            let start = at + len + 1;
+            let end = start + text[start..].find(quote)?;
+            return Some((&text[..start], quote, &text[start..end], &text[end + 1..]));
+        }
+        from = at + len;
     }
 }
 
