@@ -8,4 +8,5 @@ mod cli;
 mod example;
 mod harness;
 mod invalid;
+mod properties;
 mod protocols;
