@@ -49,7 +49,10 @@ fn to_diagnostic(error: &serde_saphyr::Error, file: &str, first_line: u32) -> Di
             format!("unknown value `{variant}`"),
             Some(suggest(variant, expected, "value")),
         ),
-        other => plain_words(&strip_position(&other.to_string())),
+        other => plain_words(
+            &strip_position(&other.to_string()),
+            error.location().map_or(1, |l| l.line()),
+        ),
     };
     let diagnostic = Diagnostic::error(file, first_line + line - 1, column, message);
     match help {
@@ -59,7 +62,14 @@ fn to_diagnostic(error: &serde_saphyr::Error, file: &str, first_line: u32) -> Di
 }
 
 /// The reader's words for common shape errors, in an editor's words.
-fn plain_words(message: &str) -> (String, Option<String>) {
+fn plain_words(message: &str, line: u64) -> (String, Option<String>) {
+    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(',').next().unwrap_or(key);
+        return (
+            format!("`{key}` is set twice"),
+            Some("keep one of them".into()),
+        );
+    }
     let (said, help) = match message {
         "expected string scalar" => (
             "expected text here",
@@ -68,6 +78,10 @@ fn plain_words(message: &str) -> (String, Option<String>) {
         "expected sequence start" => (
             "expected a list here",
             "write one `- item` per line below the key, or `[a, b]`",
+        ),
+        "expected mapping start" | "expected mapping" if line <= 1 => (
+            "expected `key: value` lines",
+            "the file is a list of keys and values, such as `title: Our handbook`",
         ),
         "expected mapping start" | "expected mapping" => (
             "expected keys and values here",

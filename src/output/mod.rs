@@ -97,13 +97,37 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<()> {
     let pid = std::process::id();
     let staging = parent.join(format!(".{name}.new-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
-    crate::fs::remove_dir_all(&staging)?;
+    remove_leftovers(parent, &name)?;
     let written = write_all(&staging, files);
     if let Err(error) = written {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(error);
     }
     swap(out, &staging, &old)
+}
+
+/// Staging and old folders a crashed build left beside the output
+/// (`.site.new-123`, `.site.old-123`). Another build may be writing its own
+/// right now, so only those whose process is gone are removed (where the
+/// system says which processes run).
+fn remove_leftovers(parent: &Path, name: &str) -> Result<()> {
+    let entries = std::fs::read_dir(parent).with_context(|| format!("reading folder {}", parent.display()))?;
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let pid = [format!(".{name}.new-"), format!(".{name}.old-")]
+            .iter()
+            .find_map(|prefix| file_name.strip_prefix(prefix.as_str()).and_then(|p| p.parse::<u32>().ok()));
+        if pid.is_some_and(|pid| !process_runs(pid)) {
+            crate::fs::remove_dir_all(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a process runs; `true` where that cannot be known, so nothing is removed.
+fn process_runs(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
@@ -198,6 +222,20 @@ mod tests {
         assert!(format!("{err:#}").contains("nope.png"), "{err:#}");
         assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn leftovers_of_a_crashed_build_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let dead = dir.path().join(".site.new-4294967295");
+        crate::fs::write(&dead.join("a.html"), "half").unwrap();
+        // Process 1 always runs: its staging folder is another build's, in use.
+        let alive = dir.path().join(".site.new-1");
+        crate::fs::write(&alive.join("a.html"), "in progress").unwrap();
+        write(&out, &[text("a.html", "whole")]).unwrap();
+        assert!(!dead.exists());
+        assert!(alive.exists(), "a running build's folder is left alone");
     }
 
     #[test]
