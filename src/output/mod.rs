@@ -111,12 +111,17 @@ pub fn write(out: &Path, files: &[OutFile]) -> Result<()> {
 /// right now, so only those whose process is gone are removed (where the
 /// system says which processes run).
 fn remove_leftovers(parent: &Path, name: &str) -> Result<()> {
-    let entries = std::fs::read_dir(parent).with_context(|| format!("reading folder {}", parent.display()))?;
+    let entries = std::fs::read_dir(parent)
+        .with_context(|| format!("reading folder {}", parent.display()))?;
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
         let pid = [format!(".{name}.new-"), format!(".{name}.old-")]
             .iter()
-            .find_map(|prefix| file_name.strip_prefix(prefix.as_str()).and_then(|p| p.parse::<u32>().ok()));
+            .find_map(|prefix| {
+                file_name
+                    .strip_prefix(prefix.as_str())
+                    .and_then(|p| p.parse::<u32>().ok())
+            });
         if pid.is_some_and(|pid| !process_runs(pid)) {
             crate::fs::remove_dir_all(&entry.path())?;
         }
