@@ -20,6 +20,7 @@ pub mod output;
 pub mod parse;
 pub mod protocols;
 pub mod render;
+pub mod spaces;
 pub mod yaml;
 
 use anyhow::{Result, bail};
@@ -95,7 +96,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     };
     diagnostics.extend(protocol_drift(&config, &records, drift)?);
     step("checking links");
-    let index = links::LinkIndex::new(&pages, &handbook.assets);
+    let index = links::LinkIndex::new(&pages, &handbook.assets, &config.spaces);
     let resolved: Vec<_> = pages
         .par_iter()
         .map(|page| links::resolve(page, &index, config.broken_links))
@@ -116,7 +117,14 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let failed = diagnostics.has_errors();
     if options.write && !failed {
         step("writing the site");
-        let files = output::layout(&config, rendered, &pages, &handbook.assets, &records)?;
+        let data = [
+            (
+                "protocols.json",
+                serde_json::to_string_pretty(&serde_json::json!({ "protocols": records }))? + "\n",
+            ),
+            ("spaces.json", spaces::json(&config.spaces, &pages)?),
+        ];
+        let files = output::layout(&config, rendered, &pages, &handbook.assets, data);
         output::write(&config.output_dir, &files)?;
     }
     Ok(Report {
@@ -139,9 +147,15 @@ struct Prepared {
 
 /// `highlight` is off when only the protocols are wanted: it is most of parsing's cost.
 fn prepare(config: &config::Config, highlight: bool, step: &dyn Fn(&str)) -> Result<Prepared> {
+    let space_urls: Vec<(String, String)> = config
+        .spaces
+        .iter()
+        .map(|s| (s.id.clone(), s.url.clone()))
+        .collect();
     let options = parse::Options {
         legacy: &config.legacy_urls,
         highlight,
+        spaces: &space_urls,
     };
     if !config.source_dir.is_dir() {
         bail!(
@@ -159,28 +173,85 @@ fn prepare(config: &config::Config, highlight: bool, step: &dyn Fn(&str)) -> Res
     ];
     let own: Vec<&std::path::Path> = own.iter().map(|p| p.as_path()).collect();
     let tree = load::source::DirTree::in_project(&config.source_dir, &config.root, &own)?;
-    let specs = [
-        &config.protocols.register,
-        &config.protocols.code_of_practice,
-        &config.protocols.constitution,
-    ];
-    let generated: Vec<&str> = specs.iter().map(|s| s.path.as_str()).collect();
+    let generated: Vec<&str> = generated_specs(config)
+        .iter()
+        .map(|s| s.path.as_str())
+        .collect();
     step("reading the sources");
     let (mut handbook, mut diagnostics) = load::load(config, &tree, &generated)?;
     step(&format!("parsing {} pages", handbook.pages.len()));
     let mut pages = parse_all(&handbook.pages, options, &mut diagnostics);
-    let spaces = std::collections::BTreeSet::new();
-    let (records, problems) =
-        protocols::derive(&pages, &protocols::Context::new(&handbook.summary, &spaces));
+    let space_ids = config.spaces.iter().map(|s| s.id.clone()).collect();
+    let (records, problems) = protocols::derive(
+        &pages,
+        &protocols::Context::new(&handbook.summary, &space_ids),
+    );
     diagnostics.extend(problems);
-    let generated_pages = protocol_pages(config, &records, &mut handbook.summary);
-    pages.extend(parse_all(&generated_pages, options, &mut diagnostics));
+    let mut made = protocol_pages(config, &records, &mut handbook.summary);
+    made.extend(spaces_page(config, &pages, &records, &mut handbook.summary));
+    pages.extend(parse_all(&made, options, &mut diagnostics));
     Ok(Prepared {
         handbook,
         pages,
         records,
         diagnostics,
     })
+}
+
+/// The pages the build generates: register, code of practice, constitution, spaces.
+fn generated_specs(config: &config::Config) -> [&protocols::pages::PageSpec; 4] {
+    let p = &config.protocols;
+    [
+        &p.register,
+        &p.code_of_practice,
+        &p.constitution,
+        &config.spaces_page,
+    ]
+}
+
+/// A generated page as a source page the pipeline parses like any other.
+fn generated_page(
+    config: &config::Config,
+    spec: &protocols::pages::PageSpec,
+    markdown: String,
+) -> load::SourcePage {
+    load::SourcePage {
+        file: format!("{}{} (generated)", config.source_label(), spec.path),
+        summary_title: Some(spec.title.clone()),
+        path: spec.path.clone(),
+        text: markdown,
+        listed: true,
+    }
+}
+
+/// Whether SUMMARY.md lists a generated page itself.
+fn summary_lists(summary: &load::Summary, spec: &protocols::pages::PageSpec) -> bool {
+    summary
+        .chapters()
+        .iter()
+        .any(|c| c.path.as_deref() == Some(spec.path.as_str()))
+}
+
+/// The Spaces page, when spaces are declared (or SUMMARY lists it).
+fn spaces_page(
+    config: &config::Config,
+    pages: &[parse::Page],
+    records: &[protocols::ProtocolRecord],
+    summary: &mut load::Summary,
+) -> Option<load::SourcePage> {
+    let spec = &config.spaces_page;
+    if config.spaces.is_empty() && !summary_lists(summary, spec) {
+        return None;
+    }
+    let markdown = spaces::page(
+        &config.spaces,
+        pages,
+        records,
+        spec,
+        &config.protocols.register,
+    );
+    summary.append_missing(&[(spec.path.as_str(), spec.title.as_str())]);
+    Some(generated_page(config, spec, markdown))
 }
 
 fn parse_all(
@@ -205,34 +276,24 @@ fn protocol_pages(
     records: &[protocols::ProtocolRecord],
     summary: &mut load::Summary,
 ) -> Vec<load::SourcePage> {
-    let specs = [
-        &config.protocols.register,
-        &config.protocols.code_of_practice,
-        &config.protocols.constitution,
-    ];
-    let listed = summary.chapters().iter().any(|c| {
-        specs
-            .iter()
-            .any(|s| c.path.as_deref() == Some(s.path.as_str()))
-    });
-    if records.is_empty() && !listed {
+    let [register, code, constitution, _] = generated_specs(config);
+    let specs = [register, code, constitution];
+    if records.is_empty() && !specs.iter().any(|s| summary_lists(summary, s)) {
         return Vec::new();
     }
-    let made = protocols::pages::generate(records, specs, &Default::default());
+    let kinds = config
+        .spaces
+        .iter()
+        .map(|s| (s.id.clone(), s.kind.as_str().to_string()))
+        .collect();
+    let made = protocols::pages::generate(records, specs, &kinds);
     let placed: Vec<(&str, &str)> = made
         .iter()
         .map(|g| (g.spec.path.as_str(), g.spec.title.as_str()))
         .collect();
     summary.append_missing(&placed);
-    let source_label = config.source_label();
     made.into_iter()
-        .map(|g| load::SourcePage {
-            file: format!("{source_label}{} (generated)", g.spec.path),
-            summary_title: Some(g.spec.title.clone()),
-            path: g.spec.path,
-            text: g.markdown,
-            listed: true,
-        })
+        .map(|g| generated_page(config, &g.spec, g.markdown))
         .collect()
 }
 

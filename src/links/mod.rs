@@ -7,6 +7,7 @@
 //! relative to the linking page, so the site works under any path prefix and
 //! from disk. External links are left as written and not fetched.
 
+use crate::config::Space;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::html::escape;
 use crate::load::Asset;
@@ -18,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 pub struct LinkIndex<'h> {
     pages: HashMap<&'h str, PageEntry<'h>>,
     assets: HashSet<&'h str>,
+    spaces: HashMap<&'h str, &'h Space>,
 }
 
 #[derive(Debug)]
@@ -29,7 +31,7 @@ struct PageEntry<'h> {
 
 impl<'h> LinkIndex<'h> {
     /// Indexes every page's URL, title and heading ids, and every asset.
-    pub fn new(pages: &'h [Page], assets: &'h [Asset]) -> Self {
+    pub fn new(pages: &'h [Page], assets: &'h [Asset], spaces: &'h [Space]) -> Self {
         let pages = pages
             .iter()
             .map(|p| {
@@ -47,6 +49,7 @@ impl<'h> LinkIndex<'h> {
         Self {
             pages,
             assets: assets.iter().map(|a| a.path.as_str()).collect(),
+            spaces: spaces.iter().map(|s| (s.id.as_str(), s)).collect(),
         }
     }
 
@@ -63,6 +66,8 @@ pub struct Resolved {
     pub hrefs: Vec<String>,
     /// One per link: the target page's escaped title, for auto-titled links.
     pub titles: Vec<String>,
+    /// One per link: attributes it adds (a space's class, tooltip and `rel`).
+    pub attrs: Vec<String>,
 }
 
 impl Resolved {
@@ -71,6 +76,7 @@ impl Resolved {
         match slot {
             Slot::Href(n) => self.hrefs.get(n).map_or("", String::as_str),
             Slot::Title(n) => self.titles.get(n).map_or("", String::as_str),
+            Slot::Attrs(n) => self.attrs.get(n).map_or("", String::as_str),
         }
     }
 }
@@ -81,11 +87,21 @@ pub fn resolve(page: &Page, index: &LinkIndex<'_>, level: Severity) -> (Resolved
     let mut resolved = Resolved::default();
     let mut problems = Vec::new();
     for link in &page.links {
+        let attrs = match &link.target {
+            LinkTarget::Space { id, .. } => index
+                .spaces
+                .get(id.as_str())
+                .map_or_else(String::new, |s| space_attrs(s, link)),
+            _ => String::new(),
+        };
         let (href, title) = match resolve_one(page, link, index) {
             Ok(found) => found,
             Err((message, help)) => {
                 let mut d = Diagnostic::error(&page.file, link.line, link.column, message);
-                d.severity = level;
+                // A broken page link may be lowered to a warning; an unknown space may not.
+                if !matches!(link.target, LinkTarget::Space { .. }) {
+                    d.severity = level;
+                }
                 problems.push(match help {
                     Some(help) => d.with_help(help),
                     None => d,
@@ -95,7 +111,9 @@ pub fn resolve(page: &Page, index: &LinkIndex<'_>, level: Severity) -> (Resolved
         };
         resolved.hrefs.push(escape(&href));
         resolved.titles.push(escape(&title));
+        resolved.attrs.push(attrs);
     }
+    problems.extend(front_matter_spaces(page, index));
     (resolved, problems)
 }
 
@@ -152,12 +170,62 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
                 help,
             ))
         }
+        LinkTarget::Space { id, path, join } => {
+            let Some(space) = index.spaces.get(id.as_str()) else {
+                return Err((format!("unknown space `{id}`"), Some(space_hint(id, index))));
+            };
+            match (join, &space.access) {
+                (true, Some(access)) => Ok((access.clone(), space.title.clone())),
+                (true, None) => Err((
+                    format!("space `{id}` has no access link"),
+                    Some(format!(
+                        "add `access:` to space `{id}` in the configuration, or link `space:{id}`"
+                    )),
+                )),
+                (false, _) => Ok((format!("{}{path}", space.url), space.title.clone())),
+            }
+        }
         LinkTarget::Outside => Err((
             format!("link to `{}` points outside the source folder", link.raw),
             Some("copy the file into the source folder and link it there".into()),
         )),
         LinkTarget::External => Ok((link.raw.clone(), link.raw.clone())),
     }
+}
+
+/// ` class="space space-venue" title="General assembly" rel="noopener"`; an
+/// author's own `"title"` stays the tooltip.
+fn space_attrs(space: &Space, link: &Link) -> String {
+    let title = if link.has_title {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape(&space.title))
+    };
+    format!(
+        " class=\"space space-{}\"{title} rel=\"noopener\"",
+        space.kind.as_str()
+    )
+}
+
+fn space_hint(id: &str, index: &LinkIndex<'_>) -> String {
+    let mut known: Vec<&str> = index.spaces.keys().copied().collect();
+    known.sort_unstable();
+    if known.is_empty() {
+        return "no spaces are declared; declare them under `spaces:` in the configuration".into();
+    }
+    crate::yaml::suggest(id, &known, "space")
+}
+
+/// The `spaces:` a page's front matter lists must be declared.
+fn front_matter_spaces(page: &Page, index: &LinkIndex<'_>) -> Vec<Diagnostic> {
+    page.spaces
+        .iter()
+        .filter(|(id, _, _)| !index.spaces.contains_key(id.as_str()))
+        .map(|(id, line, column)| {
+            Diagnostic::error(&page.file, *line, *column, format!("unknown space `{id}`"))
+                .with_help(space_hint(id, index))
+        })
+        .collect()
 }
 
 fn check_anchor(entry: Option<&PageEntry<'_>>, anchor: &str, place: &str) -> Result<(), Broken> {

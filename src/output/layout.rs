@@ -1,7 +1,7 @@
 //! Where each file of a built site goes: pages at their URLs, the theme's
 //! static files under `static/`, assets at their source paths, the 404 page,
 //! `navigation.js` (the complete sidebar tree, shared by every page),
-//! `protocols.json` (every protocol record, for bots and other tools),
+//! `protocols.json` and `spaces.json` (for bots and other tools),
 //! `sitemap.xml` (when a base URL is configured), `.nojekyll` so GitHub Pages
 //! serves folders starting with `_`, and an `index.html` that leads to the
 //! first page when the handbook has no root README.md.
@@ -13,7 +13,6 @@ use crate::diagnostic::Diagnostic;
 use crate::html::escape;
 use crate::load::{Asset, AssetData};
 use crate::parse::Page;
-use crate::protocols::ProtocolRecord;
 use crate::render::RenderedSite;
 use std::collections::HashMap;
 
@@ -23,8 +22,8 @@ pub fn layout(
     site: RenderedSite,
     pages: &[Page],
     assets: &[Asset],
-    records: &[ProtocolRecord],
-) -> anyhow::Result<Vec<OutFile>> {
+    data: [(&str, String); 2],
+) -> Vec<OutFile> {
     let mut files: Vec<OutFile> = Vec::with_capacity(site.pages.len() + assets.len() + 8);
     let has_index = site.pages.iter().any(|p| p.url == "index.html");
     files.extend(site.pages.into_iter().map(|p| OutFile {
@@ -44,11 +43,7 @@ pub fn layout(
     }));
     files.push(text("404.html", site.not_found));
     files.push(text("navigation.js", site.navigation));
-    let protocols = serde_json::json!({ "protocols": records });
-    files.push(text(
-        "protocols.json",
-        serde_json::to_string_pretty(&protocols)? + "\n",
-    ));
+    files.extend(data.into_iter().map(|(path, json)| text(path, json)));
     files.push(text(".nojekyll", String::new()));
     if !has_index {
         if let Some(first) = pages.iter().find(|p| p.listed && !p.hidden) {
@@ -74,14 +69,15 @@ pub fn layout(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
-    Ok(files)
+    files
 }
 
 /// Files the build writes itself, besides pages, assets and theme files.
-const BUILD_FILES: [&str; 6] = [
+const BUILD_FILES: [&str; 7] = [
     "404.html",
     "navigation.js",
     "protocols.json",
+    "spaces.json",
     "sitemap.xml",
     ".nojekyll",
     super::MARKER,

@@ -23,6 +23,9 @@ pub struct FrontMatter {
     pub hidden: bool,
     /// A visible page status ("Placeholder", "Draft").
     pub status: Option<String>,
+    /// The spaces where what the page describes happens (ids from the configuration).
+    #[serde(default)]
+    pub spaces: Vec<Spanned<String>>,
     /// Free keys for themes.
     #[serde(default)]
     pub extra: BTreeMap<String, serde_json::Value>,

@@ -23,6 +23,18 @@ pub enum LinkTarget {
     Anchor(String),
     /// Another file of the source folder (image, PDF…), by source path.
     Asset(String),
+    /// One of the organisation's spaces: `space:forum` opens it,
+    /// `space:forum/t/thread` a place in it, `space:forum?join` its access
+    /// (provisioning) link; a plain link under a declared space's URL is
+    /// recognised as that space too.
+    Space {
+        /// The space id.
+        id: String,
+        /// A path appended to the space's URL (`/t/thread`), possibly empty.
+        path: String,
+        /// The access link rather than the space itself.
+        join: bool,
+    },
     /// A relative path that climbs out of the source folder.
     Outside,
     /// Anything with a scheme (`https:`, `mailto:`) or protocol-relative: left as written.
@@ -42,6 +54,9 @@ pub fn parse_target(raw: &str, page_path: &str, legacy: &[String]) -> LinkTarget
     }
     if let Some(rest) = strip_legacy(raw, legacy) {
         return legacy_target(rest);
+    }
+    if let Some(rest) = raw.strip_prefix("space:") {
+        return space_target(rest);
     }
     if has_scheme(raw) || raw.starts_with("//") {
         return LinkTarget::External;
@@ -94,6 +109,37 @@ fn strip_legacy<'a>(raw: &'a str, legacy: &[String]) -> Option<&'a str> {
             (rest.is_empty() || rest.starts_with(['/', '#', '?'])).then_some(rest)
         })
     })
+}
+
+/// `forum`, `forum/t/763`, `forum?join`.
+fn space_target(rest: &str) -> LinkTarget {
+    let (rest, join) = match rest.strip_suffix("?join") {
+        Some(rest) => (rest, true),
+        None => (rest, false),
+    };
+    let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    LinkTarget::Space {
+        id: rest[..split].to_string(),
+        path: rest[split..].to_string(),
+        join,
+    }
+}
+
+/// A plain link under one of `spaces` (id, URL) is that space; the longest
+/// URL wins, so `https://forum.x/c/rooms` can be a space of its own.
+pub fn recognise_space(raw: &str, spaces: &[(String, String)]) -> Option<LinkTarget> {
+    spaces
+        .iter()
+        .filter_map(|(id, url)| {
+            let rest = raw.trim().strip_prefix(url.as_str())?;
+            (rest.is_empty() || rest.starts_with(['/', '?', '#'])).then_some((url.len(), id, rest))
+        })
+        .max_by_key(|(len, _, _)| *len)
+        .map(|(_, id, rest)| LinkTarget::Space {
+            id: id.clone(),
+            path: rest.to_string(),
+            join: false,
+        })
 }
 
 fn legacy_target(rest: &str) -> LinkTarget {
@@ -265,6 +311,47 @@ mod tests {
             parse("https://meet-coop-1.gitbook.io/handbook-trialx", "x.md"),
             LinkTarget::External
         );
+    }
+
+    #[test]
+    fn space_links_in_their_three_forms() {
+        let space = |id: &str, path: &str, join| LinkTarget::Space {
+            id: id.into(),
+            path: path.into(),
+            join,
+        };
+        assert_eq!(parse("space:forum", "a.md"), space("forum", "", false));
+        assert_eq!(
+            parse("space:forum/t/handbook-trial/763", "a.md"),
+            space("forum", "/t/handbook-trial/763", false)
+        );
+        assert_eq!(parse("space:forum?join", "a.md"), space("forum", "", true));
+    }
+
+    #[test]
+    fn links_under_a_space_url_are_that_space() {
+        let spaces = vec![
+            ("forum".to_string(), "https://forum.meet.coop".to_string()),
+            (
+                "rooms".to_string(),
+                "https://forum.meet.coop/c/rooms".to_string(),
+            ),
+        ];
+        let found = |raw| recognise_space(raw, &spaces);
+        assert_eq!(
+            found("https://forum.meet.coop/t/1"),
+            Some(LinkTarget::Space {
+                id: "forum".into(),
+                path: "/t/1".into(),
+                join: false
+            })
+        );
+        assert_eq!(
+            found("https://forum.meet.coop/c/rooms/2")
+                .map(|t| matches!(t, LinkTarget::Space { id, .. } if id == "rooms")),
+            Some(true)
+        );
+        assert_eq!(found("https://forum.meet.coopx/t/1"), None);
     }
 
     #[test]

@@ -52,6 +52,8 @@ pub struct Page {
     pub listed: bool,
     /// Free front matter keys for themes.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// The front matter's `spaces:`, each with its line and column.
+    pub spaces: Vec<(String, u32, u32)>,
     /// Headings in order, with their ids.
     pub headings: Vec<Heading>,
     /// Links and images to resolve, in order; body slots refer to them by index.
@@ -92,6 +94,8 @@ pub struct Link {
     pub column: u32,
     /// The link text is the destination itself: show the target page's title.
     pub auto_title: bool,
+    /// The author gave a `"title"`: a space link keeps it as its tooltip.
+    pub has_title: bool,
 }
 
 /// The section a note belongs to.
@@ -175,6 +179,8 @@ pub enum Slot {
     Href(usize),
     /// The title of the page link number N points at.
     Title(usize),
+    /// Attributes the resolved link N adds (a space link's class and title).
+    Attrs(usize),
 }
 
 impl Page {
@@ -207,9 +213,12 @@ impl Body {
                 html.push_str(text);
                 continue;
             }
-            let slot = match marker.strip_prefix('t') {
-                Some(n) => n.parse().ok().map(Slot::Title),
-                None => marker.parse().ok().map(Slot::Href),
+            let slot = if let Some(n) = marker.strip_prefix('t') {
+                n.parse().ok().map(Slot::Title)
+            } else if let Some(n) = marker.strip_prefix('a') {
+                n.parse().ok().map(Slot::Attrs)
+            } else {
+                marker.parse().ok().map(Slot::Href)
             };
             if let Some(slot) = slot {
                 slots.push((html.len(), slot));
@@ -250,6 +259,8 @@ pub struct Options<'a> {
     pub legacy: &'a [String],
     /// Highlight code blocks (off when only the protocols are wanted).
     pub highlight: bool,
+    /// Declared spaces as (id, URL): plain links under them are those spaces.
+    pub spaces: &'a [(String, String)],
 }
 
 /// Parses one page.
@@ -258,6 +269,15 @@ pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagn
     let split = front_matter::split(&text);
     let mut problems = Vec::new();
     let (front, updated) = read_front_matter(split.yaml, &source.file, &mut problems);
+    let front_line = split.yaml.map_or(1, |(_, line)| line);
+    let front_spaces = front
+        .spaces
+        .iter()
+        .map(|s| {
+            let (line, column) = crate::yaml::position(s);
+            (s.value.clone(), front_line + line - 1, column)
+        })
+        .collect();
     let pre = gitbook::preprocess(split.body, split.body_line);
     problems.extend(
         pre.problems
@@ -271,6 +291,7 @@ pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagn
         page_path: &source.path,
         legacy: options.legacy,
         highlight: options.highlight,
+        spaces: options.spaces,
         front_title: front.title.as_deref(),
     };
     let walked = markdown::walk(&input);
@@ -299,6 +320,7 @@ pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagn
         status: front.status.or(walked.meta.status),
         hidden: front.hidden,
         listed: source.listed,
+        spaces: front_spaces,
         extra: front.extra,
         headings: walked.headings,
         links: walked.links,

@@ -14,11 +14,13 @@ fn source(path: &str, text: &str) -> SourcePage {
 
 fn parse(text: &str) -> (Page, Vec<Diagnostic>) {
     let legacy = vec!["https://old.example/trial/".to_string()];
+    let spaces = vec![("forum".to_string(), "https://forum.example".to_string())];
     parse_page(
         &source("a/page.md", text),
         Options {
             legacy: &legacy,
             highlight: true,
+            spaces: &spaces,
         },
     )
 }
@@ -27,6 +29,7 @@ fn html(page: &Page) -> String {
     page.body.fill(|slot| match slot {
         Slot::Href(_) => "HREF",
         Slot::Title(_) => "TITLE",
+        Slot::Attrs(_) => "",
     })
 }
 
@@ -155,11 +158,11 @@ fn github_alerts_and_gitbook_hints_become_admonitions() {
 
 #[test]
 fn embeds_are_link_cards_not_iframes() {
-    let (page, _) = parse("{% embed url=\"https://forum.example/t/1\" %}\n");
+    let (page, _) = parse("{% embed url=\"https://video.example/v/1\" %}\n");
     let body = html(&page);
     assert!(
         body.contains(
-            "<div class=\"embed-card\"><a href=\"https://forum.example/t/1\" rel=\"noopener\">"
+            "<div class=\"embed-card\"><a href=\"https://video.example/v/1\" rel=\"noopener\">"
         ),
         "{body}"
     );
@@ -376,4 +379,36 @@ fn a_byte_order_mark_does_not_hide_front_matter() {
     // `load` strips it; parse sees the text without it.
     let (page, _) = parse("---\ntitle: Bommed\n---\nText.\n");
     assert_eq!(page.title, "Bommed");
+}
+
+#[test]
+fn space_links_get_an_attribute_slot_and_plain_forum_links_are_recognised() {
+    let (page, _) =
+        parse("[the forum](space:forum \"Ours\") and [a thread](https://forum.example/t/1).\n");
+    let targets: Vec<&LinkTarget> = page.links.iter().map(|l| &l.target).collect();
+    assert!(matches!(targets[0], LinkTarget::Space { id, join: false, .. } if id == "forum"));
+    assert!(
+        matches!(targets[1], LinkTarget::Space { id, path, .. } if id == "forum" && path == "/t/1")
+    );
+    assert!(page.links[0].has_title && !page.links[1].has_title);
+    let body = page.body.fill(|slot| match slot {
+        Slot::Attrs(_) => " class=\"space\"",
+        _ => "X",
+    });
+    assert!(
+        body.contains("<a href=\"X\" class=\"space\" title=\"Ours\">the forum</a>"),
+        "{body}"
+    );
+}
+
+#[test]
+fn front_matter_spaces_keep_their_place() {
+    let (page, _) = parse("---\ntitle: T\nspaces: [forum, assembly]\n---\nText.\n");
+    assert_eq!(
+        page.spaces,
+        [
+            ("forum".to_string(), 3, 10),
+            ("assembly".to_string(), 3, 17)
+        ]
+    );
 }

@@ -265,7 +265,7 @@ fn source_link(record: &ProtocolRecord, spec: &PageSpec, with_title: bool) -> St
 }
 
 /// Escapes text so markdown shows it as written.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(

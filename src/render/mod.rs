@@ -58,6 +58,7 @@ struct SiteInfo {
     path_prefix: String,
     edit_url: Option<String>,
     source_prefix: String,
+    spaces: std::collections::HashMap<String, crate::config::Space>,
 }
 
 #[derive(Serialize)]
@@ -99,6 +100,8 @@ struct PageContext<'a> {
     prev: Option<TitledLink>,
     next: Option<TitledLink>,
     extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+    /// The front matter's spaces: "Where this happens".
+    spaces: Vec<crate::config::Space>,
 }
 
 #[derive(Serialize)]
@@ -128,6 +131,11 @@ impl Renderer {
             path_prefix: config.site.path_prefix.clone(),
             edit_url: config.edit_url.clone(),
             source_prefix: config.source_prefix(),
+            spaces: config
+                .spaces
+                .iter()
+                .map(|s| (s.id.clone(), s.clone()))
+                .collect(),
         };
         Ok(Self { tera, theme, site })
     }
@@ -227,6 +235,11 @@ impl Renderer {
             prev,
             next,
             extra: &page.extra,
+            spaces: page
+                .spaces
+                .iter()
+                .filter_map(|(id, _, _)| self.site.spaces.get(id).cloned())
+                .collect(),
         }
     }
 

@@ -6,7 +6,7 @@
 use super::{Walker, html};
 use crate::html::escape;
 use crate::parse::Link;
-use crate::parse::link::{LinkTarget, parse_target};
+use crate::parse::link::{LinkTarget, parse_target, recognise_space};
 use pulldown_cmark::{Event, LinkType, Tag};
 
 impl Walker<'_, '_> {
@@ -28,7 +28,7 @@ impl Walker<'_, '_> {
         } else {
             dest_url.to_string()
         };
-        let target = parse_target(&raw, self.input.page_path, self.input.legacy);
+        let target = self.target(&raw);
         if target == LinkTarget::External {
             let rel = if raw.starts_with("http") {
                 " rel=\"noopener\""
@@ -42,8 +42,10 @@ impl Walker<'_, '_> {
             self.run(start + 1, end);
         } else {
             let n = self.push_link(raw.clone(), target, range.start);
+            self.walked.links[n].has_title = !title.is_empty();
+            // `\0aN\0` takes the attributes a resolved link adds (a space's class).
             self.out
-                .push(html(format!("<a href=\"\0{n}\0\"{title_attr}>")));
+                .push(html(format!("<a href=\"\0{n}\0\"\0a{n}\0{title_attr}>")));
             // GitBook's content-ref and bare `<page.md>` links show the file
             // name; the target page's title reads better.
             let text = self.plain_text(start + 1, end);
@@ -76,7 +78,7 @@ impl Walker<'_, '_> {
         };
         let alt = escape(&self.plain_text(start + 1, end));
         let title_attr = attr("title", &title);
-        let target = parse_target(&dest_url, self.input.page_path, self.input.legacy);
+        let target = self.target(&dest_url);
         let src = if target == LinkTarget::External {
             escape(&dest_url)
         } else {
@@ -138,7 +140,7 @@ impl Walker<'_, '_> {
         while let Some((before, quote, value, after)) = next_url_attribute(rest) {
             out.push_str(before);
             let raw = value.replace("&amp;", "&");
-            let target = parse_target(&raw, self.input.page_path, self.input.legacy);
+            let target = self.target(&raw);
             if target == LinkTarget::External {
                 out.push_str(value);
             } else {
@@ -161,8 +163,15 @@ impl Walker<'_, '_> {
             line,
             column,
             auto_title: false,
+            has_title: false,
         });
         self.walked.links.len() - 1
+    }
+
+    /// A destination as a target: a declared space's URL first, then the rest.
+    fn target(&self, raw: &str) -> LinkTarget {
+        recognise_space(raw, self.input.spaces)
+            .unwrap_or_else(|| parse_target(raw, self.input.page_path, self.input.legacy))
     }
 }
 

@@ -50,6 +50,8 @@ pub(crate) struct Input<'i> {
     pub(crate) legacy: &'i [String],
     /// Highlight code blocks, or leave them as escaped text.
     pub(crate) highlight: bool,
+    /// Declared spaces as (id, URL).
+    pub(crate) spaces: &'i [(String, String)],
     /// The front matter title: a leading H1 that says something else stays in the body.
     pub(crate) front_title: Option<&'i str>,
 }

@@ -6,6 +6,10 @@
 //! misspelt key with a suggestion. Keys are kebab-case and unknown keys are
 //! errors, so a typo never silently falls back to a default.
 
+mod spaces;
+
+pub use spaces::{OpenTo, Space, SpaceKind};
+
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::protocols::pages::PageSpec;
 use crate::yaml::{self, Spanned};
@@ -54,6 +58,10 @@ pub struct Config {
     pub broken_links: Severity,
     /// Where protocols are written and how their pages are named.
     pub protocols: Protocols,
+    /// The organisation's spaces, in the order declared.
+    pub spaces: Vec<Space>,
+    /// The generated spaces page.
+    pub spaces_page: PageSpec,
 }
 
 /// The `protocols:` section.
@@ -102,6 +110,9 @@ struct RawConfig {
     broken_links: Option<LinkLevel>,
     #[serde(default)]
     protocols: RawProtocols,
+    #[serde(default)]
+    spaces: Vec<spaces::RawSpace>,
+    spaces_page: Option<RawPage>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -198,6 +209,8 @@ fn validate(
         edit_url: raw.edit_url.map(|u| check.edit_url(u)),
         broken_links: level(raw.broken_links, Severity::Error),
         protocols: check.protocols(raw.protocols, root),
+        spaces: check.spaces(raw.spaces),
+        spaces_page: check.page(raw.spaces_page, "Spaces", "spaces.md"),
     }
 }
 
