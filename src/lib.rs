@@ -94,15 +94,13 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     } else {
         diagnostic::Severity::Error
     };
-    diagnostics.extend(protocol_drift(&config, &records, drift)?);
+    // Records of broken notes are incomplete: their drift would only be noise.
+    if !diagnostics.has_errors() {
+        diagnostics.extend(protocol_drift(&config, &records, drift)?);
+    }
     step("checking links");
     let index = links::LinkIndex::new(&pages, &handbook.assets, &config.spaces);
-    let resolved: Vec<_> = pages
-        .par_iter()
-        .map(|page| links::resolve(page, &index, config.broken_links))
-        .collect();
-    let (resolved, problems): (Vec<_>, Vec<_>) = resolved.into_iter().unzip();
-    diagnostics.extend(problems.into_iter().flatten());
+    let resolved = resolve_all(&pages, &index, config.broken_links, &mut diagnostics);
     let todos = todo_warnings(&pages, &mut diagnostics, !options.write);
     step(&format!("rendering {} pages", pages.len()));
     let navigation = render::nav::Navigation::new(&handbook.summary, &pages);
@@ -117,13 +115,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let failed = diagnostics.has_errors();
     if options.write && !failed {
         step("writing the site");
-        let data = [
-            (
-                "protocols.json",
-                serde_json::to_string_pretty(&serde_json::json!({ "protocols": records }))? + "\n",
-            ),
-            ("spaces.json", spaces::json(&config.spaces, &pages)?),
-        ];
+        let data = data_files(&config, &records, &pages)?;
         let files = output::layout(&config, rendered, &pages, &handbook.assets, data);
         output::write(&config.output_dir, &files)?;
     }
@@ -134,6 +126,36 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         written: (options.write && !failed).then(|| config.output_dir.clone()),
         elapsed: started.elapsed(),
     })
+}
+
+/// Every page's links resolved, in page order, their problems collected.
+fn resolve_all(
+    pages: &[parse::Page],
+    index: &links::LinkIndex<'_>,
+    level: diagnostic::Severity,
+    diagnostics: &mut Diagnostics,
+) -> Vec<links::Resolved> {
+    let resolved: Vec<_> = pages
+        .par_iter()
+        .map(|page| links::resolve(page, index, level))
+        .collect();
+    let (resolved, problems): (Vec<_>, Vec<_>) = resolved.into_iter().unzip();
+    diagnostics.extend(problems.into_iter().flatten());
+    resolved
+}
+
+/// `protocols.json` and `spaces.json`, for bots and other tools.
+fn data_files(
+    config: &config::Config,
+    records: &[protocols::ProtocolRecord],
+    pages: &[parse::Page],
+) -> Result<[(&'static str, String); 2]> {
+    let protocols =
+        serde_json::to_string_pretty(&serde_json::json!({ "protocols": records }))? + "\n";
+    Ok([
+        ("protocols.json", protocols),
+        ("spaces.json", spaces::json(&config.spaces, pages)?),
+    ])
 }
 
 /// A handbook read and parsed, its protocols derived and their pages made:

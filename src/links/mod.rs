@@ -170,26 +170,29 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
                 help,
             ))
         }
-        LinkTarget::Space { id, path, join } => {
-            let Some(space) = index.spaces.get(id.as_str()) else {
-                return Err((format!("unknown space `{id}`"), Some(space_hint(id, index))));
-            };
-            match (join, &space.access) {
-                (true, Some(access)) => Ok((access.clone(), space.title.clone())),
-                (true, None) => Err((
-                    format!("space `{id}` has no access link"),
-                    Some(format!(
-                        "add `access:` to space `{id}` in the configuration, or link `space:{id}`"
-                    )),
-                )),
-                (false, _) => Ok((format!("{}{path}", space.url), space.title.clone())),
-            }
-        }
+        LinkTarget::Space { id, path, join } => resolve_space(id, path, *join, index),
         LinkTarget::Outside => Err((
             format!("link to `{}` points outside the source folder", link.raw),
             Some("copy the file into the source folder and link it there".into()),
         )),
         LinkTarget::External => Ok((link.raw.clone(), link.raw.clone())),
+    }
+}
+
+/// A space's URL (with `path` appended), or its access link for `?join`.
+fn resolve_space(id: &str, path: &str, join: bool, index: &LinkIndex<'_>) -> Result<Found, Broken> {
+    let Some(space) = index.spaces.get(id) else {
+        return Err((format!("unknown space `{id}`"), Some(space_hint(id, index))));
+    };
+    match (join, &space.access) {
+        (true, Some(access)) => Ok((access.clone(), space.title.clone())),
+        (true, None) => Err((
+            format!("space `{id}` has no access link"),
+            Some(format!(
+                "add `access:` to space `{id}` in the configuration, or link `space:{id}`"
+            )),
+        )),
+        (false, _) => Ok((format!("{}{path}", space.url), space.title.clone())),
     }
 }
 

@@ -269,15 +269,7 @@ pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagn
     let split = front_matter::split(&text);
     let mut problems = Vec::new();
     let (front, updated) = read_front_matter(split.yaml, &source.file, &mut problems);
-    let front_line = split.yaml.map_or(1, |(_, line)| line);
-    let front_spaces = front
-        .spaces
-        .iter()
-        .map(|s| {
-            let (line, column) = crate::yaml::position(s);
-            (s.value.clone(), front_line + line - 1, column)
-        })
-        .collect();
+    let front_spaces = spaces_of(&front, split.yaml.map_or(1, |(_, line)| line));
     let pre = gitbook::preprocess(split.body, split.body_line);
     problems.extend(
         pre.problems
@@ -349,6 +341,18 @@ fn read_front_matter(
         None
     });
     (front, updated)
+}
+
+/// The front matter's `spaces:` with their page line and column.
+fn spaces_of(front: &front_matter::FrontMatter, first_line: u32) -> Vec<(String, u32, u32)> {
+    front
+        .spaces
+        .iter()
+        .map(|s| {
+            let (line, column) = crate::yaml::position(s);
+            (s.value.clone(), first_line + line - 1, column)
+        })
+        .collect()
 }
 
 fn file_title(path: &str) -> String {

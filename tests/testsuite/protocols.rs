@@ -165,6 +165,24 @@ fn a_note_on_an_unlisted_page_is_derived_and_reported() {
 }
 
 #[test]
+fn a_broken_note_is_reported_without_drift_noise() {
+    let test = project().run(&["protocols"]).assert_success();
+    let test = test
+        .file(
+            "handbook/rules.md",
+            &RULES.replace("status: adopted", "status: ratified"),
+        )
+        .build()
+        .assert_exit(1);
+    let stderr = test.stderr();
+    assert!(stderr.contains("unknown status `ratified`"), "{stderr}");
+    assert!(
+        !stderr.contains("protocols/rules.yaml"),
+        "drift reported for a broken note:\n{stderr}"
+    );
+}
+
+#[test]
 fn nothing_is_written_while_a_note_has_an_error() {
     let test = project().file(
         "handbook/rules.md",
