@@ -63,6 +63,15 @@ fn to_diagnostic(error: &serde_saphyr::Error, file: &str, first_line: u32) -> Di
 
 /// The reader's words for common shape errors, in an editor's words.
 fn plain_words(message: &str, line: u64) -> (String, Option<String>) {
+    if let Some(key) = message
+        .strip_prefix("missing field `")
+        .and_then(|k| k.strip_suffix('`'))
+    {
+        return (
+            format!("`{key}` is missing here"),
+            Some(format!("add `{key}: …`")),
+        );
+    }
     if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
         let key = key.split(',').next().unwrap_or(key);
         return (

@@ -26,8 +26,8 @@ fn the_example_builds_with_zero_diagnostics() {
         .and_then(|n| n.parse::<usize>().ok());
     assert_eq!(
         built,
-        Some(sources + 3),
-        "the pages and the three protocol pages: {stderr}"
+        Some(sources + 4),
+        "the pages, three protocol pages and the spaces page: {stderr}"
     );
 }
 
@@ -54,6 +54,23 @@ fn the_seed_page_reads_as_published() {
                 "gitbook.io",
             ],
         );
+}
+
+#[test]
+fn the_example_declares_spaces_of_every_kind_and_links_them() {
+    let test = HandbookTest::example().build().assert_success();
+    let json: serde_json::Value =
+        serde_json::from_str(&test.site_file("spaces.json")).expect("json");
+    let spaces = json["spaces"].as_array().expect("a list");
+    assert!(spaces.len() >= 6, "{} spaces", spaces.len());
+    for kind in ["platform", "media", "venue"] {
+        assert!(spaces.iter().any(|s| s["kind"] == kind), "no {kind} space");
+    }
+    let linked = spaces
+        .iter()
+        .filter(|s| s["pages"].as_array().is_some_and(|p| !p.is_empty()))
+        .count();
+    assert_eq!(linked, spaces.len(), "every space is linked from a page");
 }
 
 #[test]
@@ -85,6 +102,9 @@ fn the_example_exercises_every_page_feature() {
         "Protocols derived here",
         "Protocols to be derived from this section",
         "class=\"nav-part\"",
+        "class=\"space space-venue\"",
+        "class=\"space space-platform\"",
+        "Where this happens",
     ] {
         assert!(all.contains(feature), "no page shows {feature}");
     }

@@ -10,3 +10,4 @@ mod harness;
 mod invalid;
 mod properties;
 mod protocols;
+mod spaces;
