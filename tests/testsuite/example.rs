@@ -1,7 +1,7 @@
 //! The repository's own example handbook: it builds with zero diagnostics,
 //! and the seed page from the first handbook we serve comes out as published.
 
-use crate::harness::HandbookTest;
+use crate::harness::{HandbookTest, repo_root};
 
 const SEED: &str = "2-political-economy/commons-political-economy/provisioning-and-hosting.html";
 
@@ -28,6 +28,31 @@ fn the_example_builds_with_zero_diagnostics() {
         built,
         Some(sources + 4),
         "the pages, three protocol pages and the spaces page: {stderr}"
+    );
+}
+
+#[test]
+fn the_seed_page_is_the_export_as_it_was() {
+    let seed = repo_root().join("../shared/seeds/001_3da4cf395eed5516.txt");
+    let seed = std::fs::read_to_string(&seed).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (the shared folder sits beside the repository)",
+            seed.display()
+        )
+    });
+    let page = std::fs::read_to_string(
+        repo_root()
+            .join("handbook")
+            .join(SEED.replace(".html", ".md")),
+    )
+    .expect("seed page");
+    let body = page
+        .splitn(3, "---\n")
+        .nth(2)
+        .expect("front matter, then the export");
+    assert_eq!(
+        body, seed,
+        "only front matter may be added to the seed page"
     );
 }
 
