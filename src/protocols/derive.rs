@@ -79,6 +79,7 @@ pub fn derive(pages: &[Page], context: &Context<'_>) -> (Vec<ProtocolRecord>, Ve
         }
     }
     problems.extend(duplicate_ids(&records, pages));
+    problems.extend(unknown_related(&records, pages));
     (records, problems)
 }
 
@@ -316,6 +317,30 @@ fn duplicate_ids(records: &[ProtocolRecord], pages: &[Page]) -> Vec<Diagnostic> 
             );
         } else {
             first.insert(&record.id, record);
+        }
+    }
+    problems
+}
+
+/// `related:` ids that name no protocol: a warning at the protocol's line.
+fn unknown_related(records: &[ProtocolRecord], pages: &[Page]) -> Vec<Diagnostic> {
+    let ids: std::collections::HashSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let file_of: HashMap<&str, &str> = pages
+        .iter()
+        .map(|p| (p.path.as_str(), p.file.as_str()))
+        .collect();
+    let mut problems = Vec::new();
+    for record in records {
+        for related in record.related.iter().filter(|r| !ids.contains(r.as_str())) {
+            let file = file_of
+                .get(record.source.page.as_str())
+                .copied()
+                .unwrap_or(&record.source.page);
+            let message = format!("`related: {related}` names no protocol");
+            let help =
+                crate::yaml::suggest(related, &ids.iter().copied().collect::<Vec<_>>(), "id");
+            problems
+                .push(Diagnostic::warning(file, record.source.line, 0, message).with_help(help));
         }
     }
     problems

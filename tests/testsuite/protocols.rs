@@ -183,6 +183,22 @@ fn a_broken_note_is_reported_without_drift_noise() {
 }
 
 #[test]
+fn related_ids_must_name_protocols() {
+    project()
+        .file(
+            "handbook/rules.md",
+            &RULES.replace(
+                ">   - kind: principle\n",
+                ">   - kind: principle\n>   - related: rules/quorum, rules/quorom\n",
+            ),
+        )
+        .run(&["protocols"])
+        .assert_success()
+        .assert_stderr("handbook/rules.md:14: warning: `related: rules/quorom` names no protocol")
+        .assert_stderr("did you mean `rules/quorum`?");
+}
+
+#[test]
 fn nothing_is_written_while_a_note_has_an_error() {
     let test = project().file(
         "handbook/rules.md",
