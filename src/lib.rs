@@ -209,8 +209,12 @@ fn prepare(config: &config::Config, highlight: bool, step: &dyn Fn(&str)) -> Res
         &protocols::Context::new(&handbook.summary, &space_ids),
     );
     diagnostics.extend(problems);
-    let mut made = protocol_pages(config, &records, &mut handbook.summary);
-    made.extend(spaces_page(config, &pages, &records, &mut handbook.summary));
+    let mut made = protocol_pages(config, &records, &mut handbook);
+    diagnostics.extend(clashes(&handbook, &made, "protocols:"));
+    let spaces_page = spaces_page(config, &pages, &records, &mut handbook);
+    diagnostics.extend(clashes(&handbook, spaces_page.as_slice(), "spaces-page:"));
+    made.extend(spaces_page);
+    made.retain(|g| !handbook.pages.iter().any(|p| p.path == g.path));
     pages.extend(parse_all(&made, options, &mut diagnostics));
     Ok(Prepared {
         handbook,
@@ -247,11 +251,32 @@ fn generated_page(
 }
 
 /// Whether SUMMARY.md lists a generated page itself.
-fn summary_lists(summary: &load::Summary, spec: &protocols::pages::PageSpec) -> bool {
-    summary
+fn summary_lists(handbook: &load::Handbook, spec: &protocols::pages::PageSpec) -> bool {
+    // A page of the editor's own at that path is theirs, not a request.
+    let own = handbook.pages.iter().any(|p| p.path == spec.path);
+    !own && handbook
+        .summary
         .chapters()
         .iter()
         .any(|c| c.path.as_deref() == Some(spec.path.as_str()))
+}
+
+/// A generated page may not replace a page of the editor's: an error naming
+/// the configuration key that moves it.
+fn clashes(handbook: &load::Handbook, made: &[load::SourcePage], key: &str) -> Vec<Diagnostic> {
+    made.iter()
+        .filter_map(|g| handbook.pages.iter().find(|p| p.path == g.path))
+        .map(|page| {
+            let message = format!(
+                "the build generates a page at `{}`, where this page is",
+                page.path
+            );
+            let help = format!(
+                "rename this file, or set another `path` under `{key}` in the configuration"
+            );
+            Diagnostic::error(&page.file, 0, 0, message).with_help(help)
+        })
+        .collect()
 }
 
 /// The Spaces page, when spaces are declared (or SUMMARY lists it).
@@ -259,10 +284,10 @@ fn spaces_page(
     config: &config::Config,
     pages: &[parse::Page],
     records: &[protocols::ProtocolRecord],
-    summary: &mut load::Summary,
+    handbook: &mut load::Handbook,
 ) -> Option<load::SourcePage> {
     let spec = &config.spaces_page;
-    if config.spaces.is_empty() && !summary_lists(summary, spec) {
+    if config.spaces.is_empty() && !summary_lists(handbook, spec) {
         return None;
     }
     let markdown = spaces::page(
@@ -272,7 +297,9 @@ fn spaces_page(
         spec,
         &config.protocols.register,
     );
-    summary.append_missing(&[(spec.path.as_str(), spec.title.as_str())]);
+    handbook
+        .summary
+        .append_missing(&[(spec.path.as_str(), spec.title.as_str())]);
     Some(generated_page(config, spec, markdown))
 }
 
@@ -296,11 +323,11 @@ fn parse_all(
 fn protocol_pages(
     config: &config::Config,
     records: &[protocols::ProtocolRecord],
-    summary: &mut load::Summary,
+    handbook: &mut load::Handbook,
 ) -> Vec<load::SourcePage> {
     let [register, code, constitution, _] = generated_specs(config);
     let specs = [register, code, constitution];
-    if records.is_empty() && !specs.iter().any(|s| summary_lists(summary, s)) {
+    if records.is_empty() && !specs.iter().any(|s| summary_lists(handbook, s)) {
         return Vec::new();
     }
     let kinds = config
@@ -313,7 +340,7 @@ fn protocol_pages(
         .iter()
         .map(|g| (g.spec.path.as_str(), g.spec.title.as_str()))
         .collect();
-    summary.append_missing(&placed);
+    handbook.summary.append_missing(&placed);
     made.into_iter()
         .map(|g| generated_page(config, &g.spec, g.markdown))
         .collect()
@@ -370,7 +397,16 @@ pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport>
     let notes = pages.iter().map(|p| p.notes.len()).sum();
     let mut changed = (0, 0);
     // Broken notes give incomplete records: neither compare nor write them.
-    if !diagnostics.has_errors() {
+    // Problems elsewhere (a page without notes) do not stop this command.
+    let note_files: std::collections::HashSet<&str> = pages
+        .iter()
+        .filter(|p| !p.notes.is_empty())
+        .map(|p| p.file.as_str())
+        .collect();
+    let broken = diagnostics
+        .iter()
+        .any(|d| d.is_error() && note_files.contains(d.file.as_str()));
+    if !broken {
         if check {
             diagnostics.extend(protocol_drift(
                 &config,
@@ -382,6 +418,17 @@ pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport>
             changed = protocols::files::write(&config.protocols.folder, &expected)?;
         }
     }
+    // What `protocols` reports and stops for: the pages with notes, and drift.
+    let note_files: std::collections::HashSet<&str> = pages
+        .iter()
+        .filter(|p| !p.notes.is_empty())
+        .map(|p| p.file.as_str())
+        .collect();
+    let folder = config.label(&config.protocols.folder);
+    let diagnostics: Diagnostics = diagnostics
+        .into_iter()
+        .filter(|d| note_files.contains(d.file.as_str()) || d.file.starts_with(&folder))
+        .collect();
     Ok(ProtocolsReport {
         records,
         notes,

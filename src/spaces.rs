@@ -35,7 +35,8 @@ pub fn backlinks(spaces: &[Space], pages: &[Page]) -> BTreeMap<String, Vec<usize
         let from_front = page.spaces.iter().map(|(id, _, _)| id.as_str());
         for id in from_links.chain(from_front) {
             if let Some(list) = links.get_mut(id) {
-                if list.last() != Some(&index) && !list.contains(&index) {
+                // Pages come in order: a repeat is always the last one.
+                if list.last() != Some(&index) {
                     list.push(index);
                 }
             }
@@ -68,7 +69,8 @@ pub fn page(
             SpaceKind::Media => "Media spaces",
             SpaceKind::Venue => "Venue spaces",
         };
-        let _ = writeln!(md, "## {title} {{#kind-{}}}\n", kind.as_str());
+        // `hb-` ids: no space id (a simple name) can take them.
+        let _ = writeln!(md, "## {title} {{#hb-kind-{}}}\n", kind.as_str());
         for space in of_kind {
             md.push_str(&entry(
                 space,
@@ -96,15 +98,17 @@ fn entry(
         OpenTo::Public => "Open to everyone",
         OpenTo::Members => "Open to members",
     };
+    // `space:` links, so each names its own space (an access link on the
+    // forum is still this space's door).
     let mut facts = vec![
         who.to_string(),
-        format!("[Open {}](<{}>)", escape(&space.title), space.url),
+        format!("[Open {}](space:{})", escape(&space.title), space.id),
     ];
     facts.extend(
         space
             .access
             .as_ref()
-            .map(|a| format!("[Get access](<{a}>)")),
+            .map(|_| format!("[Get access](space:{}?join)", space.id)),
     );
     let _ = writeln!(md, "{}\n", facts.join(" · "));
     if let Some(schedule) = &space.schedule {

@@ -181,10 +181,22 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
 
 /// A space's URL (with `path` appended), or its access link for `?join`.
 fn resolve_space(id: &str, path: &str, join: bool, index: &LinkIndex<'_>) -> Result<Found, Broken> {
+    if id.is_empty() {
+        return Err((
+            "a space link needs a space id".into(),
+            Some("write `space:forum`, `space:forum/t/123` or `space:forum?join`".into()),
+        ));
+    }
     let Some(space) = index.spaces.get(id) else {
         return Err((format!("unknown space `{id}`"), Some(space_hint(id, index))));
     };
     match (join, &space.access) {
+        (true, _) if !path.is_empty() => Err((
+            format!("`space:{id}?join` is the access link; it takes no path"),
+            Some(format!(
+                "link `space:{id}{path}` to open that place, or `space:{id}?join` for access"
+            )),
+        )),
         (true, Some(access)) => Ok((access.clone(), space.title.clone())),
         (true, None) => Err((
             format!("space `{id}` has no access link"),
@@ -192,8 +204,15 @@ fn resolve_space(id: &str, path: &str, join: bool, index: &LinkIndex<'_>) -> Res
                 "add `access:` to space `{id}` in the configuration, or link `space:{id}`"
             )),
         )),
-        (false, _) => Ok((format!("{}{path}", space.url), space.title.clone())),
+        (false, _) => Ok((with_path(&space.url, path), space.title.clone())),
     }
+}
+
+/// `https://meet.x/room?id=3` + `/x` → `https://meet.x/room/x?id=3`: the
+/// path goes before the URL's own query and fragment.
+fn with_path(url: &str, path: &str) -> String {
+    let split = url.find(['?', '#']).unwrap_or(url.len());
+    format!("{}{path}{}", &url[..split], &url[split..])
 }
 
 /// ` class="space space-venue" title="General assembly" rel="noopener"`; an
@@ -307,6 +326,15 @@ mod tests {
         assert_eq!(relative_url("a/b.html", "a/c.html"), "c.html");
         assert_eq!(relative_url("a/x/y.html", "a/x/index.html"), "index.html");
         assert_eq!(relative_url("a/b.html", "a/b/c.png"), "b/c.png");
+    }
+
+    #[test]
+    fn space_paths_go_before_the_space_url_s_query() {
+        assert_eq!(
+            with_path("https://meet.x/room?id=3", "/x"),
+            "https://meet.x/room/x?id=3"
+        );
+        assert_eq!(with_path("https://forum.x", "/t/1"), "https://forum.x/t/1");
     }
 
     #[test]

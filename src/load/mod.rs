@@ -68,9 +68,8 @@ pub enum AssetData {
     Bytes(Vec<u8>),
 }
 
-/// Loads one version's handbook. `generated` names the pages the build makes
-/// itself (the protocols register…): SUMMARY may list them, and a source file
-/// at one of their paths is an error.
+/// Loads one version's handbook. `generated` names the pages the build may
+/// make itself (the protocols register…): SUMMARY may list them.
 pub fn load(
     config: &Config,
     tree: &dyn SourceTree,
@@ -94,16 +93,9 @@ pub fn load(
     }
     let texts = read_pages(tree, &markdown, &source_label, &mut diagnostics)?;
     let mut existing: BTreeSet<String> = markdown.iter().cloned().collect();
-    for path in generated {
-        if !existing.insert(path.to_string()) {
-            let message =
-                format!("this page's path `{path}` is the one of a page the build generates");
-            let help = "rename the file, or give the generated page another `path` under `protocols:` in the configuration";
-            diagnostics.push(
-                Diagnostic::error(format!("{source_label}{path}"), 0, 0, message).with_help(help),
-            );
-        }
-    }
+    // SUMMARY may list pages the build generates; whether one clashes with a
+    // source page is known only once the build decides to generate it.
+    existing.extend(generated.iter().map(|p| p.to_string()));
     let summary = if has_summary {
         let bytes = tree.read(SUMMARY_FILE)?;
         let text = without_bom(String::from_utf8_lossy(&bytes).into_owned());

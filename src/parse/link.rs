@@ -113,10 +113,8 @@ fn strip_legacy<'a>(raw: &'a str, legacy: &[String]) -> Option<&'a str> {
 
 /// `forum`, `forum/t/763`, `forum?join`.
 fn space_target(rest: &str) -> LinkTarget {
-    let (rest, join) = match rest.strip_suffix("?join") {
-        Some(rest) => (rest, true),
-        None => (rest, false),
-    };
+    let join = rest.len() >= 5 && rest[rest.len() - 5..].eq_ignore_ascii_case("?join");
+    let rest = if join { &rest[..rest.len() - 5] } else { rest };
     let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     LinkTarget::Space {
         id: rest[..split].to_string(),

@@ -116,7 +116,7 @@ pub struct Note {
     pub column: u32,
     /// The nearest heading (level ≥ 2) above it; `None` means the whole page.
     pub section: Option<Section>,
-    /// No content after the tag: protocols still to be derived.
+    /// No protocol items: the section's protocols are still to be derived.
     pub bare: bool,
     /// The protocols it states, one per list item.
     pub items: Vec<NoteItem>,

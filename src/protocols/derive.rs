@@ -329,6 +329,9 @@ fn unknown_related(records: &[ProtocolRecord], pages: &[Page]) -> Vec<Diagnostic
         .iter()
         .map(|p| (p.path.as_str(), p.file.as_str()))
         .collect();
+    // Sorted, so the hint is the same on every run.
+    let mut known: Vec<&str> = ids.iter().copied().collect();
+    known.sort_unstable();
     let mut problems = Vec::new();
     for record in records {
         for related in record.related.iter().filter(|r| !ids.contains(r.as_str())) {
@@ -337,8 +340,7 @@ fn unknown_related(records: &[ProtocolRecord], pages: &[Page]) -> Vec<Diagnostic
                 .copied()
                 .unwrap_or(&record.source.page);
             let message = format!("`related: {related}` names no protocol");
-            let help =
-                crate::yaml::suggest(related, &ids.iter().copied().collect::<Vec<_>>(), "id");
+            let help = crate::yaml::suggest(related, &known, "id");
             problems
                 .push(Diagnostic::warning(file, record.source.line, 0, message).with_help(help));
         }

@@ -175,6 +175,14 @@ pub fn write(dir: &Path, expected: &BTreeMap<String, String>) -> Result<(usize, 
         std::fs::remove_file(&file)
             .map_err(|e| anyhow::anyhow!("removing {}: {e}", file.display()))?;
         removed += 1;
+        // Folders left empty go too (a removed page's chapter folder).
+        let mut folder = file.parent();
+        while let Some(f) = folder.filter(|f| *f != dir) {
+            if std::fs::remove_dir(f).is_err() {
+                break;
+            }
+            folder = f.parent();
+        }
     }
     Ok((written, removed))
 }
@@ -212,9 +220,14 @@ mod tests {
     fn write_then_check_is_clean_and_stale_files_go() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("old.yaml"), "x").unwrap();
+        crate::fs::write(&dir.path().join("gone/chapter/page.yaml"), "x").unwrap();
         std::fs::write(dir.path().join("README.md"), "kept").unwrap();
         let want = files(&[("a/b.yaml", "one\n"), (INDEX, "index\n")]);
-        assert_eq!(write(dir.path(), &want).unwrap(), (2, 1));
+        assert_eq!(write(dir.path(), &want).unwrap(), (2, 2));
+        assert!(
+            !dir.path().join("gone").exists(),
+            "emptied folders are removed"
+        );
         assert!(check(dir.path(), &want).unwrap().is_empty());
         assert!(dir.path().join("README.md").is_file());
         assert_eq!(

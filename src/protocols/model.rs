@@ -151,13 +151,15 @@ pub fn to_derive_id(page_path: &str, anchor: Option<&str>) -> String {
     }
 }
 
-/// Whether an explicit id is well formed: lowercase letters, digits, `-`, `/`, `.`.
+/// Whether an explicit id is well formed: what derived ids are made of —
+/// lowercase letters of any script, digits, `-`, `_`, `/` and `.` — so a
+/// derived id can be pinned by copying it into `id:`.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && !id.starts_with(['-', '/', '.'])
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '/' | '.'))
+        && id.chars().all(|c| {
+            (c.is_alphanumeric() && !c.is_uppercase()) || matches!(c, '-' | '_' | '/' | '.')
+        })
 }
 
 /// One protocol, or one section still to be derived, as written to `protocols/`.
@@ -276,5 +278,6 @@ mod tests {
         assert!(!valid_id("Quorum"));
         assert!(!valid_id("-x"));
         assert!(!valid_id("a b"));
+        assert!(valid_id("uni/café-alert"), "a derived id can be pinned");
     }
 }

@@ -12,6 +12,7 @@
 
 use super::model::{Kind, ProtocolRecord, Status};
 use crate::links::relative_url;
+use crate::parse::notes::slugify;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -79,13 +80,14 @@ fn register(records: &[ProtocolRecord], spec: &PageSpec) -> String {
     for record in &derived {
         let this = record.source.chapter.as_deref().unwrap_or("Other pages");
         if chapter != Some(this) {
-            let _ = writeln!(md, "## {}\n", escape(this));
+            // Prefixed, so no protocol id can take a chapter's anchor.
+            let _ = writeln!(md, "## {} {{#chapter-{}}}\n", escape(this), slugify(this));
             chapter = Some(this);
         }
         md.push_str(&register_entry(record, spec));
     }
     if !to_derive.is_empty() {
-        md.push_str("## Sections still to derive\n\nThese sections carry a note whose protocols are yet to be written.\n\n");
+        md.push_str("## Sections still to derive {#hb-to-derive}\n\nThese sections carry a note whose protocols are yet to be written.\n\n");
         for record in to_derive {
             let excerpt = record
                 .excerpt
@@ -168,10 +170,10 @@ fn code_of_practice(records: &[ProtocolRecord], spec: &PageSpec, spaces: &SpaceK
             .and_then(|s| spaces.get(s))
             .map(String::as_str);
         let group = match kind {
-            Some("platform") => (0, "In platform spaces".to_string()),
-            Some("media") => (1, "In media spaces".to_string()),
-            Some("venue") => (2, "In venue spaces".to_string()),
-            _ => (3, "In every space".to_string()),
+            Some("platform") => (0, "platform".to_string()),
+            Some("media") => (1, "media".to_string()),
+            Some("venue") => (2, "venue".to_string()),
+            _ => (3, "every".to_string()),
         };
         let whom = record
             .applies_to
@@ -187,10 +189,21 @@ fn code_of_practice(records: &[ProtocolRecord], spec: &PageSpec, spaces: &SpaceK
     if groups.is_empty() {
         md.push_str("No protocol is adopted yet.\n");
     }
-    for ((_, title), by_whom) in groups {
-        let _ = writeln!(md, "## {title}\n");
+    // Explicit anchors: `#venue-for-user-members` stays put whatever else is adopted.
+    for ((_, kind), by_whom) in groups {
+        let title = if kind == "every" {
+            "In every space".to_string()
+        } else {
+            format!("In {kind} spaces")
+        };
+        let _ = writeln!(md, "## {title} {{#{kind}}}\n");
         for (whom, list) in by_whom {
-            let _ = writeln!(md, "### For {}\n", escape(&whom));
+            let _ = writeln!(
+                md,
+                "### For {} {{#{kind}-for-{}}}\n",
+                escape(&whom),
+                slugify(&whom)
+            );
             for record in list {
                 let _ = writeln!(
                     md,

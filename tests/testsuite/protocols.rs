@@ -225,14 +225,14 @@ fn the_site_has_protocol_boxes_the_register_code_and_constitution() {
         .assert_page(
             "protocols.html",
             &[
-                "<h2 id=\"governance\">Governance",
+                "<h2 id=\"chapter-governance\">Governance",
                 "<h3 id=\"rules/quorum\">Quorum",
                 "<a href=\"rules.html#quorum\">source: Rules › Quorum</a>",
-                "<h2 id=\"sections-still-to-derive\">",
+                "<h2 id=\"hb-to-derive\">",
                 "<a href=\"rules.html#appeals\">Rules › Appeals</a>",
             ],
         )
-        .assert_page("code-of-practice.html", &["<h2 id=\"in-every-space\">", "<strong>Quorum</strong> (protocol)"])
+        .assert_page("code-of-practice.html", &["<h2 id=\"every\">In every space", "<strong>Quorum</strong> (protocol)"])
         .refute_page("code-of-practice.html", &["One vote each"])
         .assert_page("constitution.html", &["<ol>\n<li><strong>One vote each</strong>"]);
     let json: serde_json::Value =
@@ -277,4 +277,65 @@ fn the_example_protocols_are_in_sync_and_snapshotted() {
         .map(|(path, bytes)| format!("=== {path}\n{}", String::from_utf8_lossy(bytes)))
         .collect();
     insta::assert_snapshot!("example_protocols", all);
+}
+
+#[test]
+fn a_page_of_the_editor_s_own_at_a_generated_path_is_theirs_without_notes() {
+    HandbookTest::fixture("valid/unlisted-page")
+        .file(
+            "handbook/SUMMARY.md",
+            "- [Home](README.md)\n- [Constitution](constitution.md)\n- [Orphan](orphan.md)\n",
+        )
+        .file(
+            "handbook/constitution.md",
+            "# Our constitution\n\nWritten by hand.\n",
+        )
+        .build()
+        .assert_success()
+        .assert_page("constitution.html", &["Written by hand."]);
+    project()
+        .file("handbook/constitution.md", "# Ours\n")
+        .run(&["protocols"])
+        .build()
+        .assert_exit(1)
+        .assert_stderr("handbook/constitution.md: error: the build generates a page at `constitution.md`, where this page is")
+        .assert_stderr("under `protocols:`");
+}
+
+#[test]
+fn note_items_in_odd_shapes() {
+    let rules = "# Rules\n\n## Duties\n\n> Note: Derive protocols\n>\n> - **Members** must attend the assembly.\n> - **Quorum:** A third of members.\n> - **Two parts** — First paragraph.\n>\n>   Second paragraph.\n";
+    let test = project()
+        .file("handbook/rules.md", rules)
+        .run(&["protocols"])
+        .assert_success();
+    let file = protocols_file(&test, "rules.yaml");
+    assert!(file.contains("- id: rules/members-must-attend-the-assembly\n  statement: \"**Members** must attend the assembly.\""), "{file}");
+    assert!(
+        file.contains("- id: rules/quorum\n  title: Quorum\n  statement: A third of members.\n"),
+        "{file}"
+    );
+    assert!(
+        file.contains("statement: |-\n    First paragraph.\n\n    Second paragraph.\n"),
+        "{file}"
+    );
+}
+
+#[test]
+fn a_note_with_only_text_is_still_to_derive() {
+    project()
+        .file("handbook/rules.md", "# Rules\n\n> Note: Derive protocols\n> We will write these after the assembly.\n")
+        .run(&["protocols"])
+        .build()
+        .assert_success()
+        .assert_page("rules.html", &["Protocols to be derived from this section</p>\n<p>We will write these after the assembly.</p>"]);
+}
+
+#[test]
+fn protocols_is_not_stopped_by_problems_on_pages_without_notes() {
+    project()
+        .file("handbook/README.md", "---\ntitel: Home\n---\n# Home\n")
+        .run(&["protocols"])
+        .assert_success()
+        .assert_stderr("protocols/: 2 file(s) written");
 }

@@ -52,7 +52,7 @@ fn the_spaces_page_lists_kinds_backlinks_and_protocols() {
     let test = test.assert_page(
         "spaces.html",
         &[
-            "<h2 id=\"kind-platform\">Platform spaces",
+            "<h2 id=\"hb-kind-platform\">Platform spaces",
             "<h3 id=\"forum\">The forum",
             "Open to everyone",
             "<a href=\"https://forum.example/signup\"",
@@ -86,7 +86,7 @@ fn protocols_in_a_space_are_checked_and_grouped_by_its_kind() {
     test.assert_page(
         "code-of-practice.html",
         &[
-            "<h2 id=\"in-venue-spaces\">In venue spaces",
+            "<h2 id=\"venue\">In venue spaces",
             "<strong>Agenda first</strong>",
         ],
     );
@@ -108,4 +108,55 @@ fn a_handbook_without_spaces_has_no_spaces_page() {
         .assert_success();
     assert!(!test.root().join("site/spaces.html").exists());
     assert_eq!(test.site_file("spaces.json"), "{\n  \"spaces\": []\n}\n");
+}
+
+#[test]
+fn space_link_forms_that_cannot_work_are_errors() {
+    project()
+        .file("handbook/README.md", "# Home\n\n[a](space:forum/t/1?join) [b](space:) [c](space:rooms?join)\n")
+        .build()
+        .assert_exit(1)
+        .assert_stderr("handbook/README.md:3:1: error: `space:forum?join` is the access link; it takes no path")
+        .assert_stderr("handbook/README.md:3:27: error: a space link needs a space id")
+        .assert_stderr("handbook/README.md:3:39: error: space `rooms` has no access link");
+}
+
+#[test]
+fn paths_go_before_a_space_url_s_query_and_join_is_any_case() {
+    project()
+        .file(
+            "handbook.yaml",
+            &CONFIG.replace(
+                "url: https://rooms.example\n",
+                "url: https://rooms.example/r?id=3\n",
+            ),
+        )
+        .file(
+            "handbook/README.md",
+            "# Home\n\n[room](space:rooms/x) [join](space:forum?JOIN)\n",
+        )
+        .run(&["protocols"])
+        .build()
+        .assert_success()
+        .assert_page(
+            "index.html",
+            &[
+                "href=\"https://rooms.example/r/x?id=3\"",
+                "href=\"https://forum.example/signup\"",
+            ],
+        );
+}
+
+#[test]
+fn access_links_on_the_spaces_page_belong_to_their_space() {
+    let extra = "  - id: cloud\n    title: Cloud\n    kind: platform\n    url: https://cloud.example\n    access: https://forum.example/t/cloud-accounts\n";
+    project()
+        .file("handbook.yaml", &format!("{CONFIG}{extra}"))
+        .run(&["protocols"])
+        .build()
+        .assert_success()
+        .assert_page(
+            "spaces.html",
+            &["<a href=\"https://forum.example/t/cloud-accounts\" class=\"space space-platform\" title=\"Cloud\" rel=\"noopener\">Get access</a>"],
+        );
 }

@@ -21,8 +21,7 @@ impl Walker<'_, '_> {
         let (line, column) = self.position(self.events[start].1.start);
         let tag_break = (p_start + 1..p_end)
             .find(|&i| matches!(self.events[i].0, Event::SoftBreak | Event::HardBreak));
-        let bare = tag_break.is_none() && p_end + 1 == end;
-        let title = if bare {
+        let title = if !self.has_list(p_end + 1, end) {
             "Protocols to be derived from this section"
         } else {
             "Protocols derived here"
@@ -55,9 +54,21 @@ impl Walker<'_, '_> {
             line,
             column,
             section,
-            bare: bare && items.is_empty(),
+            bare: items.is_empty(),
             items,
         });
+    }
+
+    /// Whether a list sits among the blocks `from..to` (a note's items).
+    fn has_list(&self, from: usize, to: usize) -> bool {
+        let mut i = from;
+        while i < to {
+            if matches!(self.events[i].0, Event::Start(Tag::List(_))) {
+                return true;
+            }
+            i = self.end_of(i) + 1;
+        }
+        false
     }
 
     /// A list of protocol items: each becomes a `NoteItem` and a rendered entry.
@@ -94,7 +105,10 @@ impl Walker<'_, '_> {
             }
             next = block_end + 1;
         }
-        let statement = self.markdown_of(statement_from, inline_to);
+        let mut statement = self.markdown_of(statement_from, inline_to);
+        for &(from, to) in &extra {
+            statement.push_str(&format!("\n\n{}", self.markdown_of(from, to)));
+        }
         let mut statement_text = self
             .plain_text(statement_from, inline_to)
             .replace('\n', " ")
@@ -153,13 +167,21 @@ impl Walker<'_, '_> {
             return (None, from);
         }
         let strong_end = self.end_of(from);
-        let title = self
-            .plain_text(from + 1, strong_end)
-            .trim()
-            .trim_end_matches(':')
-            .trim()
-            .to_string();
+        let bold = self.plain_text(from + 1, strong_end);
         let after = strong_end + 1;
+        let next = match self.events.get(after) {
+            Some((Event::Text(text), _)) if after < to => Some(text.trim_start().to_string()),
+            _ => None,
+        };
+        // `**Title** — statement`, `**Title:** statement`, or a bold title
+        // alone; but `**Members** must attend` is a statement that starts in bold.
+        let separated = next
+            .as_deref()
+            .is_none_or(|t| SEPARATORS.iter().any(|s| t.starts_with(s)));
+        if !(separated || bold.trim_end().ends_with(':')) {
+            return (None, from);
+        }
+        let title = bold.trim().trim_end_matches(':').trim().to_string();
         if let Some((Event::Text(text), range)) = self.events.get(after).cloned() {
             let trimmed = text.trim_start();
             let cut = SEPARATORS
