@@ -158,34 +158,7 @@ fn code_of_practice(records: &[ProtocolRecord], spec: &PageSpec, spaces: &SpaceK
         "# {}\n\nThe protocols, privileges, obligations and sanctions in force: every adopted one, by the kind of space it applies in and by whom it applies to.\n\n",
         escape(&spec.title)
     );
-    let mut groups: BTreeMap<(usize, String), BTreeMap<String, Vec<&ProtocolRecord>>> =
-        BTreeMap::new();
-    for record in records
-        .iter()
-        .filter(|r| r.status == Status::Adopted && r.kind != Kind::Principle)
-    {
-        let kind = record
-            .space
-            .as_ref()
-            .and_then(|s| spaces.get(s))
-            .map(String::as_str);
-        let group = match kind {
-            Some("platform") => (0, "platform".to_string()),
-            Some("media") => (1, "media".to_string()),
-            Some("venue") => (2, "venue".to_string()),
-            _ => (3, "every".to_string()),
-        };
-        let whom = record
-            .applies_to
-            .clone()
-            .unwrap_or_else(|| "everyone".into());
-        groups
-            .entry(group)
-            .or_default()
-            .entry(whom)
-            .or_default()
-            .push(record);
-    }
+    let groups = adopted_by_space_and_whom(records, spaces);
     if groups.is_empty() {
         md.push_str("No protocol is adopted yet.\n");
     }
@@ -218,6 +191,43 @@ fn code_of_practice(records: &[ProtocolRecord], spec: &PageSpec, spaces: &SpaceK
     }
     md
 }
+
+/// The adopted protocols, privileges, obligations and sanctions, by kind of
+/// space (platform, media, venue, then every space) and then by whom.
+fn adopted_by_space_and_whom<'r>(records: &'r [ProtocolRecord], spaces: &SpaceKinds) -> Groups<'r> {
+    let mut groups: BTreeMap<(usize, String), BTreeMap<String, Vec<&ProtocolRecord>>> =
+        BTreeMap::new();
+    for record in records
+        .iter()
+        .filter(|r| r.status == Status::Adopted && r.kind != Kind::Principle)
+    {
+        let kind = record
+            .space
+            .as_ref()
+            .and_then(|s| spaces.get(s))
+            .map(String::as_str);
+        let group = match kind {
+            Some("platform") => (0, "platform".to_string()),
+            Some("media") => (1, "media".to_string()),
+            Some("venue") => (2, "venue".to_string()),
+            _ => (3, "every".to_string()),
+        };
+        let whom = record
+            .applies_to
+            .clone()
+            .unwrap_or_else(|| "everyone".into());
+        groups
+            .entry(group)
+            .or_default()
+            .entry(whom)
+            .or_default()
+            .push(record);
+    }
+    groups
+}
+
+/// (order, kind of space) → whom it applies to → protocols.
+type Groups<'r> = BTreeMap<(usize, String), BTreeMap<String, Vec<&'r ProtocolRecord>>>;
 
 fn constitution(records: &[ProtocolRecord], spec: &PageSpec) -> String {
     let mut md = format!(
