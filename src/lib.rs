@@ -154,7 +154,7 @@ fn data_files(
         serde_json::to_string_pretty(&serde_json::json!({ "protocols": records }))? + "\n";
     Ok([
         ("protocols.json", protocols),
-        ("spaces.json", spaces::json(&config.spaces, pages)?),
+        ("spaces.json", spaces::json(&config.spaces, pages, records)?),
     ])
 }
 

@@ -155,10 +155,16 @@ struct SpaceData<'a> {
     space: &'a Space,
     /// URLs of the pages linking it, site-relative.
     pages: Vec<&'a str>,
+    /// Ids of the protocols whose `space` names it.
+    protocols: Vec<&'a str>,
 }
 
-/// `spaces.json`: every space with the pages that link to it.
-pub fn json(spaces: &[Space], pages: &[Page]) -> serde_json::Result<String> {
+/// `spaces.json`: every space with the pages that link to it and its protocols.
+pub fn json(
+    spaces: &[Space],
+    pages: &[Page],
+    records: &[ProtocolRecord],
+) -> serde_json::Result<String> {
     let backlinks = backlinks(spaces, pages);
     let data: Vec<SpaceData<'_>> = spaces
         .iter()
@@ -167,6 +173,11 @@ pub fn json(spaces: &[Space], pages: &[Page]) -> serde_json::Result<String> {
             pages: backlinks[&space.id]
                 .iter()
                 .map(|&i| pages[i].url.as_str())
+                .collect(),
+            protocols: records
+                .iter()
+                .filter(|r| r.space.as_ref() == Some(&space.id))
+                .map(|r| r.id.as_str())
                 .collect(),
         })
         .collect();

@@ -312,8 +312,15 @@ fn duplicate_ids(records: &[ProtocolRecord], pages: &[Page]) -> Vec<Diagnostic> 
                 record.id, earlier.source.line
             );
             let help = "give one of them its own `id:`, or its own title";
+            // The item's own column: the record keeps only its line.
+            let column = page
+                .notes
+                .iter()
+                .flat_map(|n| &n.items)
+                .find(|i| i.line == record.source.line)
+                .map_or(0, |i| i.column);
             problems.push(
-                Diagnostic::error(&page.file, record.source.line, 0, message).with_help(help),
+                Diagnostic::error(&page.file, record.source.line, column, message).with_help(help),
             );
         } else {
             first.insert(&record.id, record);
