@@ -78,7 +78,10 @@ fn the_spaces_page_lists_kinds_backlinks_and_protocols() {
         serde_json::json!(["index.html"])
     );
     assert_eq!(json["spaces"][1]["open-to"], "members");
-    assert_eq!(json["spaces"][1]["protocols"], serde_json::json!(["meetings/agenda-first"]));
+    assert_eq!(
+        json["spaces"][1]["protocols"],
+        serde_json::json!(["meetings/agenda-first"])
+    );
 }
 
 #[test]
