@@ -132,11 +132,6 @@ impl Diagnostics {
         self.0.iter().any(Diagnostic::is_error)
     }
 
-    /// How many diagnostics have the given severity.
-    pub fn count(&self, severity: Severity) -> usize {
-        self.0.iter().filter(|d| d.severity == severity).count()
-    }
-
     /// Whether there are none at all.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -148,11 +143,6 @@ impl Diagnostics {
         self.0.sort();
         self.0.dedup();
         self.0
-    }
-
-    /// Iterates in insertion order.
-    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
-        self.0.iter()
     }
 }
 

@@ -391,22 +391,24 @@ pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport>
     let Prepared {
         records,
         pages,
-        mut diagnostics,
+        diagnostics,
         ..
     } = prepare(&config, false, &|_| {})?;
     let notes = pages.iter().map(|p| p.notes.len()).sum();
-    let mut changed = (0, 0);
-    // Broken notes give incomplete records: neither compare nor write them.
-    // Problems elsewhere (a page without notes) do not stop this command.
+    // What this command reports and stops for: problems on pages with notes
+    // (broken notes give incomplete records, neither compared nor written).
+    // Problems on other pages are `build`'s and `check`'s business.
     let note_files: std::collections::HashSet<&str> = pages
         .iter()
         .filter(|p| !p.notes.is_empty())
         .map(|p| p.file.as_str())
         .collect();
-    let broken = diagnostics
-        .iter()
-        .any(|d| d.is_error() && note_files.contains(d.file.as_str()));
-    if !broken {
+    let mut diagnostics: Diagnostics = diagnostics
+        .into_iter()
+        .filter(|d| note_files.contains(d.file.as_str()))
+        .collect();
+    let mut changed = (0, 0);
+    if !diagnostics.has_errors() {
         if check {
             diagnostics.extend(protocol_drift(
                 &config,
@@ -418,17 +420,6 @@ pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport>
             changed = protocols::files::write(&config.protocols.folder, &expected)?;
         }
     }
-    // What `protocols` reports and stops for: the pages with notes, and drift.
-    let note_files: std::collections::HashSet<&str> = pages
-        .iter()
-        .filter(|p| !p.notes.is_empty())
-        .map(|p| p.file.as_str())
-        .collect();
-    let folder = config.label(&config.protocols.folder);
-    let diagnostics: Diagnostics = diagnostics
-        .into_iter()
-        .filter(|d| note_files.contains(d.file.as_str()) || d.file.starts_with(&folder))
-        .collect();
     Ok(ProtocolsReport {
         records,
         notes,

@@ -253,22 +253,13 @@ impl Checker<'_> {
 
     fn base_url(&mut self, value: Spanned<String>) -> String {
         let url = value.value.as_str();
-        let rest = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"));
-        match rest {
-            Some(host)
-                if !host.is_empty()
-                    && !host.starts_with('/')
-                    && !host.contains(['?', '#', ' ']) => {}
-            _ => {
-                let message = format!("base-url `{url}` is not an absolute http(s) URL");
-                self.fail(
-                    &value,
-                    message,
-                    "write it as `https://handbook.example.org`",
-                );
-            }
+        if !is_web_url(url) || url.contains(['?', '#']) {
+            let message = format!("base-url `{url}` is not an absolute http(s) URL");
+            self.fail(
+                &value,
+                message,
+                "write it as `https://handbook.example.org`",
+            );
         }
         value.value
     }
@@ -362,7 +353,7 @@ impl Checker<'_> {
 
     fn legacy_url(&mut self, value: Spanned<String>) -> String {
         let url = value.value.as_str();
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
+        if !is_web_url(url) {
             let message = format!("legacy URL `{url}` is not an absolute http(s) URL");
             self.fail(
                 &value,
@@ -427,6 +418,15 @@ impl Checker<'_> {
         }
         value.value
     }
+}
+
+/// `http://` or `https://` and a host: the one test every URL in the
+/// configuration must pass.
+fn is_web_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
 }
 
 /// A path as the user would type it: without a leading `./`.

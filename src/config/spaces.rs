@@ -131,10 +131,7 @@ impl Checker<'_> {
     /// An absolute http(s) URL, or a diagnostic at the value.
     fn web_url(&mut self, value: &Spanned<String>, key: &str) -> String {
         let url = value.value.trim();
-        let host = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"));
-        if !host.is_some_and(|h| !h.is_empty() && !h.starts_with('/') && !h.contains(' ')) {
+        if !super::is_web_url(url) {
             let message = format!("{key} `{url}` is not an absolute http(s) URL");
             self.fail(value, message, "write it as `https://forum.example.org/…`");
         }

@@ -236,3 +236,35 @@ fn order_pages(
     }
     pages
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_not_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("handbook.yaml"), "title: T\n").unwrap();
+        crate::fs::write(
+            &root.join("handbook/SUMMARY.md"),
+            "\u{FEFF}# Summary\n\n- [A](a.md)\n",
+        )
+        .unwrap();
+        crate::fs::write(
+            &root.join("handbook/a.md"),
+            "\u{FEFF}---\ntitle: A\n---\n# A\n",
+        )
+        .unwrap();
+        let config = crate::config::load(root, None, None).unwrap();
+        let (handbook, problems) =
+            load(&config, &source::DirTree::new(&config.source_dir), &[]).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(handbook.summary.chapters().len(), 1);
+        assert!(
+            handbook.pages[0].text.starts_with("---\n"),
+            "{:?}",
+            handbook.pages[0].text
+        );
+    }
+}

@@ -33,8 +33,6 @@ pub struct Page {
     pub url: String,
     /// Front matter title, else the first H1, else the SUMMARY title, else the file name.
     pub title: String,
-    /// The label in the navigation: SUMMARY's title when listed, else `title`.
-    pub nav_title: String,
     /// Whether the body has its own H1 (else the theme shows `title` as one).
     pub has_h1: bool,
     /// The id of the page's leading H1, lifted out of the body: the theme
@@ -300,10 +298,6 @@ pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagn
         path: source.path.clone(),
         file: source.file.clone(),
         url: page_url(&source.path),
-        nav_title: source
-            .summary_title
-            .clone()
-            .unwrap_or_else(|| title.clone()),
         title,
         has_h1: walked.h1.is_some() && walked.title_id.is_none(),
         title_id: walked.title_id,

@@ -42,7 +42,6 @@ fn title_comes_from_front_matter_then_h1_then_summary() {
     assert_eq!(parse("# Heading\n").0.title, "Heading");
     let (page, _) = parse("No heading.\n");
     assert_eq!((page.title.as_str(), page.has_h1), ("From summary", false));
-    assert_eq!(page.nav_title, "From summary");
 }
 
 #[test]
@@ -238,10 +237,32 @@ fn notes_belong_to_their_section_or_the_page() {
 
 #[test]
 fn a_note_inside_a_hint_is_a_note() {
-    let text =
-        "{% hint style=\"info\" %}\n> Note: Derive protocols\n> - **X** — y\n{% endhint %}\n";
+    let text = "## Rooms\n\n{% hint style=\"info\" %}\n> Note: Derive protocols\n> - **X** — y\n>   - status: trial\n{% endhint %}\n";
     let (page, _) = parse(text);
     assert_eq!(page.notes.len(), 1, "{}", html(&page));
+    let note = &page.notes[0];
+    assert_eq!(
+        note.section.as_ref().map(|s| s.anchor.as_str()),
+        Some("rooms")
+    );
+    let item = &note.items[0];
+    assert_eq!(
+        (item.title.as_deref(), item.statement.as_str()),
+        (Some("X"), "y")
+    );
+    assert_eq!(
+        (
+            item.fields[0].key.as_str(),
+            item.fields[0].value.as_str(),
+            item.fields[0].line
+        ),
+        ("status", "trial", 6)
+    );
+    assert!(
+        !html(&page).contains("admonition"),
+        "a note, not an admonition: {}",
+        html(&page)
+    );
 }
 
 #[test]
@@ -372,13 +393,6 @@ fn status_lines_count_only_at_the_top_of_the_page() {
     let (page, _) = parse("# T\n\n## Later\n\n> To be added\n");
     assert_eq!(page.status, None);
     assert!(html(&page).contains("<blockquote>"), "{}", html(&page));
-}
-
-#[test]
-fn a_byte_order_mark_does_not_hide_front_matter() {
-    // `load` strips it; parse sees the text without it.
-    let (page, _) = parse("---\ntitle: Bommed\n---\nText.\n");
-    assert_eq!(page.title, "Bommed");
 }
 
 #[test]

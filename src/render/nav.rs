@@ -51,6 +51,9 @@ pub struct Navigation {
     position: HashMap<usize, usize>,
     /// The first page in reading order of each part heading's node.
     part_start: HashMap<usize, usize>,
+    /// The top-level entries a page sees, by the part it is in (`None`:
+    /// outside every part); computed once, not per page.
+    scoped_top: HashMap<Option<usize>, Vec<usize>>,
 }
 
 /// One sidebar entry as templates see it. The sidebar is a flat list in
@@ -127,6 +130,7 @@ impl Navigation {
             nav.top.extend(node);
         }
         nav.position = nav.order.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+        nav.scoped_top = nav.scoped_tops();
         nav
     }
 
@@ -228,15 +232,7 @@ impl Navigation {
         branch: &[usize],
         pages: &[Page],
     ) -> Vec<NavItem> {
-        let top: Vec<usize> = self
-            .top
-            .iter()
-            .copied()
-            .filter(|&id| {
-                let node = &self.nodes[id];
-                node.kind == Kind::Part || node.part.is_none() || node.part == part
-            })
-            .collect();
+        let top = self.scoped_top.get(&part).map_or(&[][..], Vec::as_slice);
         let mut items = Vec::new();
         let view = View {
             current,
@@ -244,14 +240,41 @@ impl Navigation {
             pages,
             part,
         };
-        self.level(&top, 0, &view, &mut items);
+        self.level(top, 0, &view, &mut items);
         close_levels(&mut items);
         items
     }
 
     /// Appends one level's window of entries, descending into the open one.
+    /// For each part (and for none), the top-level entries in its scope: every
+    /// part heading, the chapters outside any part, and the part's own.
+    fn scoped_tops(&self) -> HashMap<Option<usize>, Vec<usize>> {
+        let parts = self
+            .top
+            .iter()
+            .copied()
+            .filter(|&id| self.nodes[id].kind == Kind::Part);
+        std::iter::once(None)
+            .chain(parts.map(Some))
+            .map(|part| {
+                let ids = self.top.iter().copied().filter(|&id| {
+                    let node = &self.nodes[id];
+                    node.kind == Kind::Part || node.part.is_none() || node.part == part
+                });
+                (part, ids.collect())
+            })
+            .collect()
+    }
+
     fn level(&self, ids: &[usize], depth: usize, view: &View<'_>, out: &mut Vec<NavItem>) {
-        let focus = ids.iter().position(|id| view.branch.contains(id));
+        // Node ids grow in reading order, so every list of them is sorted:
+        // the branch's entry at this depth is found by binary search.
+        let on_branch = view
+            .branch
+            .len()
+            .checked_sub(depth + 1)
+            .map(|i| view.branch[i]);
+        let focus = on_branch.and_then(|node| ids.binary_search(&node).ok());
         let (from, to) = window(ids.len(), focus);
         if from > 0 {
             out.push(more(from, depth));

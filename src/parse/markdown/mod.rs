@@ -309,6 +309,18 @@ impl<'a> Walker<'a, '_> {
 
     /// Bold phrases are the section's key terms; its first paragraph its excerpt.
     fn record_section_text(&mut self, start: usize) {
+        let Some(section) = self.walked.sections.last() else {
+            return;
+        };
+        let wanted = match self.events[start].0 {
+            Event::Start(Tag::Strong) => true,
+            // Only a section's first paragraph is its excerpt: no text for the others.
+            Event::Start(Tag::Paragraph) => section.excerpt.is_none(),
+            _ => false,
+        };
+        if self.in_note || !wanted {
+            return;
+        }
         let text = self
             .plain_text(start + 1, self.end_of(start))
             .replace('\n', " ");
@@ -316,19 +328,14 @@ impl<'a> Walker<'a, '_> {
         let Some(section) = self.walked.sections.last_mut() else {
             return;
         };
+        if text.is_empty() {
+            return;
+        }
         match self.events[start].0 {
-            Event::Start(Tag::Strong)
-                if !self.in_note
-                    && !text.is_empty()
-                    && !section.terms.iter().any(|t| t == text) =>
-            {
-                section.terms.push(text.to_string());
+            Event::Start(Tag::Strong) if !section.terms.iter().any(|t| t == text) => {
+                section.terms.push(text.to_string())
             }
-            Event::Start(Tag::Paragraph)
-                if !self.in_note && section.excerpt.is_none() && !text.is_empty() =>
-            {
-                section.excerpt = Some(text.to_string());
-            }
+            Event::Start(Tag::Paragraph) => section.excerpt = Some(text.to_string()),
             _ => {}
         }
     }
