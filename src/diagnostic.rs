@@ -132,6 +132,11 @@ impl Diagnostics {
         self.0.iter().any(Diagnostic::is_error)
     }
 
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// Whether there are none at all.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

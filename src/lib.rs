@@ -21,9 +21,10 @@ pub mod parse;
 pub mod protocols;
 pub mod render;
 pub mod spaces;
+pub mod versions;
 pub mod yaml;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use diagnostic::{Diagnostic, Diagnostics};
 use rayon::prelude::*;
 use std::path::PathBuf;
@@ -42,13 +43,17 @@ pub struct BuildOptions {
     pub write: bool,
     /// Told each stage as it starts ("parsing 10000 pages"), for a terminal.
     pub progress: Option<fn(&str)>,
+    /// Build only these versions (by name); all when `None`.
+    pub versions: Option<Vec<String>>,
 }
 
 /// What a build or check did.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// Pages parsed and rendered.
+    /// Pages parsed and rendered, in every version.
     pub pages: usize,
+    /// Versions built (1 for an unversioned site).
+    pub versions: usize,
     /// Every content diagnostic, sorted by place.
     pub diagnostics: Vec<Diagnostic>,
     /// `xxx` to-do markers found (listed as warnings by `check`).
@@ -66,7 +71,8 @@ impl Report {
     }
 }
 
-/// Builds (or checks) one project: the pipeline top to bottom.
+/// Builds (or checks) one project: the pipeline top to bottom, for every
+/// version at once.
 pub fn build(options: &BuildOptions) -> Result<Report> {
     let started = Instant::now();
     let config = config::load(
@@ -83,48 +89,262 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
             report(stage);
         }
     };
+    let plan = versions::plan(&config, options.versions.as_deref())?;
+    let mut editions = plan
+        .versions
+        .par_iter()
+        .map(|version| open_edition(&plan, version, &config, &step))
+        .collect::<Result<Vec<_>>>()?;
+    if plan.versioned {
+        add_changes_pages(&mut editions, &config);
+    }
+    let switcher = plan.versioned.then(|| switcher(&editions, &config));
+    step("checking links and rendering");
+    let finished = editions
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, edition)| {
+            let version = switcher.as_ref().map(|s| (s, i));
+            finish_edition(edition, &renderer, version, options.write)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let (diagnostics, pages, todos, sites) = gather(finished);
+    let failed = diagnostics.has_errors();
+    if options.write && !failed {
+        step("writing the site");
+        let files = if plan.versioned {
+            output::layout::versioned(&config, &plan.versions, sites)?
+        } else {
+            sites.into_iter().flatten().flat_map(|s| s.files).collect()
+        };
+        output::write(&config.output_dir, &files)?;
+    }
+    Ok(Report {
+        pages,
+        versions: plan.versions.len(),
+        diagnostics: diagnostics.sorted(),
+        todos,
+        written: (options.write && !failed).then(|| config.output_dir.clone()),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Every version's diagnostics, page and to-do counts, and sites, together.
+fn gather(
+    finished: Vec<Finished>,
+) -> (
+    Diagnostics,
+    usize,
+    usize,
+    Vec<Option<output::layout::VersionSite>>,
+) {
+    let mut diagnostics = Diagnostics::new();
+    let (mut pages, mut todos) = (0, 0);
+    let mut sites = Vec::new();
+    for done in finished {
+        diagnostics.extend(done.diagnostics);
+        pages += done.pages;
+        todos += done.todos;
+        sites.push(done.site);
+    }
+    (diagnostics, pages, todos, sites)
+}
+
+/// One version read, parsed, its protocols derived and its pages dated.
+struct Edition {
+    version: versions::Version,
+    config: config::Config,
+    prepared: Prepared,
+}
+
+impl Edition {
+    /// The edition as the Changes page compares it.
+    fn side(&self) -> versions::changes::Side<'_> {
+        versions::changes::Side {
+            label: &self.version.label,
+            sources: &self.prepared.handbook.pages,
+            pages: &self.prepared.pages,
+            records: &self.prepared.records,
+        }
+    }
+}
+
+fn open_edition(
+    plan: &versions::Plan,
+    version: &versions::Version,
+    project: &config::Config,
+    step: &(dyn Fn(&str) + Sync),
+) -> Result<Edition> {
+    let source = plan.open(version, project)?;
+    let mut prepared = prepare(&source.config, source.tree.as_ref(), true, step)?;
+    if let Some(history) = &source.history {
+        date_pages(history, &source.config, &mut prepared)?;
+    }
+    Ok(Edition {
+        version: version.clone(),
+        config: source.config,
+        prepared,
+    })
+}
+
+/// "Last updated" from git for the pages that do not say it themselves.
+/// Protocol records keep only the dates pages state, so `protocols/` does
+/// not drift with every commit.
+fn date_pages(
+    history: &versions::History,
+    config: &config::Config,
+    prepared: &mut Prepared,
+) -> Result<()> {
+    let paths: Vec<String> = prepared
+        .handbook
+        .pages
+        .iter()
+        .map(|p| p.path.clone())
+        .collect();
+    let (dates, undated) = history.dates(&paths)?;
+    for page in &mut prepared.pages {
+        if page.updated.is_none() {
+            page.updated = dates.get(&page.path).copied();
+        }
+    }
+    if undated > 0 {
+        let message =
+            format!("this is a shallow clone: {undated} pages have no date from the history");
+        prepared.diagnostics.push(
+            Diagnostic::warning(config.label(&config.file), 0, 0, message).with_help(
+                "fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in CI) to date every page",
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Each version but the oldest gets a Changes page against the one after it.
+fn add_changes_pages(editions: &mut [Edition], project: &config::Config) {
+    let Some(spec) = project.versions.as_ref().map(|v| v.changes_page.clone()) else {
+        return;
+    };
+    let made: Vec<String> = editions
+        .windows(2)
+        .map(|pair| {
+            let register = &pair[0].config.protocols.register;
+            versions::changes::page(pair[1].side(), pair[0].side(), &spec, register)
+        })
+        .collect();
+    for (edition, markdown) in editions.iter_mut().zip(made) {
+        let prepared = &mut edition.prepared;
+        let page = generated_page(&edition.config, &spec, markdown);
+        prepared.diagnostics.extend(clashes(
+            &prepared.handbook,
+            std::slice::from_ref(&page),
+            "versions: changes-page:",
+        ));
+        if prepared.pages.iter().any(|p| p.path == spec.path) {
+            continue;
+        }
+        prepared
+            .handbook
+            .summary
+            .append_missing(&[(spec.path.as_str(), spec.title.as_str())]);
+        let space_urls = space_urls(&edition.config);
+        let options = parse_options(&edition.config, &space_urls, true);
+        let parsed = parse_all(&[page], options, &mut prepared.diagnostics);
+        prepared.pages.extend(parsed);
+    }
+}
+
+/// The switcher over every version's pages.
+fn switcher(editions: &[Edition], config: &config::Config) -> versions::switch::Switcher {
+    let versions: Vec<versions::Version> = editions.iter().map(|e| e.version.clone()).collect();
+    let pages: Vec<&[parse::Page]> = editions
+        .iter()
+        .map(|e| e.prepared.pages.as_slice())
+        .collect();
+    let origin = config
+        .site
+        .base_url
+        .as_ref()
+        .map(|base| format!("{base}{}", config.site.path_prefix));
+    versions::switch::Switcher::new(&versions, &pages, origin)
+}
+
+/// What checking and rendering one version gave.
+struct Finished {
+    diagnostics: Diagnostics,
+    pages: usize,
+    todos: usize,
+    /// Its files, when they are to be written and nothing failed.
+    site: Option<output::layout::VersionSite>,
+}
+
+/// Links checked, pages rendered and laid out: one version's site.
+fn finish_edition(
+    edition: Edition,
+    renderer: &render::Renderer,
+    version: Option<(&versions::switch::Switcher, usize)>,
+    write: bool,
+) -> Result<Finished> {
+    let Edition {
+        version: about,
+        config,
+        prepared,
+    } = edition;
     let Prepared {
         handbook,
         pages,
         records,
         mut diagnostics,
-    } = prepare(&config, true, &step)?;
-    let drift = if options.write {
+    } = prepared;
+    let drift = if write {
         config.protocols.drift
     } else {
         diagnostic::Severity::Error
     };
     // Records of broken notes are incomplete: their drift would only be noise.
-    if !diagnostics.has_errors() {
+    // Only the working tree's protocols/ is the editor's to keep in step.
+    if !diagnostics.has_errors() && about.origin == versions::Origin::WorkingTree {
         diagnostics.extend(protocol_drift(&config, &records, drift)?);
     }
-    step("checking links");
     let index = links::LinkIndex::new(&pages, &handbook.assets, &config.spaces);
     let resolved = resolve_all(&pages, &index, config.broken_links, &mut diagnostics);
-    let todos = todo_warnings(&pages, &mut diagnostics, !options.write);
-    step(&format!("rendering {} pages", pages.len()));
+    let todos = todo_warnings(&pages, &mut diagnostics, !write);
     let navigation = render::nav::Navigation::new(&handbook.summary, &pages);
-    let rendered = renderer.render_site(&pages, &resolved, &navigation)?;
-    let source_label = config.source_label();
+    let renderer = renderer.for_version(&config, &about.name);
+    let rendered = renderer.render_site(&pages, &resolved, &navigation, version)?;
     diagnostics.extend(output::collisions(
         &pages,
         &handbook.assets,
         &rendered.statics,
-        &source_label,
+        &config.source_label(),
     ));
-    let failed = diagnostics.has_errors();
-    if options.write && !failed {
-        step("writing the site");
+    let site = if write && !diagnostics.has_errors() {
         let data = data_files(&config, &records, &pages)?;
-        let files = output::layout(&config, rendered, &pages, &handbook.assets, data);
-        output::write(&config.output_dir, &files)?;
-    }
-    Ok(Report {
+        let root_not_found = if about.default && version.is_some() {
+            Some(renderer.render_not_found_at(navigation.top_level(&pages), "latest/")?)
+        } else {
+            None
+        };
+        let files = output::layout(
+            &config,
+            rendered,
+            &pages,
+            &handbook.assets,
+            data,
+            version.is_none(),
+        );
+        Some(output::layout::VersionSite {
+            files,
+            pages: output::layout::sitemap_entries(&pages),
+            root_not_found,
+        })
+    } else {
+        None
+    };
+    Ok(Finished {
+        diagnostics,
         pages: pages.len(),
-        diagnostics: diagnostics.sorted(),
         todos,
-        written: (options.write && !failed).then(|| config.output_dir.clone()),
-        elapsed: started.elapsed(),
+        site,
     })
 }
 
@@ -168,39 +388,20 @@ struct Prepared {
 }
 
 /// `highlight` is off when only the protocols are wanted: it is most of parsing's cost.
-fn prepare(config: &config::Config, highlight: bool, step: &dyn Fn(&str)) -> Result<Prepared> {
-    let space_urls: Vec<(String, String)> = config
-        .spaces
-        .iter()
-        .map(|s| (s.id.clone(), s.url.clone()))
-        .collect();
-    let options = parse::Options {
-        legacy: &config.legacy_urls,
-        highlight,
-        spaces: &space_urls,
-    };
-    if !config.source_dir.is_dir() {
-        bail!(
-            "the source folder {} does not exist; set `source` in the configuration",
-            config.source_label()
-        );
-    }
-    // When the source is the project root (GitBook-synced repositories), the
-    // project's own folders and files are not pages.
-    let own = [
-        &config.output_dir,
-        &config.protocols.folder,
-        &config.root.join("themes"),
-        &config.file,
-    ];
-    let own: Vec<&std::path::Path> = own.iter().map(|p| p.as_path()).collect();
-    let tree = load::source::DirTree::in_project(&config.source_dir, &config.root, &own)?;
+fn prepare(
+    config: &config::Config,
+    tree: &dyn load::source::SourceTree,
+    highlight: bool,
+    step: &(dyn Fn(&str) + Sync),
+) -> Result<Prepared> {
+    let space_urls = space_urls(config);
+    let options = parse_options(config, &space_urls, highlight);
     let generated: Vec<&str> = generated_specs(config)
         .iter()
         .map(|s| s.path.as_str())
         .collect();
     step("reading the sources");
-    let (mut handbook, mut diagnostics) = load::load(config, &tree, &generated)?;
+    let (mut handbook, mut diagnostics) = load::load(config, tree, &generated)?;
     step(&format!("parsing {} pages", handbook.pages.len()));
     let mut pages = parse_all(&handbook.pages, options, &mut diagnostics);
     let space_ids = config.spaces.iter().map(|s| s.id.clone()).collect();
@@ -224,15 +425,39 @@ fn prepare(config: &config::Config, highlight: bool, step: &dyn Fn(&str)) -> Res
     })
 }
 
-/// The pages the build generates: register, code of practice, constitution, spaces.
-fn generated_specs(config: &config::Config) -> [&protocols::pages::PageSpec; 4] {
+/// Each declared space as (id, URL), for recognising links into spaces.
+fn space_urls(config: &config::Config) -> Vec<(String, String)> {
+    config
+        .spaces
+        .iter()
+        .map(|s| (s.id.clone(), s.url.clone()))
+        .collect()
+}
+
+fn parse_options<'a>(
+    config: &'a config::Config,
+    space_urls: &'a [(String, String)],
+    highlight: bool,
+) -> parse::Options<'a> {
+    parse::Options {
+        legacy: &config.legacy_urls,
+        highlight,
+        spaces: space_urls,
+    }
+}
+
+/// The pages the build may generate: register, code of practice,
+/// constitution, spaces, and changes (in a versioned site).
+fn generated_specs(config: &config::Config) -> Vec<&protocols::pages::PageSpec> {
     let p = &config.protocols;
-    [
+    let mut specs = vec![
         &p.register,
         &p.code_of_practice,
         &p.constitution,
         &config.spaces_page,
-    ]
+    ];
+    specs.extend(config.versions.as_ref().map(|v| &v.changes_page));
+    specs
 }
 
 /// A generated page as a source page the pipeline parses like any other.
@@ -325,8 +550,8 @@ fn protocol_pages(
     records: &[protocols::ProtocolRecord],
     handbook: &mut load::Handbook,
 ) -> Vec<load::SourcePage> {
-    let [register, code, constitution, _] = generated_specs(config);
-    let specs = [register, code, constitution];
+    let p = &config.protocols;
+    let specs = [&p.register, &p.code_of_practice, &p.constitution];
     if records.is_empty() && !specs.iter().any(|s| summary_lists(handbook, s)) {
         return Vec::new();
     }
@@ -393,7 +618,7 @@ pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport>
         pages,
         diagnostics,
         ..
-    } = prepare(&config, false, &|_| {})?;
+    } = prepare(&config, &versions::working_tree(&config)?, false, &|_| {})?;
     let notes = pages.iter().map(|p| p.notes.len()).sum();
     // What this command reports and stops for: problems on pages with notes
     // (broken notes give incomplete records, neither compared nor written).

@@ -63,6 +63,9 @@ struct Project {
     /// Print only diagnostics.
     #[arg(long, short)]
     quiet: bool,
+    /// Build or check only these versions (names, comma-separated).
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    versions: Option<Vec<String>>,
 }
 
 fn main() -> ExitCode {
@@ -91,6 +94,7 @@ fn run_build(project: &Project, out: Option<PathBuf>, write: bool) -> Result<Exi
         out,
         write,
         progress: live.then_some(show_stage as fn(&str)),
+        versions: project.versions.clone(),
     };
     let report = handbook::build(&options);
     if live {
@@ -196,16 +200,18 @@ fn summary_line(report: &Report, write: bool) -> String {
     } else {
         String::new()
     };
+    let pages = if report.versions > 1 {
+        format!("{} pages in {} versions", report.pages, report.versions)
+    } else {
+        format!("{} pages", report.pages)
+    };
     match (&report.written, write) {
         (Some(out), _) => {
             let out = handbook::config::display_path(out);
-            format!(
-                "Built {} pages in {time} into {out}: {found}{todos}",
-                report.pages
-            )
+            format!("Built {pages} in {time} into {out}: {found}{todos}")
         }
         (None, true) => format!("Build failed after {time}: {found}; nothing was written{todos}"),
-        (None, false) => format!("Checked {} pages in {time}: {found}", report.pages),
+        (None, false) => format!("Checked {pages} in {time}: {found}"),
     }
 }
 

@@ -7,8 +7,10 @@
 //! errors, so a typo never silently falls back to a default.
 
 mod spaces;
+mod versions;
 
 pub use spaces::{OpenTo, Space, SpaceKind};
+pub use versions::{Edition, EditionSource, VersionStatus, Versions, valid_name};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::protocols::pages::PageSpec;
@@ -62,6 +64,11 @@ pub struct Config {
     pub spaces: Vec<Space>,
     /// The generated spaces page.
     pub spaces_page: PageSpec,
+    /// The editions published side by side; `None` publishes one, unversioned.
+    pub versions: Option<Versions>,
+    /// Put before every file label: a git ref's `edition-2023:`, so a problem
+    /// in a version read from git names it as `git show` would.
+    pub label_prefix: String,
 }
 
 /// The `protocols:` section.
@@ -113,6 +120,7 @@ struct RawConfig {
     #[serde(default)]
     spaces: Vec<spaces::RawSpace>,
     spaces_page: Option<RawPage>,
+    versions: Option<Spanned<versions::RawVersions>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -151,14 +159,30 @@ pub fn load(root: &Path, file: Option<&Path>, output: Option<&Path>) -> anyhow::
         return Err(ConfigError(vec![d]).into());
     }
     let text = crate::fs::read_to_string(&path)?;
-    let raw: RawConfig = yaml::parse(&text, &label, 1).map_err(|d| ConfigError(vec![d]))?;
+    Ok(from_text(&text, &label, root, output, true)?.at(path))
+}
+
+/// Validates configuration `text` read from `label` (a file, or a file in a
+/// git ref); `root` is the project folder the paths in it are relative to.
+/// A version read from git ignores its own `versions:` (`project` false):
+/// only the project's configuration says which versions there are.
+pub fn from_text(
+    text: &str,
+    label: &str,
+    root: &Path,
+    output: Option<&Path>,
+    project: bool,
+) -> Result<Config, ConfigError> {
+    let mut raw: RawConfig = yaml::parse(text, label, 1).map_err(|d| ConfigError(vec![d]))?;
+    if !project {
+        raw.versions = None;
+    }
     let mut problems = Diagnostics::new();
-    let mut config = validate(raw, root, output, &label, &mut problems);
-    config.file = path;
+    let config = validate(raw, root, output, label, &mut problems);
     if problems.is_empty() {
         Ok(config)
     } else {
-        Err(ConfigError(problems.sorted()).into())
+        Err(ConfigError(problems.sorted()))
     }
 }
 
@@ -186,6 +210,7 @@ fn validate(
     let theme = raw
         .theme
         .map_or_else(|| "default".into(), |t| check.theme(t));
+    let versions = raw.versions.map(|v| check.versions(v, root, &output_dir));
     Config {
         root: root.to_path_buf(),
         file: root.join(FILE_NAME),
@@ -211,6 +236,8 @@ fn validate(
         protocols: check.protocols(raw.protocols, root),
         spaces: check.spaces(raw.spaces),
         spaces_page: check.page(raw.spaces_page, "Spaces", "spaces.md"),
+        versions,
+        label_prefix: String::new(),
     }
 }
 
@@ -230,7 +257,10 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn fail(&mut self, at: &Spanned<String>, message: String, help: &str) {
-        let (line, column) = yaml::position(at);
+        self.fail_at(yaml::position(at), message, help);
+    }
+
+    fn fail_at(&mut self, (line, column): (u32, u32), message: String, help: &str) {
         self.problems
             .push(Diagnostic::error(self.label, line, column, message).with_help(help));
     }
@@ -437,11 +467,22 @@ pub fn display_path(path: &Path) -> String {
 }
 
 impl Config {
+    /// The same configuration, read from `file`.
+    fn at(mut self, file: PathBuf) -> Self {
+        self.file = file;
+        self
+    }
+
     /// A file under the root as the editor sees it (`handbook/a.md`, or
-    /// `../coop/handbook/a.md` when the root was given as `../coop`).
+    /// `../coop/handbook/a.md` when the root was given as `../coop`); in a
+    /// version read from git, `edition-2023:handbook/a.md`.
     pub fn label(&self, path: &Path) -> String {
         let relative = path.strip_prefix(&self.root).unwrap_or(path);
-        display_path(&self.root.join(relative))
+        if self.label_prefix.is_empty() {
+            display_path(&self.root.join(relative))
+        } else {
+            format!("{}{}", self.label_prefix, display_path(relative))
+        }
     }
 
     /// The source folder relative to the project root, e.g. `handbook/`

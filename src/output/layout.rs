@@ -14,6 +14,7 @@ use crate::html::escape;
 use crate::load::{Asset, AssetData};
 use crate::parse::Page;
 use crate::render::RenderedSite;
+use crate::versions::Version;
 use std::collections::HashMap;
 
 /// The list of files making up one version's site, sorted by path.
@@ -23,6 +24,7 @@ pub fn layout(
     pages: &[Page],
     assets: &[Asset],
     data: [(&str, String); 2],
+    root_files: bool,
 ) -> Vec<OutFile> {
     let mut files: Vec<OutFile> = Vec::with_capacity(site.pages.len() + assets.len() + 8);
     let has_index = site.pages.iter().any(|p| p.url == "index.html");
@@ -44,7 +46,9 @@ pub fn layout(
     files.push(text("404.html", site.not_found));
     files.push(text("navigation.js", site.navigation));
     files.extend(data.into_iter().map(|(path, json)| text(path, json)));
-    files.push(text(".nojekyll", String::new()));
+    if root_files {
+        files.push(text(".nojekyll", String::new()));
+    }
     if !has_index {
         if let Some(first) = pages.iter().find(|p| p.listed && !p.hidden) {
             files.push(text(
@@ -53,23 +57,105 @@ pub fn layout(
             ));
         }
     }
+    if let (Some(base), true) = (&config.site.base_url, root_files) {
+        files.push(text(
+            "sitemap.xml",
+            sitemap(base, &config.site.path_prefix, &sitemap_entries(pages)),
+        ));
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    files
+}
+
+/// The pages a sitemap lists: those in the navigation.
+pub fn sitemap_entries(pages: &[Page]) -> Vec<Entry> {
+    pages
+        .iter()
+        .filter(|p| p.listed && !p.hidden)
+        .map(|p| Entry {
+            url: p.url.clone(),
+            updated: p.updated.map(|d| d.iso()),
+        })
+        .collect()
+}
+
+/// One version's site, laid out as if it were the whole site.
+#[derive(Debug, Clone)]
+pub struct VersionSite {
+    /// Its files, by path in its folder.
+    pub files: Vec<OutFile>,
+    /// Its sitemap entries, by URL in its folder.
+    pub pages: Vec<Entry>,
+    /// For the default version: the not-found page of the site's root.
+    pub root_not_found: Option<String>,
+}
+
+/// A versioned site: each version in its folder, the default one again
+/// under `latest/` (its pages name the versioned address as canonical, so
+/// the copy is byte for byte the same), and at the root an `index.html`
+/// leading to `latest/`, `versions.json`, the not-found page, `.nojekyll`
+/// and one `sitemap.xml` of every version's pages. `sites` are in the order
+/// of `versions`, `None` where a version was not laid out.
+pub fn versioned(
+    config: &Config,
+    versions: &[Version],
+    sites: Vec<Option<VersionSite>>,
+) -> anyhow::Result<Vec<OutFile>> {
+    let mut files = Vec::new();
+    let mut entries = Vec::new();
+    for (version, site) in versions.iter().zip(sites) {
+        let Some(site) = site else { continue };
+        let folder = format!("{}/", version.name);
+        if version.default {
+            files.extend(in_folder(&site.files, "latest/"));
+            let not_found = site.root_not_found.clone().unwrap_or_default();
+            files.push(text("404.html", not_found));
+        }
+        entries.extend(site.pages.into_iter().map(|e| Entry {
+            url: format!("{folder}{}", e.url),
+            ..e
+        }));
+        files.extend(in_folder(&site.files, &folder));
+    }
+    let default = versions.iter().find(|v| v.default);
+    let title = default.map_or("", |v| v.label.as_str());
+    files.push(text(
+        "index.html",
+        redirect("latest/index.html", title, &config.site.language),
+    ));
+    files.push(text("versions.json", versions_json(versions)?));
+    files.push(text(".nojekyll", String::new()));
     if let Some(base) = &config.site.base_url {
-        let entries: Vec<Entry> = pages
-            .iter()
-            .filter(|p| p.listed && !p.hidden)
-            .map(|p| Entry {
-                url: p.url.clone(),
-                updated: p.updated.map(|d| d.iso()),
-            })
-            .collect();
         files.push(text(
             "sitemap.xml",
             sitemap(base, &config.site.path_prefix, &entries),
         ));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    files
+    Ok(files)
+}
+
+fn in_folder<'a>(files: &'a [OutFile], folder: &'a str) -> impl Iterator<Item = OutFile> + 'a {
+    files.iter().map(move |f| OutFile {
+        path: format!("{folder}{}", f.path),
+        contents: f.contents.clone(),
+    })
+}
+
+/// `versions.json`: every version for tools and scripts, newest first.
+fn versions_json(versions: &[Version]) -> anyhow::Result<String> {
+    let listed: Vec<serde_json::Value> = versions
+        .iter()
+        .map(|v| {
+            let mut value = serde_json::to_value(v)?;
+            value["url"] = format!("{}/", crate::links::href(&v.name)).into();
+            Ok(value)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let default = versions.iter().find(|v| v.default).map(|v| v.name.clone());
+    let json = serde_json::json!({ "default": default, "versions": listed });
+    Ok(serde_json::to_string_pretty(&json)? + "\n")
 }
 
 /// Files the build writes itself, besides pages, assets and theme files.

@@ -8,7 +8,7 @@
 //! refuses outright output folders that would swallow the project, its
 //! sources or the home folder.
 
-mod layout;
+pub mod layout;
 pub mod sitemap;
 
 pub use layout::{collisions, layout};

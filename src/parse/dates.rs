@@ -62,6 +62,31 @@ impl Date {
         format!("{} {} {}", self.day, month, self.year)
     }
 
+    /// The UTC calendar date of a Unix time (seconds), as git records commits;
+    /// `None` outside the supported years.
+    pub fn from_unix(seconds: i64) -> Option<Date> {
+        // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+        let days = seconds.div_euclid(86_400) + 719_468;
+        let era = days.div_euclid(146_097);
+        let day_of_era = days - era * 146_097;
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let shifted_month = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+        let month = if shifted_month < 10 {
+            shifted_month + 3
+        } else {
+            shifted_month - 9
+        };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        Self::checked(
+            u16::try_from(year).ok()?,
+            u8::try_from(month).ok()?,
+            u8::try_from(day).ok()?,
+        )
+    }
+
     /// A date only if it exists in the calendar and lies in the supported years.
     fn checked(year: u16, month: u8, day: u8) -> Option<Date> {
         let ok = (1900..=2200).contains(&year)
@@ -507,5 +532,15 @@ mod tests {
         assert_eq!(parse_meta_line(&long), None);
         let short = format!("Work in progress {}", "x".repeat(140));
         assert!(parse_meta_line(&short).is_some());
+    }
+
+    #[test]
+    fn unix_times_become_utc_dates() {
+        let date = |s| Date::from_unix(s).map(|d| d.iso());
+        assert_eq!(date(0).as_deref(), Some("1970-01-01"));
+        assert_eq!(date(951_782_400).as_deref(), Some("2000-02-29"));
+        assert_eq!(date(1_677_628_799).as_deref(), Some("2023-02-28"));
+        assert_eq!(date(1_677_628_800).as_deref(), Some("2023-03-01"));
+        assert_eq!(date(-2_208_988_801), None);
     }
 }

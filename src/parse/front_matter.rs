@@ -26,6 +26,10 @@ pub struct FrontMatter {
     /// The spaces where what the page describes happens (ids from the configuration).
     #[serde(default)]
     pub spaces: Vec<Spanned<String>>,
+    /// Paths this page had in earlier editions (`old/name.md`): the version
+    /// switcher and the Changes page follow a renamed page through them.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Free keys for themes.
     #[serde(default)]
     pub extra: BTreeMap<String, serde_json::Value>,

@@ -52,6 +52,8 @@ pub struct Page {
     pub extra: BTreeMap<String, serde_json::Value>,
     /// The front matter's `spaces:`, each with its line and column.
     pub spaces: Vec<(String, u32, u32)>,
+    /// Paths the page had in earlier editions, normalised like SUMMARY's.
+    pub aliases: Vec<String>,
     /// Headings in order, with their ids.
     pub headings: Vec<Heading>,
     /// Links and images to resolve, in order; body slots refer to them by index.
@@ -307,6 +309,11 @@ pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagn
         hidden: front.hidden,
         listed: source.listed,
         spaces: front_spaces,
+        aliases: front
+            .aliases
+            .iter()
+            .filter_map(|a| crate::load::summary::normalise_target(a).ok())
+            .collect(),
         extra: front.extra,
         headings: walked.headings,
         links: walked.links,

@@ -13,6 +13,7 @@ pub mod theme;
 use crate::config::Config;
 use crate::links::{Resolved, root_of};
 use crate::parse::Page;
+use crate::versions::switch::{Switcher, VersionContext};
 use anyhow::{Context as _, Result};
 use nav::{NavItem, Navigation, PageNav, TitledLink};
 use rayon::prelude::*;
@@ -43,22 +44,45 @@ pub struct RenderedSite {
     pub statics: Vec<(String, Vec<u8>)>,
 }
 
-/// Templates compiled once, with what every page shares.
+/// Templates compiled once, with what every page of a version shares.
+#[derive(Clone)]
 pub struct Renderer {
-    tera: tera::Tera,
-    theme: theme::Theme,
+    tera: std::sync::Arc<tera::Tera>,
+    theme: std::sync::Arc<theme::Theme>,
     site: SiteInfo,
 }
+
+/// A page's place among the versions: the switcher and which version it is in.
+pub type VersionOf<'a> = Option<(&'a Switcher, usize)>;
 
 #[derive(Debug, Clone)]
 struct SiteInfo {
     title: String,
     description: String,
     language: String,
+    /// Where the version's pages live (`/handbook/2023/`): the 404 page's root.
     path_prefix: String,
     edit_url: Option<String>,
     source_prefix: String,
     spaces: std::collections::HashMap<String, crate::config::Space>,
+}
+
+impl SiteInfo {
+    fn of(config: &Config) -> Self {
+        Self {
+            title: config.site.title.clone(),
+            description: config.site.description.clone(),
+            language: config.site.language.clone(),
+            path_prefix: config.site.path_prefix.clone(),
+            edit_url: config.edit_url.clone(),
+            source_prefix: config.source_prefix(),
+            spaces: config
+                .spaces
+                .iter()
+                .map(|s| (s.id.clone(), s.clone()))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -109,6 +133,8 @@ struct PageTemplate<'a> {
     site: SiteContext<'a>,
     page: PageContext<'a>,
     nav: Vec<NavItem>,
+    /// The version switcher and banner; absent on an unversioned site.
+    version: Option<VersionContext>,
     serving: bool,
 }
 
@@ -124,20 +150,25 @@ impl Renderer {
     pub fn new(config: &Config) -> Result<Self> {
         let theme = theme::load(&config.root, &config.theme)?;
         let tera = theme.compile()?;
-        let site = SiteInfo {
-            title: config.site.title.clone(),
-            description: config.site.description.clone(),
-            language: config.site.language.clone(),
-            path_prefix: config.site.path_prefix.clone(),
-            edit_url: config.edit_url.clone(),
-            source_prefix: config.source_prefix(),
-            spaces: config
-                .spaces
-                .iter()
-                .map(|s| (s.id.clone(), s.clone()))
-                .collect(),
-        };
-        Ok(Self { tera, theme, site })
+        Ok(Self {
+            tera: std::sync::Arc::new(tera),
+            theme: std::sync::Arc::new(theme),
+            site: SiteInfo::of(config),
+        })
+    }
+
+    /// The same templates for one version: its configuration (title,
+    /// spaces…), its pages under `name/` (the site root when empty).
+    pub fn for_version(&self, config: &Config, name: &str) -> Self {
+        let mut site = SiteInfo::of(config);
+        if !name.is_empty() {
+            site.path_prefix = format!("{}{}/", site.path_prefix, crate::links::href(name));
+        }
+        Self {
+            tera: std::sync::Arc::clone(&self.tera),
+            theme: std::sync::Arc::clone(&self.theme),
+            site,
+        }
     }
 
     fn site_context(&self, root: String) -> SiteContext<'_> {
@@ -156,12 +187,15 @@ impl Renderer {
         pages: &[Page],
         resolved: &[Resolved],
         navigation: &Navigation,
+        version: VersionOf<'_>,
     ) -> Result<RenderedSite> {
         let rendered = pages
             .par_iter()
             .zip(resolved)
             .enumerate()
-            .map(|(i, (page, links))| self.render_page(page, links, navigation.for_page(i, pages)))
+            .map(|(i, (page, links))| {
+                self.render_page(page, links, navigation.for_page(i, pages), version)
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(RenderedSite {
             pages: rendered,
@@ -177,11 +211,15 @@ impl Renderer {
         page: &Page,
         resolved: &Resolved,
         nav: PageNav,
+        version: VersionOf<'_>,
     ) -> Result<RenderedPage> {
+        let root = root_of(&page.url);
+        let version = version.map(|(switcher, i)| switcher.context(i, page, &format!("{root}../")));
         let context = PageTemplate {
-            site: self.site_context(root_of(&page.url)),
+            site: self.site_context(root),
             page: self.page_context(page, resolved, nav.breadcrumbs, nav.prev, nav.next),
             nav: nav.nav,
+            version,
             serving: false,
         };
         let html = self
@@ -246,8 +284,19 @@ impl Renderer {
     /// Renders the not-found page; its URLs start from the path prefix, since
     /// a host serves it at any depth.
     pub fn render_not_found(&self, nav: Vec<NavItem>) -> Result<String> {
+        self.not_found(nav, self.site.path_prefix.clone())
+    }
+
+    /// The not-found page for the site's root folder of a versioned site,
+    /// its links leading into `folder` (`latest/`).
+    pub fn render_not_found_at(&self, nav: Vec<NavItem>, folder: &str) -> Result<String> {
+        let root = self.site.path_prefix.rsplitn(3, '/').nth(2).unwrap_or("");
+        self.not_found(nav, format!("{root}/{folder}"))
+    }
+
+    fn not_found(&self, nav: Vec<NavItem>, root: String) -> Result<String> {
         let context = NotFoundTemplate {
-            site: self.site_context(self.site.path_prefix.clone()),
+            site: self.site_context(root),
             nav,
             serving: false,
         };

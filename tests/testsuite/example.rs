@@ -4,30 +4,41 @@
 use crate::harness::{HandbookTest, repo_root};
 
 const SEED: &str = "2-political-economy/commons-political-economy/provisioning-and-hosting.html";
+/// The example's edition in force, the working tree.
+const EDITION: &str = "2022/";
 
-#[test]
-fn the_example_builds_with_zero_diagnostics() {
-    let test = HandbookTest::example().build().assert_success();
-    let stderr = test.stderr();
-    assert!(stderr.contains("0 error(s), 0 warning(s)"), "{stderr}");
-    let sources = walkdir::WalkDir::new(test.root().join("handbook"))
+/// Markdown pages under `folder`, SUMMARY.md left out.
+fn pages_in(folder: &std::path::Path) -> usize {
+    walkdir::WalkDir::new(folder)
         .into_iter()
         .filter(|e| {
             e.as_ref()
                 .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "md"))
         })
         .count()
-        - 1; // SUMMARY.md
+        - 1
+}
+
+#[test]
+fn the_example_builds_with_zero_diagnostics() {
+    let test = HandbookTest::example().build().assert_success();
+    let stderr = test.stderr();
+    assert!(stderr.contains("0 error(s), 0 warning(s)"), "{stderr}");
+    let sources = pages_in(&test.root().join("handbook"));
     assert!((15..=25).contains(&sources), "{sources} pages");
+    let trial = pages_in(&test.root().join("editions/2021-trial/handbook"));
     let built = stderr
         .lines()
         .last()
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|n| n.parse::<usize>().ok());
+    // Each edition adds three protocol pages and the spaces page; the
+    // edition in force also its Changes page.
+    assert!(stderr.contains("in 2 versions"), "{stderr}");
     assert_eq!(
         built,
-        Some(sources + 4),
-        "the pages, three protocol pages and the spaces page: {stderr}"
+        Some(sources + 5 + trial + 4),
+        "the pages, protocol pages, spaces and changes pages: {stderr}"
     );
 }
 
@@ -60,7 +71,7 @@ fn the_seed_page_reads_as_published() {
         .build()
         .assert_success()
         .assert_page(
-            SEED,
+            &format!("{EDITION}{SEED}"),
             &[
                 "<h1 id=\"provisioning-and-hosting\">Provisioning and hosting</h1>",
                 "in <a href=\"../political-economy.html\">Political economy</a>, the phrase",
@@ -69,7 +80,7 @@ fn the_seed_page_reads_as_published() {
             ],
         )
         .refute_page(
-            SEED,
+            &format!("{EDITION}{SEED}"),
             &[
                 "Agent Instructions",
                 "?ask=",
@@ -83,7 +94,7 @@ fn the_seed_page_reads_as_published() {
 fn the_example_declares_spaces_of_every_kind_and_links_them() {
     let test = HandbookTest::example().build().assert_success();
     let json: serde_json::Value =
-        serde_json::from_str(&test.site_file("spaces.json")).expect("json");
+        serde_json::from_str(&test.site_file(&format!("{EDITION}spaces.json"))).expect("json");
     let spaces = json["spaces"].as_array().expect("a list");
     assert!(spaces.len() >= 6, "{} spaces", spaces.len());
     for kind in ["platform", "media", "venue"] {

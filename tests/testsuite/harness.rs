@@ -45,6 +45,7 @@ impl HandbookTest {
         let repo = repo_root();
         copy_dir(&repo.join("handbook"), &test.root().join("handbook"));
         copy_dir(&repo.join("protocols"), &test.root().join("protocols"));
+        copy_dir(&repo.join("editions"), &test.root().join("editions"));
         std::fs::copy(
             repo.join("handbook.yaml"),
             test.root().join("handbook.yaml"),

@@ -11,3 +11,4 @@ mod invalid;
 mod properties;
 mod protocols;
 mod spaces;
+mod versions;
