@@ -118,12 +118,19 @@ pub fn versioned(
         }));
         files.extend(in_folder(&site.files, &folder));
     }
-    let default = versions.iter().find(|v| v.default);
-    let title = default.map_or("", |v| v.label.as_str());
-    files.push(text(
-        "index.html",
-        redirect("latest/index.html", title, &config.site.language),
-    ));
+    // `latest/` when the default version was built (`--versions` may leave it out).
+    let lead = versions
+        .iter()
+        .find(|v| v.default)
+        .map(|v| (String::from("latest"), v))
+        .or_else(|| versions.first().map(|v| (v.name.clone(), v)));
+    if let Some((folder, version)) = lead {
+        let target = format!("{folder}/index.html");
+        files.push(text(
+            "index.html",
+            redirect(&target, &version.label, &config.site.language),
+        ));
+    }
     files.push(text("versions.json", versions_json(versions)?));
     files.push(text(".nojekyll", String::new()));
     if let Some(base) = &config.site.base_url {

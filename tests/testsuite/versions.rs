@@ -277,6 +277,11 @@ fn versions_flag_builds_a_subset_and_names_unknown_ones() {
     assert!(test.root().join("site/edition-2022/a.html").exists());
     assert!(test.root().join("site/latest/a.html").exists());
     assert!(!test.root().join("site/draft").exists());
+    // Without the default version there is no latest/: the root leads to the first.
+    history()
+        .run(&["build", "--versions", "edition-2021,draft"])
+        .assert_success()
+        .assert_page("index.html", &["url=draft/index.html"]);
     history()
         .run(&["build", "--versions", "edition-2099"])
         .assert_exit(2)
