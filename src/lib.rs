@@ -99,13 +99,16 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         add_changes_pages(&mut editions, &config);
     }
     let switcher = plan.versioned.then(|| switcher(&editions, &config));
+    // The version the site's root leads to (and whose 404 page it serves).
+    let (lead, lead_folder) = plan.lead();
     step("checking links and rendering");
     let finished = editions
         .into_par_iter()
         .enumerate()
         .map(|(i, edition)| {
             let version = switcher.as_ref().map(|s| (s, i));
-            finish_edition(edition, &renderer, version, options.write)
+            let root_folder = (plan.versioned && i == lead).then_some(lead_folder.as_str());
+            finish_edition(edition, &renderer, version, root_folder, options.write)
         })
         .collect::<Result<Vec<_>>>()?;
     let (diagnostics, pages, todos, sites) = gather(finished);
@@ -282,6 +285,7 @@ fn finish_edition(
     edition: Edition,
     renderer: &render::Renderer,
     version: Option<(&versions::switch::Switcher, usize)>,
+    root_folder: Option<&str>,
     write: bool,
 ) -> Result<Finished> {
     let Edition {
@@ -295,15 +299,14 @@ fn finish_edition(
         records,
         mut diagnostics,
     } = prepared;
-    let drift = if write {
-        config.protocols.drift
-    } else {
-        diagnostic::Severity::Error
-    };
     // Records of broken notes are incomplete: their drift would only be noise.
     // Only the working tree's protocols/ is the editor's to keep in step.
     if !diagnostics.has_errors() && about.origin == versions::Origin::WorkingTree {
-        diagnostics.extend(protocol_drift(&config, &records, drift)?);
+        diagnostics.extend(protocol_drift(
+            &config,
+            &records,
+            drift_level(&config, write),
+        )?);
     }
     let index = links::LinkIndex::new(&pages, &handbook.assets, &config.spaces);
     let resolved = resolve_all(&pages, &index, config.broken_links, &mut diagnostics);
@@ -319,10 +322,11 @@ fn finish_edition(
     ));
     let site = if write && !diagnostics.has_errors() {
         let data = data_files(&config, &records, &pages)?;
-        let root_not_found = if about.default && version.is_some() {
-            Some(renderer.render_not_found_at(navigation.top_level(&pages), "latest/")?)
-        } else {
-            None
+        let root_not_found = match root_folder {
+            Some(folder) => {
+                Some(renderer.render_not_found_at(navigation.top_level(&pages), folder)?)
+            }
+            None => None,
         };
         let files = output::layout(
             &config,
@@ -346,6 +350,15 @@ fn finish_edition(
         todos,
         site,
     })
+}
+
+/// How drift is reported: as configured by `build`, always an error by `check`.
+fn drift_level(config: &config::Config, write: bool) -> diagnostic::Severity {
+    if write {
+        config.protocols.drift
+    } else {
+        diagnostic::Severity::Error
+    }
 }
 
 /// Every page's links resolved, in page order, their problems collected.

@@ -468,7 +468,7 @@ pub fn display_path(path: &Path) -> String {
 
 impl Config {
     /// The same configuration, read from `file`.
-    fn at(mut self, file: PathBuf) -> Self {
+    pub fn at(mut self, file: PathBuf) -> Self {
         self.file = file;
         self
     }
@@ -503,7 +503,7 @@ impl Config {
     /// The source folder as a label prefix, e.g. `handbook/`.
     pub fn source_label(&self) -> String {
         let label = self.label(&self.source_dir);
-        if label.ends_with('/') {
+        if label.is_empty() || label.ends_with(['/', ':']) {
             label
         } else {
             format!("{label}/")

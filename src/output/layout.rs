@@ -109,8 +109,9 @@ pub fn versioned(
         let folder = format!("{}/", version.name);
         if version.default {
             files.extend(in_folder(&site.files, "latest/"));
-            let not_found = site.root_not_found.clone().unwrap_or_default();
-            files.push(text("404.html", not_found));
+        }
+        if let Some(not_found) = &site.root_not_found {
+            files.push(text("404.html", not_found.clone()));
         }
         entries.extend(site.pages.into_iter().map(|e| Entry {
             url: format!("{folder}{}", e.url),
@@ -126,9 +127,10 @@ pub fn versioned(
         .or_else(|| versions.first().map(|v| (v.name.clone(), v)));
     if let Some((folder, version)) = lead {
         let target = format!("{folder}/index.html");
+        let title = format!("{} ({})", config.site.title, version.label);
         files.push(text(
             "index.html",
-            redirect(&target, &version.label, &config.site.language),
+            redirect(&target, &title, &config.site.language),
         ));
     }
     files.push(text("versions.json", versions_json(versions)?));

@@ -4,8 +4,8 @@
 //! Takes two editions' source pages, parsed pages and protocol records, gives
 //! the page as markdown that the pipeline parses like any other page (so its
 //! links are checked and it gets the navigation). Pages are matched by path;
-//! a page whose front matter `aliases` names a vanished path, or whose text a
-//! vanished page had word for word, is renamed rather than added and removed.
+//! a page whose front matter `aliases` names a vanished path is renamed rather
+//! than added and removed — the same rule the version switcher follows.
 //! Changed pages get a unified text diff (in a `diff` code block, folded
 //! under `<details>`, cut after [`MAX_DIFF_LINES`]); protocols are matched by
 //! id and compared by status, title and statement. Output is deterministic:
@@ -81,7 +81,7 @@ fn compare_pages<'a>(old: &'a [SourcePage], new: &'a [SourcePage]) -> PageChange
         match old_by.get(path) {
             Some(before) if before.text != page.text => changes.changed.push((path, path)),
             Some(_) => {}
-            None => match rename_source(page, &gone, &old_by, &renamed_from) {
+            None => match rename_source(page, &gone, &renamed_from) {
                 Some(from) => {
                     renamed_from.insert(from);
                     changes.renamed.push((from, path));
@@ -97,23 +97,16 @@ fn compare_pages<'a>(old: &'a [SourcePage], new: &'a [SourcePage]) -> PageChange
     changes
 }
 
-/// The vanished page `page` was renamed from: one its aliases name, else
-/// one with the very same text.
+/// The vanished page `page` was renamed from: the first its aliases name.
 fn rename_source<'a>(
     page: &SourcePage,
     gone: &BTreeSet<&'a str>,
-    old: &BTreeMap<&'a str, &'a SourcePage>,
     taken: &BTreeSet<&'a str>,
 ) -> Option<&'a str> {
-    let free = |path: &&'a str| !taken.contains(path);
-    let by_alias = aliases(&page.text)
-        .into_iter()
-        .find_map(|alias| gone.get(alias.as_str()).copied().filter(free));
-    by_alias.or_else(|| {
-        gone.iter()
+    aliases(&page.text).into_iter().find_map(|alias| {
+        gone.get(alias.as_str())
             .copied()
-            .filter(free)
-            .find(|path| old[path].text == page.text)
+            .filter(|path| !taken.contains(path))
     })
 }
 
@@ -441,15 +434,11 @@ mod tests {
             source("fresh.md", "# F\n"),
         ];
         let c = compare_pages(&old, &new);
-        assert_eq!(c.added, ["fresh.md"]);
-        assert_eq!(c.removed, ["gone.md"]);
-        assert_eq!(
-            c.renamed,
-            [
-                ("moved.md", "elsewhere/moved.md"),
-                ("old-name.md", "new-name.md")
-            ]
-        );
+        // A page moved without `aliases` is removed and added, as the
+        // switcher sees it.
+        assert_eq!(c.added, ["elsewhere/moved.md", "fresh.md"]);
+        assert_eq!(c.removed, ["gone.md", "moved.md"]);
+        assert_eq!(c.renamed, [("old-name.md", "new-name.md")]);
         assert_eq!(
             c.changed,
             [("a.md", "a.md"), ("old-name.md", "new-name.md")]

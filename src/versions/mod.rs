@@ -129,6 +129,7 @@ pub fn plan(config: &Config, only: Option<&[String]>) -> Result<Plan> {
     problems.extend(duplicates(&versions, &label));
     if problems.is_empty() {
         problems.extend(choose_default(&mut versions, spec, &label));
+        problems.extend(conflicts(&versions, &label));
     }
     if !problems.is_empty() {
         problems.sort_by_key(|d| (d.line, d.column));
@@ -292,7 +293,7 @@ fn duplicates(versions: &[Found], label: &str) -> Vec<Diagnostic> {
         ..
     } in versions
     {
-        if let Some(first) = seen.insert(&version.name, *line) {
+        if let Some(&first) = seen.get(version.name.as_str()) {
             let message = format!(
                 "two versions are named `{}` (the first at line {first})",
                 version.name
@@ -301,6 +302,8 @@ fn duplicates(versions: &[Found], label: &str) -> Vec<Diagnostic> {
                 Diagnostic::error(label, *line, *column, message)
                     .with_help("give each edition its own `name`"),
             );
+        } else {
+            seen.insert(&version.name, *line);
         }
     }
     problems
@@ -341,6 +344,37 @@ fn choose_default(
         }
         Err(problem) => Some(problem),
     }
+}
+
+/// Only the default edition may be written `in-force`, and the working tree
+/// is one edition at most.
+fn conflicts(versions: &[Found], label: &str) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut working_tree = None;
+    for found in versions {
+        let (line, column) = found.at;
+        let version = &found.version;
+        if found.status_given && version.status == VersionStatus::InForce && !version.default {
+            let message = format!(
+                "`{}` is in force, but it is not the default edition",
+                version.name
+            );
+            problems.push(Diagnostic::error(label, line, column, message).with_help(
+                "one edition is in force: make this one the `default`, or mark it `superseded` or `archived`",
+            ));
+        }
+        if version.origin == Origin::WorkingTree {
+            if let Some(first) = working_tree {
+                let message = format!("the working tree is already the edition `{first}`");
+                problems.push(
+                    Diagnostic::error(label, line, column, message)
+                        .with_help("list `working-tree: true` once"),
+                );
+            }
+            working_tree.get_or_insert(version.name.as_str());
+        }
+    }
+    problems
 }
 
 /// A version found in the configuration, with what it said of it.
@@ -392,6 +426,21 @@ fn subset(versions: Vec<Version>, only: &[String]) -> Result<Vec<Version>> {
 }
 
 impl Plan {
+    /// The version the site's root leads to, by index, and its folder there:
+    /// the default one under `latest/`; the first one built when `--versions`
+    /// left the default out.
+    pub fn lead(&self) -> (usize, String) {
+        match self.versions.iter().position(|v| v.default) {
+            Some(i) => (i, "latest/".into()),
+            None => (
+                0,
+                self.versions
+                    .first()
+                    .map_or_else(String::new, |v| format!("{}/", v.name)),
+            ),
+        }
+    }
+
     /// Opens one version: its configuration, its files and its history.
     /// `project` is the project's own configuration, whose site-wide settings
     /// (address, theme, output) every version shares.
@@ -404,7 +453,7 @@ impl Plan {
             }),
             Origin::Folder(folder) => {
                 let config = if folder.join(crate::config::FILE_NAME).is_file() {
-                    shared_settings(crate::config::load(folder, None, None)?, project)
+                    shared_settings(folder_config(folder)?, project)
                 } else {
                     let mut own = shared_settings(project.clone(), project);
                     own.source_dir.clone_from(folder);
@@ -426,7 +475,10 @@ impl Plan {
         };
         let in_repo = |path: &Path| repo_path(repo, path);
         let config_path = in_repo(&project.file)?;
-        let label_prefix = format!("{name}:");
+        // `edition-2023:proj/` when the project is a folder of the repository:
+        // labels then read as `git show` takes them.
+        let root_in_repo = repo_path(repo, &project.root)?;
+        let label_prefix = format!("{name}:{root_in_repo}");
         let (config, has_config) = match repo.file(commit, &config_path)? {
             Some(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
@@ -471,6 +523,15 @@ impl Plan {
             prefix,
         })
     }
+}
+
+/// A snapshot folder's own configuration; its `versions:`, if it has one,
+/// is not the project's and is ignored.
+fn folder_config(folder: &Path) -> Result<Config> {
+    let file = folder.join(crate::config::FILE_NAME);
+    let text = crate::fs::read_to_string(&file)?;
+    let label = crate::config::display_path(&file);
+    Ok(crate::config::from_text(&text, &label, folder, None, false)?.at(file))
 }
 
 /// A version's configuration with the project's site-wide settings: one

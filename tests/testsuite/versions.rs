@@ -352,3 +352,52 @@ fn a_shallow_clone_dates_what_it_can_and_warns() {
     let home = std::fs::read_to_string(root.join("site/index.html")).expect("home");
     assert!(!home.contains("Last updated"), "{home}");
 }
+
+#[test]
+fn a_snapshot_folder_keeps_its_own_settings_but_not_its_versions() {
+    let config = "title: Coop\nversions:\n  default: draft\n  editions:\n    - name: draft\n      working-tree: true\n    - name: old\n      path: old\n";
+    // The snapshot was copied from a versioned project: its `versions:` names
+    // folders that are not here, and must not matter.
+    let old_config = "title: Old coop\nsource: pages\nversions:\n  default: x\n  editions:\n    - name: x\n      path: gone\n";
+    HandbookTest::empty()
+        .file("handbook.yaml", config)
+        .file("handbook/SUMMARY.md", "# Summary\n\n* [Home](README.md)\n")
+        .file("handbook/README.md", "# Home\n")
+        .file("old/handbook.yaml", old_config)
+        .file("old/pages/SUMMARY.md", "# Summary\n\n* [Home](README.md)\n")
+        .file("old/pages/README.md", "# Home\n\nOld text.\n")
+        .build()
+        .assert_success()
+        .assert_page(
+            "old/index.html",
+            &["Old text.", "<title>Home · Old coop</title>"],
+        );
+}
+
+#[test]
+fn problems_in_an_edition_from_git_are_labelled_as_git_show_takes_them() {
+    let test = HandbookTest::empty()
+        .file("proj/handbook.yaml", "title: Coop\n")
+        .file(
+            "proj/handbook/SUMMARY.md",
+            "# Summary\n\n* [Home](README.md)\n",
+        )
+        .file(
+            "proj/handbook/README.md",
+            "# Home\n\nSee [nothing](missing.md).\n",
+        );
+    git(test.root(), "2021-01-01T12:00:00Z", &["init", "-q"]);
+    commit(&test, "2021-01-01T12:00:00Z", "a broken link");
+    git(test.root(), "2021-01-01T12:00:00Z", &["tag", "v1"]);
+    let config =
+        "title: Coop\nversions:\n  default: v1\n  editions:\n    - name: v1\n      ref: v1\n";
+    let test = test
+        .file("proj/handbook.yaml", config)
+        .run(&["build", "--root", "proj"])
+        .assert_exit(1)
+        .assert_stderr("v1:proj/handbook/README.md:3:5: error:");
+    assert!(
+        !test.root().join("proj/site").exists(),
+        "nothing is written"
+    );
+}
