@@ -27,6 +27,7 @@ pub mod yaml;
 use anyhow::Result;
 use diagnostic::{Diagnostic, Diagnostics};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -62,6 +63,9 @@ pub struct Report {
     pub written: Option<PathBuf>,
     /// Wall time of the whole run.
     pub elapsed: Duration,
+    /// The text of each file with a diagnostic that is not on disk (a page
+    /// of a version read from git), by its label, for the source snippet.
+    pub texts: BTreeMap<String, String>,
 }
 
 impl Report {
@@ -111,7 +115,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
             finish_edition(edition, &renderer, version, root_folder, options.write)
         })
         .collect::<Result<Vec<_>>>()?;
-    let (diagnostics, pages, todos, sites) = gather(finished);
+    let (diagnostics, pages, todos, sites, texts) = gather(finished);
     let failed = diagnostics.has_errors();
     if options.write && !failed {
         step("writing the site");
@@ -129,28 +133,32 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         todos,
         written: (options.write && !failed).then(|| config.output_dir.clone()),
         elapsed: started.elapsed(),
+        texts,
     })
 }
 
-/// Every version's diagnostics, page and to-do counts, and sites, together.
-fn gather(
-    finished: Vec<Finished>,
-) -> (
+/// Every version's diagnostics, page and to-do counts, sites and texts, together.
+type Gathered = (
     Diagnostics,
     usize,
     usize,
     Vec<Option<output::layout::VersionSite>>,
-) {
+    BTreeMap<String, String>,
+);
+
+fn gather(finished: Vec<Finished>) -> Gathered {
     let mut diagnostics = Diagnostics::new();
     let (mut pages, mut todos) = (0, 0);
     let mut sites = Vec::new();
+    let mut texts = BTreeMap::new();
     for done in finished {
         diagnostics.extend(done.diagnostics);
         pages += done.pages;
         todos += done.todos;
         sites.push(done.site);
+        texts.extend(done.texts);
     }
-    (diagnostics, pages, todos, sites)
+    (diagnostics, pages, todos, sites, texts)
 }
 
 /// One version read, parsed, its protocols derived and its pages dated.
@@ -278,6 +286,8 @@ struct Finished {
     todos: usize,
     /// Its files, when they are to be written and nothing failed.
     site: Option<output::layout::VersionSite>,
+    /// Texts of its pages with diagnostics, when they are not on disk.
+    texts: Vec<(String, String)>,
 }
 
 /// Links checked, pages rendered and laid out: one version's site.
@@ -322,12 +332,9 @@ fn finish_edition(
     ));
     let site = if write && !diagnostics.has_errors() {
         let data = data_files(&config, &records, &pages)?;
-        let root_not_found = match root_folder {
-            Some(folder) => {
-                Some(renderer.render_not_found_at(navigation.top_level(&pages), folder)?)
-            }
-            None => None,
-        };
+        let root_not_found = root_folder
+            .map(|folder| renderer.render_not_found_at(navigation.top_level(&pages), folder))
+            .transpose()?;
         let files = output::layout(
             &config,
             rendered,
@@ -344,12 +351,33 @@ fn finish_edition(
     } else {
         None
     };
+    let texts = texts_with_problems(&about.origin, &handbook.pages, &diagnostics);
     Ok(Finished {
         diagnostics,
         pages: pages.len(),
         todos,
         site,
+        texts,
     })
+}
+
+/// The label and text of every page a diagnostic names, for a version whose
+/// pages are not on disk (read from git).
+fn texts_with_problems(
+    origin: &versions::Origin,
+    pages: &[load::SourcePage],
+    diagnostics: &Diagnostics,
+) -> Vec<(String, String)> {
+    if !matches!(origin, versions::Origin::Ref { .. }) {
+        return Vec::new();
+    }
+    let named: std::collections::HashSet<&str> =
+        diagnostics.iter().map(|d| d.file.as_str()).collect();
+    pages
+        .iter()
+        .filter(|p| named.contains(p.file.as_str()))
+        .map(|p| (p.file.clone(), p.text.clone()))
+        .collect()
 }
 
 /// How drift is reported: as configured by `build`, always an error by `check`.

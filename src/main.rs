@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use handbook::config::ConfigError;
 use handbook::diagnostic::{self, Diagnostic, Severity};
 use handbook::{BuildOptions, Report};
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -101,7 +102,7 @@ fn run_build(project: &Project, out: Option<PathBuf>, write: bool) -> Result<Exi
         eprint!("\r\x1b[K");
     }
     let report = report?;
-    print_diagnostics(&report.diagnostics);
+    print_diagnostics(&report.diagnostics, &report.texts);
     if !project.quiet {
         eprintln!("{}", summary_line(&report, write));
     }
@@ -119,7 +120,7 @@ fn run_protocols(project: &Project, check: bool) -> Result<ExitCode> {
         ..BuildOptions::default()
     };
     let report = handbook::protocols(&options, check)?;
-    print_diagnostics(&report.diagnostics);
+    print_diagnostics(&report.diagnostics, &BTreeMap::new());
     let failed = report.diagnostics.iter().any(Diagnostic::is_error);
     if !project.quiet {
         eprintln!("{}", protocols_summary(&report, check, failed));
@@ -215,11 +216,14 @@ fn summary_line(report: &Report, write: bool) -> String {
     }
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic]) {
+fn print_diagnostics(diagnostics: &[Diagnostic], texts: &BTreeMap<String, String>) {
     let colour = use_colour();
     let mut stderr = std::io::stderr().lock();
     for d in diagnostics {
-        let line = source_line(&d.file, d.line);
+        let line = match texts.get(&d.file) {
+            Some(text) => nth_line(text, d.line),
+            None => source_line(&d.file, d.line),
+        };
         let _ = write!(stderr, "{}", diagnostic::render(d, line.as_deref(), colour));
     }
 }
@@ -229,8 +233,12 @@ fn source_line(file: &str, line: u32) -> Option<String> {
     if line == 0 {
         return None;
     }
-    let text = std::fs::read_to_string(Path::new(file)).ok()?;
-    text.lines().nth(line as usize - 1).map(str::to_string)
+    nth_line(&std::fs::read_to_string(Path::new(file)).ok()?, line)
+}
+
+fn nth_line(text: &str, line: u32) -> Option<String> {
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    text.lines().nth(index).map(str::to_string)
 }
 
 fn use_colour() -> bool {
@@ -239,7 +247,7 @@ fn use_colour() -> bool {
 
 fn report_failure(error: &anyhow::Error) -> ExitCode {
     if let Some(config) = error.downcast_ref::<ConfigError>() {
-        print_diagnostics(&config.0);
+        print_diagnostics(&config.0, &BTreeMap::new());
     } else {
         eprintln!("error: {error:#}");
     }

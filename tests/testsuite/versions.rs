@@ -393,9 +393,13 @@ fn problems_in_an_edition_from_git_are_labelled_as_git_show_takes_them() {
         "title: Coop\nversions:\n  default: v1\n  editions:\n    - name: v1\n      ref: v1\n";
     let test = test
         .file("proj/handbook.yaml", config)
+        // On disk the link is fixed since; the tag keeps it broken.
+        .file("proj/handbook/README.md", "# Home\n\nFixed since.\n")
         .run(&["build", "--root", "proj"])
         .assert_exit(1)
-        .assert_stderr("v1:proj/handbook/README.md:3:5: error:");
+        .assert_stderr("v1:proj/handbook/README.md:3:5: error:")
+        // The snippet comes from the ref's own text, not from the disk.
+        .assert_stderr("3 | See [nothing](missing.md).");
     assert!(
         !test.root().join("proj/site").exists(),
         "nothing is written"
