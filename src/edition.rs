@@ -170,7 +170,7 @@ pub(super) fn finish(
     edition: Edition,
     renderer: &render::Renderer,
     version: Option<(&versions::switch::Switcher, usize)>,
-    root_folder: Option<&str>,
+    root_404: Option<&str>,
     write: bool,
 ) -> Result<Finished> {
     let Edition {
@@ -207,8 +207,8 @@ pub(super) fn finish(
     ));
     let site = if write && !diagnostics.has_errors() {
         let data = data_files(&config, &records, &pages)?;
-        let root_not_found = root_folder
-            .map(|folder| renderer.render_not_found_at(navigation.top_level(&pages), folder))
+        let root_not_found = root_404
+            .map(|root| renderer.render_not_found_at(navigation.top_level(&pages), root.into()))
             .transpose()?;
         let files = output::layout(
             &config,

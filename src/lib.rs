@@ -108,14 +108,15 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         .then(|| edition::switcher(&editions, &config));
     // The version the site's root leads to (and whose 404 page it serves).
     let (lead, lead_folder) = plan.lead();
+    let lead_root = format!("{}{lead_folder}", config.site.path_prefix);
     step("checking links and rendering");
     let finished = editions
         .into_par_iter()
         .enumerate()
         .map(|(i, edition)| {
             let version = switcher.as_ref().map(|s| (s, i));
-            let root_folder = (plan.versioned && i == lead).then_some(lead_folder.as_str());
-            edition::finish(edition, &renderer, version, root_folder, options.write)
+            let root_404 = (plan.versioned && i == lead).then_some(lead_root.as_str());
+            edition::finish(edition, &renderer, version, root_404, options.write)
         })
         .collect::<Result<Vec<_>>>()?;
     let (diagnostics, pages, todos, sites, texts) = edition::gather(finished);

@@ -287,11 +287,10 @@ impl Renderer {
         self.not_found(nav, self.site.path_prefix.clone())
     }
 
-    /// The not-found page for the site's root folder of a versioned site,
-    /// its links leading into `folder` (`latest/`).
-    pub fn render_not_found_at(&self, nav: Vec<NavItem>, folder: &str) -> Result<String> {
-        let root = self.site.path_prefix.rsplitn(3, '/').nth(2).unwrap_or("");
-        self.not_found(nav, format!("{root}/{folder}"))
+    /// The not-found page for the root folder of a versioned site, its links
+    /// starting from `root` (`/handbook/latest/`).
+    pub fn render_not_found_at(&self, nav: Vec<NavItem>, root: String) -> Result<String> {
+        self.not_found(nav, root)
     }
 
     fn not_found(&self, nav: Vec<NavItem>, root: String) -> Result<String> {

@@ -40,9 +40,11 @@ pub enum RefProblem {
 /// Last-change times of files, from one walk over history.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dates {
-    /// Path (relative to the prefix asked for) → committer time (seconds since epoch) of the newest commit on the first-parent chain that changed it.
+    /// Path (relative to the prefix asked for) → committer time (seconds since epoch) of the newest
+    /// commit on the first-parent chain that changed it.
     pub times: HashMap<String, i64>,
-    /// The walk reached a shallow-clone boundary with wanted paths still unattributed (those paths are absent from `times`).
+    /// The walk reached a shallow-clone boundary with wanted paths still unattributed (those paths
+    /// are absent from `times`).
     pub truncated: bool,
 }
 
@@ -67,7 +69,8 @@ impl std::fmt::Debug for Repo {
 }
 
 impl Repo {
-    /// The repository containing `dir` (searching upwards like git does), or None when there is none.
+    /// The repository containing `dir` (searching upwards like git does), or None when there is
+    /// none.
     pub fn discover(dir: &Path) -> Option<Repo> {
         let inner = gix::ThreadSafeRepository::discover(dir).ok()?;
         let workdir = inner.work_dir().map(absolute);
@@ -84,7 +87,8 @@ impl Repo {
         self.local().is_shallow().unwrap_or(false)
     }
 
-    /// Resolves a tag, branch, full ref name (refs/...), or any revision git accepts (e.g. a hex id, `HEAD~1`) to a commit; annotated tags are peeled to their commit.
+    /// Resolves a tag, branch, full ref name (refs/...), or any revision git accepts (e.g. a hex
+    /// id, `HEAD~1`) to a commit; annotated tags are peeled to their commit.
     pub fn commit(&self, name: &str) -> Result<Commit, RefProblem> {
         let repo = self.local();
         let id = repo
@@ -105,7 +109,9 @@ impl Repo {
         peel_to_commit(&repo, id).ok()?.ok()
     }
 
-    /// Tags whose short name matches `pattern` (a glob where `*` matches any run of characters, nothing else is special), each with its commit (annotated tags peeled; tags not pointing at commits skipped), sorted by commit time, newest first, ties by name.
+    /// Tags whose short name matches `pattern` (a glob where `*` matches any run of characters,
+    /// nothing else is special), each with its commit (annotated tags peeled; tags not pointing at
+    /// commits skipped), sorted by commit time, newest first, ties by name.
     pub fn tags(&self, pattern: &str) -> anyhow::Result<Vec<(String, Commit)>> {
         let repo = self.local();
         let mut found = Vec::new();
@@ -125,7 +131,8 @@ impl Repo {
         Ok(found)
     }
 
-    /// The bytes of one file at `path` ("/"-separated, from the repository root) in the commit's tree; None when absent or not a regular/executable file (a folder, a symlink, a submodule).
+    /// The bytes of one file at `path` ("/"-separated, from the repository root) in the commit's
+    /// tree; None when absent or not a regular/executable file (a folder, a symlink, a submodule).
     pub fn file(&self, commit: &Commit, path: &str) -> anyhow::Result<Option<Vec<u8>>> {
         let repo = self.local();
         let components = components(path);
@@ -144,7 +151,10 @@ impl Repo {
         }
     }
 
-    /// Every regular (or executable) file under the folder `prefix` ("handbook/" or "" for the whole tree; with or without trailing slash) in the commit's tree, keyed by its path relative to the prefix, with its bytes. Symlinks and submodules are skipped. Ok(None) when the prefix folder does not exist in that tree.
+    /// Every regular (or executable) file under the folder `prefix` ("handbook/" or "" for the
+    /// whole tree; with or without trailing slash) in the commit's tree, keyed by its path relative
+    /// to the prefix, with its bytes. Symlinks and submodules are skipped. Ok(None) when the prefix
+    /// folder does not exist in that tree.
     ///
     /// File names that are not UTF-8 are converted lossily.
     pub fn files(
@@ -162,7 +172,15 @@ impl Repo {
         Ok(Some(files))
     }
 
-    /// For each of `wanted` (paths relative to `prefix`), when it last changed: walk the first-parent chain from `commit` newest first; for each commit compare its tree with its first parent's tree, descending ONLY into subtrees whose ids differ (and only under `prefix`), and attribute every wanted path that differs (added or modified; compare blob ids) and is not yet attributed to that commit's committer time. A root commit (no parents) attributes all remaining wanted paths present in its tree. If a parent is missing from the object store (shallow boundary — check `is_shallow()` / missing object), stop and set `truncated` if any wanted path is left. Stop early once every wanted path is attributed. Wanted paths never found are just absent.
+    /// When each of `wanted` (paths relative to `prefix`) last changed, in one
+    /// walk down the first-parent chain from `commit`, newest first. Each
+    /// commit's tree is compared with its first parent's by id, descending only
+    /// into folders under `prefix` whose ids differ; a wanted path that was
+    /// added or modified there takes that commit's committer time. A root
+    /// commit dates every wanted path still open that its tree holds. At a
+    /// shallow clone's boundary (a parent listed as shallow or missing) the
+    /// walk stops and `truncated` says some paths were left undated. The walk
+    /// ends as soon as every wanted path is dated; paths never found are absent.
     ///
     /// A wanted path whose newest change on the chain is its removal (so it is not a file in
     /// `commit`'s tree) is settled there and stays absent, rather than taking the date of an
@@ -591,7 +609,8 @@ impl<'r, 'w> Walk<'r, 'w> {
         Ok(())
     }
 
-    /// Settles the file at `self.path`: with the current time when `changed`, without one when it was removed.
+    /// Settles the file at `self.path`: with the current time when `changed`, without one when it
+    /// was removed.
     fn settle(&mut self, changed: bool) {
         if let Some(index) = self.wanted.take(&self.path)
             && changed
@@ -616,7 +635,8 @@ impl<'r, 'w> Walk<'r, 'w> {
     }
 }
 
-/// The entries of two name-sorted lists paired by name: each name with its node in `new` and in `old`.
+/// The entries of two name-sorted lists paired by name: each name with its node in `new` and in
+/// `old`.
 fn paired<'a>(
     new: &'a [EntryRef<'a>],
     old: &'a [EntryRef<'a>],

@@ -405,3 +405,17 @@ fn problems_in_an_edition_from_git_are_labelled_as_git_show_takes_them() {
         "nothing is written"
     );
 }
+
+#[test]
+fn not_found_pages_start_from_the_path_prefix_and_their_version() {
+    let config = VERSIONS.replace("title: Coop\n", "title: Coop\npath-prefix: /hb/\n");
+    history()
+        .file("handbook.yaml", &config)
+        .build()
+        .assert_success()
+        .assert_page("404.html", &["href=\"/hb/latest/static/handbook.css\""])
+        .assert_page(
+            "edition-2021/404.html",
+            &["href=\"/hb/edition-2021/static/handbook.css\""],
+        );
+}
