@@ -100,6 +100,16 @@ impl Diagnostic {
 
     /// `path:line:col: severity: message`, the one-line form editors and CI parse.
     pub fn headline(&self) -> String {
+        format!(
+            "{}: {}: {}",
+            self.place(),
+            self.severity.label(),
+            self.message
+        )
+    }
+
+    /// `path:line:col`, as far as it is known.
+    pub fn place(&self) -> String {
         let mut out = self.file.clone();
         if self.line > 0 {
             let _ = write!(out, ":{}", self.line);
@@ -107,7 +117,6 @@ impl Diagnostic {
                 let _ = write!(out, ":{}", self.column);
             }
         }
-        let _ = write!(out, ": {}: {}", self.severity.label(), self.message);
         out
     }
 }

@@ -6,6 +6,7 @@
 //! runs these over every version in parallel.
 
 use super::*;
+use std::collections::HashMap;
 
 /// Every version's diagnostics, page and to-do counts, sites and texts, together.
 pub(super) type Gathered = (
@@ -33,15 +34,18 @@ pub(super) fn gather(finished: Vec<Finished>) -> Gathered {
 }
 
 /// One version read, parsed, its protocols derived and its pages dated.
-pub(super) struct Edition {
-    version: versions::Version,
-    config: config::Config,
-    prepared: Prepared,
+#[derive(Clone)]
+pub(crate) struct Edition {
+    pub(crate) version: versions::Version,
+    pub(crate) config: config::Config,
+    pub(crate) prepared: Prepared,
+    /// Each page's last change in the history, by path (for pages parsed again).
+    pub(crate) dates: HashMap<String, parse::dates::Date>,
 }
 
 impl Edition {
     /// The edition as the Changes page compares it.
-    fn side(&self) -> versions::changes::Side<'_> {
+    pub(crate) fn side(&self) -> versions::changes::Side<'_> {
         versions::changes::Side {
             label: &self.version.label,
             sources: &self.prepared.handbook.pages,
@@ -59,25 +63,27 @@ pub(super) fn open(
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Edition> {
     let source = plan.open(version, project)?;
-    let mut prepared = prepare(&source.config, source.tree.as_ref(), true, step)?;
-    if let Some(history) = &source.history {
-        date_pages(history, &source.config, &mut prepared)?;
-    }
+    let mut prepared = prepare(&source.config, source.tree.as_ref(), true, None, step)?;
+    let dates = match &source.history {
+        Some(history) => date_pages(history, &source.config, &mut prepared)?,
+        None => HashMap::new(),
+    };
     Ok(Edition {
         version: version.clone(),
         config: source.config,
         prepared,
+        dates,
     })
 }
 
 /// "Last updated" from git for the pages that do not say it themselves.
 /// Protocol records keep only the dates pages state, so `protocols/` does
-/// not drift with every commit.
+/// not drift with every commit. Gives the dates found, by path.
 fn date_pages(
     history: &versions::History,
     config: &config::Config,
     prepared: &mut Prepared,
-) -> Result<()> {
+) -> Result<HashMap<String, parse::dates::Date>> {
     let paths: Vec<String> = prepared
         .handbook
         .pages
@@ -93,47 +99,69 @@ fn date_pages(
     if undated > 0 {
         let message =
             format!("this is a shallow clone: {undated} pages have no date from the history");
-        prepared.diagnostics.push(
+        prepared.problems.fixed.push(
             Diagnostic::warning(config.label(&config.file), 0, 0, message).with_help(
                 "fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in CI) to date every page",
             ),
         );
     }
-    Ok(())
+    Ok(dates.into_iter().collect())
 }
 
 /// Each version but the oldest gets a Changes page against the one after it.
 pub(super) fn add_changes_pages(editions: &mut [Edition], project: &config::Config) {
-    let Some(spec) = project.versions.as_ref().map(|v| v.changes_page.clone()) else {
+    for i in 1..editions.len() {
+        let (newer, older) = editions.split_at_mut(i);
+        add_changes_page(&mut newer[i - 1], &older[0], project);
+    }
+}
+
+/// The markdown of `newer`'s Changes page against `older`, when the project
+/// has versions.
+pub(crate) fn changes_markdown(
+    newer: &Edition,
+    older: &Edition,
+    project: &config::Config,
+) -> Option<String> {
+    let spec = &project.versions.as_ref()?.changes_page;
+    let register = &newer.config.protocols.register;
+    Some(versions::changes::page(
+        older.side(),
+        newer.side(),
+        spec,
+        register,
+    ))
+}
+
+/// Gives `newer` its Changes page against `older`, unless a page of the
+/// editor's is at its path (an error).
+pub(crate) fn add_changes_page(newer: &mut Edition, older: &Edition, project: &config::Config) {
+    let (Some(markdown), Some(versions)) =
+        (changes_markdown(newer, older, project), &project.versions)
+    else {
         return;
     };
-    let made: Vec<String> = editions
-        .windows(2)
-        .map(|pair| {
-            let register = &pair[0].config.protocols.register;
-            versions::changes::page(pair[1].side(), pair[0].side(), &spec, register)
-        })
-        .collect();
-    for (edition, markdown) in editions.iter_mut().zip(made) {
-        let prepared = &mut edition.prepared;
-        let page = generated_page(&edition.config, &spec, markdown);
-        prepared.diagnostics.extend(clashes(
-            &prepared.handbook,
-            std::slice::from_ref(&page),
-            "versions: changes-page:",
-        ));
-        if prepared.pages.iter().any(|p| p.path == spec.path) {
-            continue;
-        }
-        prepared
-            .handbook
-            .summary
-            .append_missing(&[(spec.path.as_str(), spec.title.as_str())]);
-        let space_urls = space_urls(&edition.config);
-        let options = parse_options(&edition.config, &space_urls, true);
-        let parsed = parse_all(&[page], options, &mut prepared.diagnostics);
-        prepared.pages.extend(parsed);
+    let spec = &versions.changes_page;
+    let page = generated_page(&newer.config, spec, markdown);
+    let prepared = &mut newer.prepared;
+    prepared.problems.fixed.extend(clashes(
+        &prepared.handbook,
+        std::slice::from_ref(&page),
+        "versions: changes-page:",
+    ));
+    if prepared.pages.iter().any(|p| p.path == spec.path) {
+        return;
     }
+    prepared
+        .handbook
+        .summary
+        .append_missing(&[(spec.path.as_str(), spec.title.as_str())]);
+    let space_urls = space_urls(&newer.config);
+    let options = parse_options(&newer.config, &space_urls, true);
+    let (parsed, problems) = parse_each(std::slice::from_ref(&page), options, None);
+    prepared.generated.push(page);
+    prepared.pages.extend(parsed);
+    prepared.problems.parsed.extend(problems);
 }
 
 /// The switcher over every version's pages.
@@ -173,17 +201,15 @@ pub(super) fn finish(
     root_404: Option<&str>,
     write: bool,
 ) -> Result<Finished> {
-    let Edition {
-        version: about,
-        config,
-        prepared,
-    } = edition;
+    let (about, config) = (edition.version, edition.config);
     let Prepared {
         handbook,
         pages,
         records,
-        mut diagnostics,
-    } = prepared;
+        problems,
+        ..
+    } = edition.prepared;
+    let mut diagnostics = problems.into_diagnostics();
     // Records of broken notes are incomplete: their drift would only be noise.
     // Only the working tree's protocols/ is the editor's to keep in step.
     if !diagnostics.has_errors() && about.origin == versions::Origin::WorkingTree {

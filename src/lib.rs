@@ -21,6 +21,7 @@ pub mod output;
 pub mod parse;
 pub mod protocols;
 pub mod render;
+pub mod serve;
 pub mod spaces;
 pub mod versions;
 pub mod yaml;
@@ -144,7 +145,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
 /// Every page's links resolved, in page order, their problems collected.
 fn resolve_all(
     pages: &[parse::Page],
-    index: &links::LinkIndex<'_>,
+    index: &links::LinkIndex,
     level: diagnostic::Severity,
     diagnostics: &mut Diagnostics,
 ) -> Vec<links::Resolved> {
@@ -172,19 +173,64 @@ fn data_files(
 }
 
 /// A handbook read and parsed, its protocols derived and their pages made:
-/// what `build`, `check` and `protocols` share.
+/// what `build`, `check`, `protocols` and the dev server share.
+#[derive(Clone)]
 struct Prepared {
     handbook: load::Handbook,
+    /// The editor's pages (in `handbook.pages` order), then the generated ones.
     pages: Vec<parse::Page>,
+    /// The sources of the generated pages, which end `pages`.
+    generated: Vec<load::SourcePage>,
     records: Vec<protocols::ProtocolRecord>,
-    diagnostics: Diagnostics,
+    problems: Problems,
 }
+
+/// An edition's content problems, kept by where they come from, so that the
+/// dev server can replace one page's problems without redoing the others'.
+#[derive(Debug, Clone, Default)]
+struct Problems {
+    /// From reading the sources, generated pages' clashes and the history:
+    /// they change only when the handbook's structure does.
+    fixed: Vec<Diagnostic>,
+    /// Each page's parse problems, in page order.
+    parsed: Vec<Vec<Diagnostic>>,
+    /// From deriving the protocols.
+    derived: Vec<Diagnostic>,
+}
+
+impl Problems {
+    fn has_errors(&self) -> bool {
+        self.iter().any(Diagnostic::is_error)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.fixed
+            .iter()
+            .chain(self.parsed.iter().flatten())
+            .chain(&self.derived)
+    }
+
+    fn into_diagnostics(self) -> Diagnostics {
+        let parsed = self.parsed.into_iter().flatten();
+        self.fixed
+            .into_iter()
+            .chain(parsed)
+            .chain(self.derived)
+            .collect()
+    }
+}
+
+/// Pages parsed before, by path, with their problems: a page whose source is
+/// unchanged is not parsed again (the dev server's rebuilds).
+type ParseCache =
+    std::collections::HashMap<String, (load::SourcePage, parse::Page, Vec<Diagnostic>)>;
 
 /// `highlight` is off when only the protocols are wanted: it is most of parsing's cost.
 fn prepare(
     config: &config::Config,
     tree: &dyn load::source::SourceTree,
     highlight: bool,
+    cache: Option<&ParseCache>,
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Prepared> {
     let space_urls = space_urls(config);
@@ -194,28 +240,102 @@ fn prepare(
         .map(|s| s.path.as_str())
         .collect();
     step("reading the sources");
-    let (mut handbook, mut diagnostics) = load::load(config, tree, &generated)?;
+    let (mut handbook, diagnostics) = load::load(config, tree, &generated)?;
     step(&format!("parsing {} pages", handbook.pages.len()));
-    let mut pages = parse_all(&handbook.pages, options, &mut diagnostics);
-    let space_ids = config.spaces.iter().map(|s| s.id.clone()).collect();
-    let (records, problems) = protocols::derive(
-        &pages,
-        &protocols::Context::new(&handbook.summary, &space_ids),
-    );
-    diagnostics.extend(problems);
-    let mut made = protocol_pages(config, &records, &mut handbook);
-    diagnostics.extend(clashes(&handbook, &made, "protocols:"));
-    let spaces_page = spaces_page(config, &pages, &records, &mut handbook);
-    diagnostics.extend(clashes(&handbook, spaces_page.as_slice(), "spaces-page:"));
-    made.extend(spaces_page);
-    made.retain(|g| !handbook.pages.iter().any(|p| p.path == g.path));
-    pages.extend(parse_all(&made, options, &mut diagnostics));
+    let (mut pages, parsed) = parse_each(&handbook.pages, options, cache);
+    let made = generate(config, &mut handbook, &pages);
+    let (generated_pages, generated_problems) = parse_each(&made.sources, options, cache);
+    pages.extend(generated_pages);
+    let mut problems = Problems {
+        fixed: diagnostics.into_iter().chain(made.clashes).collect(),
+        parsed,
+        derived: made.derived,
+    };
+    problems.parsed.extend(generated_problems);
     Ok(Prepared {
         handbook,
         pages,
-        records,
-        diagnostics,
+        generated: made.sources,
+        records: made.records,
+        problems,
     })
+}
+
+/// The protocols derived from the editor's pages, and the pages made from
+/// them and from the spaces.
+struct Generated {
+    records: Vec<protocols::ProtocolRecord>,
+    /// Register, code of practice, constitution, Spaces page: those the
+    /// editor's own pages do not replace.
+    sources: Vec<load::SourcePage>,
+    derived: Vec<Diagnostic>,
+    clashes: Vec<Diagnostic>,
+}
+
+/// What the generated pages read from one page (for its protocols and its
+/// links into spaces): when an edit leaves it equal, [`generate`] would give
+/// the same records and pages. `None` for a page with neither.
+#[derive(Debug, PartialEq)]
+struct GenerationKey<'a> {
+    notes: &'a [parse::Note],
+    sections: &'a [parse::SectionText],
+    title: &'a str,
+    title_id: Option<&'a str>,
+    updated: Option<parse::dates::Date>,
+    listed: bool,
+    spaces: Vec<&'a str>,
+}
+
+fn generation_key(page: &parse::Page) -> Option<GenerationKey<'_>> {
+    let from_links = page.links.iter().filter_map(|l| match &l.target {
+        parse::LinkTarget::Space { id, .. } => Some(id.as_str()),
+        _ => None,
+    });
+    let spaces: Vec<&str> = from_links
+        .chain(page.spaces.iter().map(|(id, _, _)| id.as_str()))
+        .collect();
+    if page.notes.is_empty() && spaces.is_empty() {
+        return None;
+    }
+    Some(GenerationKey {
+        notes: &page.notes,
+        sections: if page.notes.is_empty() {
+            &[]
+        } else {
+            &page.sections
+        },
+        title: &page.title,
+        title_id: page.title_id.as_deref(),
+        updated: page.updated,
+        listed: page.listed,
+        spaces,
+    })
+}
+
+/// Derives the protocols from `pages` (the editor's, parsed) and makes the
+/// generated pages' markdown, placing them in the SUMMARY.
+fn generate(
+    config: &config::Config,
+    handbook: &mut load::Handbook,
+    pages: &[parse::Page],
+) -> Generated {
+    let space_ids = config.spaces.iter().map(|s| s.id.clone()).collect();
+    let (records, derived) = protocols::derive(
+        pages,
+        &protocols::Context::new(&handbook.summary, &space_ids),
+    );
+    let mut sources = protocol_pages(config, &records, handbook);
+    let mut clashing = clashes(handbook, &sources, "protocols:");
+    let spaces_page = spaces_page(config, pages, &records, handbook);
+    clashing.extend(clashes(handbook, spaces_page.as_slice(), "spaces-page:"));
+    sources.extend(spaces_page);
+    sources.retain(|g| !handbook.pages.iter().any(|p| p.path == g.path));
+    Generated {
+        records,
+        sources,
+        derived,
+        clashes: clashing,
+    }
 }
 
 /// Each declared space as (id, URL), for recognising links into spaces.
@@ -321,18 +441,20 @@ fn spaces_page(
     Some(generated_page(config, spec, markdown))
 }
 
-fn parse_all(
+/// Every page parsed in parallel (order kept), with its own problems; pages
+/// whose source the cache holds unchanged are taken from it.
+fn parse_each(
     sources: &[load::SourcePage],
     options: parse::Options<'_>,
-    diagnostics: &mut Diagnostics,
-) -> Vec<parse::Page> {
-    let parsed: Vec<_> = sources
+    cache: Option<&ParseCache>,
+) -> (Vec<parse::Page>, Vec<Vec<Diagnostic>>) {
+    sources
         .par_iter()
-        .map(|page| parse::parse_page(page, options))
-        .collect();
-    let (pages, problems): (Vec<_>, Vec<_>) = parsed.into_iter().unzip();
-    diagnostics.extend(problems.into_iter().flatten());
-    pages
+        .map(|source| match cache.and_then(|c| c.get(&source.path)) {
+            Some((old, page, problems)) if old == source => (page.clone(), problems.clone()),
+            _ => parse::parse_page(source, options),
+        })
+        .unzip()
 }
 
 /// The register, code of practice and constitution as source pages, placed
@@ -409,9 +531,15 @@ pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport>
     let Prepared {
         records,
         pages,
-        diagnostics,
+        problems,
         ..
-    } = prepare(&config, &versions::working_tree(&config)?, false, &|_| {})?;
+    } = prepare(
+        &config,
+        &versions::working_tree(&config)?,
+        false,
+        None,
+        &|_| {},
+    )?;
     let notes = pages.iter().map(|p| p.notes.len()).sum();
     // What this command reports and stops for: problems on pages with notes
     // (broken notes give incomplete records, neither compared nor written).
@@ -421,7 +549,8 @@ pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport>
         .filter(|p| !p.notes.is_empty())
         .map(|p| p.file.as_str())
         .collect();
-    let mut diagnostics: Diagnostics = diagnostics
+    let mut diagnostics: Diagnostics = problems
+        .into_diagnostics()
         .into_iter()
         .filter(|d| note_files.contains(d.file.as_str()))
         .collect();

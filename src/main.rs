@@ -43,6 +43,23 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Build, serve on 127.0.0.1 and rebuild on every save: the live preview.
+    Serve {
+        #[command(flatten)]
+        project: Project,
+        /// The port to listen on (0: any free port).
+        #[arg(long, short, default_value_t = 3000)]
+        port: u16,
+        /// The address to listen on; anything but loopback exposes the preview.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the handbook in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Rewrite protocols/ when the notes change (else only report drift).
+        #[arg(long)]
+        write_protocols: bool,
+    },
     /// Start a new handbook project in DIR.
     New {
         /// The folder to create (must be new or empty).
@@ -75,6 +92,13 @@ fn main() -> ExitCode {
         Command::Build { project, out } => run_build(&project, out, true),
         Command::Check { project } => run_build(&project, None, false),
         Command::Protocols { project, check } => run_protocols(&project, check),
+        Command::Serve {
+            project,
+            port,
+            bind,
+            open,
+            write_protocols,
+        } => run_serve(&project, (bind, port), open, write_protocols),
         Command::New { dir, title } => handbook::new::create(&dir, title.as_deref()).map(|()| {
             println!(
                 "Created a handbook in {}. Build it with: handbook build --root {}",
@@ -111,6 +135,66 @@ fn run_build(project: &Project, out: Option<PathBuf>, write: bool) -> Result<Exi
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn run_serve(
+    project: &Project,
+    (bind, port): (std::net::IpAddr, u16),
+    open: bool,
+    write_protocols: bool,
+) -> Result<ExitCode> {
+    if !bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {bind}: anyone who can reach this machine can read the preview"
+        );
+    }
+    let options = handbook::serve::ServeOptions {
+        project: BuildOptions {
+            root: project.root.clone(),
+            config: project.config.clone(),
+            ..BuildOptions::default()
+        },
+        bind,
+        port,
+        write_protocols,
+    };
+    let quiet = project.quiet;
+    let mut shown: Vec<Diagnostic> = Vec::new();
+    let report = move |update: &handbook::serve::Update| {
+        if update.diagnostics != shown {
+            print_diagnostics(&update.diagnostics, &BTreeMap::new());
+            shown.clone_from(&update.diagnostics);
+        }
+        if !quiet {
+            eprintln!("{}", serve_line(update));
+        }
+    };
+    let server = handbook::serve::Server::start(&options, Box::new(report))?;
+    let url = server.url();
+    eprintln!("Serving {url} (Ctrl-C stops)");
+    if open {
+        if let Err(error) = open::that_detached(&url) {
+            eprintln!("warning: could not open a browser: {error}");
+        }
+    }
+    server.wait_for_ctrl_c()?;
+    server.stop();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per rebuild: what, how long, and whether it is served.
+fn serve_line(update: &handbook::serve::Update) -> String {
+    let errors = update.diagnostics.iter().filter(|d| d.is_error()).count();
+    let state = if update.published {
+        "served".to_string()
+    } else {
+        format!("{errors} error(s): the last good site stays served")
+    };
+    format!(
+        "{} in {:.1} ms; {state}",
+        update.what,
+        update.elapsed.as_secs_f64() * 1000.0
+    )
 }
 
 fn run_protocols(project: &Project, check: bool) -> Result<ExitCode> {

@@ -14,48 +14,79 @@ use crate::load::Asset;
 use crate::parse::{Link, LinkTarget, Page, Slot};
 use std::collections::{HashMap, HashSet};
 
-/// What links can land on: pages with their anchors, and assets.
+/// What links can land on: pages with their anchors, and assets. It owns
+/// its entries, so the dev server keeps one and updates a page's entry when
+/// the page is parsed again ([`LinkIndex::update`]).
 #[derive(Debug, Default)]
-pub struct LinkIndex<'h> {
-    pages: HashMap<&'h str, PageEntry<'h>>,
-    assets: HashSet<&'h str>,
-    spaces: HashMap<&'h str, &'h Space>,
+pub struct LinkIndex {
+    pages: HashMap<String, PageEntry>,
+    assets: HashSet<String>,
+    spaces: HashMap<String, Space>,
 }
 
-#[derive(Debug)]
-struct PageEntry<'h> {
-    url: &'h str,
-    title: &'h str,
-    anchors: HashSet<&'h str>,
+#[derive(Debug, PartialEq, Eq)]
+struct PageEntry {
+    url: String,
+    title: String,
+    anchors: HashSet<String>,
 }
 
-impl<'h> LinkIndex<'h> {
-    /// Indexes every page's URL, title and heading ids, and every asset.
-    pub fn new(pages: &'h [Page], assets: &'h [Asset], spaces: &'h [Space]) -> Self {
-        let pages = pages
-            .iter()
-            .map(|p| {
-                let anchors = p.anchors().collect();
-                (
-                    p.path.as_str(),
-                    PageEntry {
-                        url: &p.url,
-                        title: &p.title,
-                        anchors,
-                    },
-                )
-            })
-            .collect();
+impl PageEntry {
+    fn of(page: &Page) -> Self {
         Self {
-            pages,
-            assets: assets.iter().map(|a| a.path.as_str()).collect(),
-            spaces: spaces.iter().map(|s| (s.id.as_str(), s)).collect(),
+            url: page.url.clone(),
+            title: page.title.clone(),
+            anchors: page.anchors().map(str::to_string).collect(),
+        }
+    }
+}
+
+impl LinkIndex {
+    /// Indexes every page's URL, title and heading ids, and every asset.
+    pub fn new(pages: &[Page], assets: &[Asset], spaces: &[Space]) -> Self {
+        Self {
+            pages: pages
+                .iter()
+                .map(|p| (p.path.clone(), PageEntry::of(p)))
+                .collect(),
+            assets: assets.iter().map(|a| a.path.clone()).collect(),
+            spaces: spaces.iter().map(|s| (s.id.clone(), s.clone())).collect(),
         }
     }
 
-    fn page(&self, path: &str) -> Option<&PageEntry<'h>> {
+    /// Replaces the entry of a page already indexed; says whether what links
+    /// to it see (URL, title, anchors) changed.
+    pub fn update(&mut self, page: &Page) -> bool {
+        let entry = PageEntry::of(page);
+        match self.pages.get_mut(&page.path) {
+            Some(old) if *old == entry => false,
+            Some(old) => {
+                *old = entry;
+                true
+            }
+            None => {
+                self.pages.insert(page.path.clone(), entry);
+                true
+            }
+        }
+    }
+
+    fn page(&self, path: &str) -> Option<&PageEntry> {
         self.pages.get(path)
     }
+}
+
+/// The page paths whose index entries resolving `page`'s links reads: what
+/// it must be resolved again after (the dev server's dependency edges).
+pub fn reads(page: &Page) -> impl Iterator<Item = String> + '_ {
+    page.links.iter().flat_map(move |link| match &link.target {
+        LinkTarget::Anchor(_) => vec![page.path.clone()],
+        LinkTarget::Page { path, fallback, .. } => std::iter::once(path.clone())
+            .chain(fallback.clone())
+            .collect(),
+        LinkTarget::Asset(path) => vec![format!("{path}/README.md"), format!("{path}.md")],
+        _ => Vec::new(),
+    })
 }
 
 /// One page's links, resolved in order: escaped URLs relative to the page, and
@@ -83,7 +114,7 @@ impl Resolved {
 
 /// Resolves `page`'s links; broken ones get `level` (error, or warning when
 /// the configuration lowers it).
-pub fn resolve(page: &Page, index: &LinkIndex<'_>, level: Severity) -> (Resolved, Vec<Diagnostic>) {
+pub fn resolve(page: &Page, index: &LinkIndex, level: Severity) -> (Resolved, Vec<Diagnostic>) {
     let mut resolved = Resolved::default();
     let mut problems = Vec::new();
     for link in &page.links {
@@ -120,7 +151,7 @@ pub fn resolve(page: &Page, index: &LinkIndex<'_>, level: Severity) -> (Resolved
 type Found = (String, String);
 type Broken = (String, Option<String>);
 
-fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found, Broken> {
+fn resolve_one(page: &Page, link: &Link, index: &LinkIndex) -> Result<Found, Broken> {
     match &link.target {
         LinkTarget::Anchor(anchor) => {
             check_anchor(index.page(&page.path), anchor, "this page")?;
@@ -138,7 +169,7 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
             let Some((target_path, entry)) = found else {
                 return Err((
                     format!("link to `{}`: no such page", link.raw),
-                    near_page(page, path, index.pages.keys().copied()),
+                    near_page(page, path, index.pages.keys().map(String::as_str)),
                 ));
             };
             if let Some(anchor) = anchor {
@@ -148,8 +179,8 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
                 .as_ref()
                 .map_or_else(String::new, |a| format!("#{a}"));
             Ok((
-                format!("{}{fragment}", href(&relative_url(&page.url, entry.url))),
-                entry.title.to_string(),
+                format!("{}{fragment}", href(&relative_url(&page.url, &entry.url))),
+                entry.title.clone(),
             ))
         }
         LinkTarget::Asset(path) => {
@@ -160,11 +191,11 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
             let as_page = [format!("{path}/README.md"), format!("{path}.md")];
             if let Some(entry) = as_page.iter().find_map(|p| index.page(p)) {
                 return Ok((
-                    href(&relative_url(&page.url, entry.url)),
-                    entry.title.to_string(),
+                    href(&relative_url(&page.url, &entry.url)),
+                    entry.title.clone(),
                 ));
             }
-            let help = near_page(page, path, index.assets.iter().copied());
+            let help = near_page(page, path, index.assets.iter().map(String::as_str));
             Err((
                 format!("link to `{}`: no such file in the source folder", link.raw),
                 help,
@@ -180,7 +211,7 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex<'_>) -> Result<Found,
 }
 
 /// A space's URL (with `path` appended), or its access link for `?join`.
-fn resolve_space(id: &str, path: &str, join: bool, index: &LinkIndex<'_>) -> Result<Found, Broken> {
+fn resolve_space(id: &str, path: &str, join: bool, index: &LinkIndex) -> Result<Found, Broken> {
     if id.is_empty() {
         return Err((
             "a space link needs a space id".into(),
@@ -229,8 +260,8 @@ fn space_attrs(space: &Space, link: &Link) -> String {
     )
 }
 
-fn space_hint(id: &str, index: &LinkIndex<'_>) -> String {
-    let mut known: Vec<&str> = index.spaces.keys().copied().collect();
+fn space_hint(id: &str, index: &LinkIndex) -> String {
+    let mut known: Vec<&str> = index.spaces.keys().map(String::as_str).collect();
     known.sort_unstable();
     if known.is_empty() {
         return "no spaces are declared; declare them under `spaces:` in the configuration".into();
@@ -239,7 +270,7 @@ fn space_hint(id: &str, index: &LinkIndex<'_>) -> String {
 }
 
 /// The `spaces:` a page's front matter lists must be declared.
-fn front_matter_spaces(page: &Page, index: &LinkIndex<'_>) -> Vec<Diagnostic> {
+fn front_matter_spaces(page: &Page, index: &LinkIndex) -> Vec<Diagnostic> {
     page.spaces
         .iter()
         .filter(|(id, _, _)| !index.spaces.contains_key(id.as_str()))
@@ -250,13 +281,13 @@ fn front_matter_spaces(page: &Page, index: &LinkIndex<'_>) -> Vec<Diagnostic> {
         .collect()
 }
 
-fn check_anchor(entry: Option<&PageEntry<'_>>, anchor: &str, place: &str) -> Result<(), Broken> {
+fn check_anchor(entry: Option<&PageEntry>, anchor: &str, place: &str) -> Result<(), Broken> {
     let Some(entry) = entry else { return Ok(()) };
     if entry.anchors.contains(anchor) {
         return Ok(());
     }
-    let help = near(anchor, entry.anchors.iter().copied()).or_else(|| {
-        let mut ids: Vec<&str> = entry.anchors.iter().copied().collect();
+    let help = near(anchor, entry.anchors.iter().map(String::as_str)).or_else(|| {
+        let mut ids: Vec<&str> = entry.anchors.iter().map(String::as_str).collect();
         ids.sort_unstable();
         (!ids.is_empty()).then(|| format!("its headings' ids are: {}", ids.join(", ")))
     });

@@ -159,7 +159,7 @@ fn read_pages(
 
 /// Editors on Windows save UTF-8 with a byte-order mark; it is not content
 /// (and would hide a page's front matter).
-fn without_bom(text: String) -> String {
+pub(crate) fn without_bom(text: String) -> String {
     match text.strip_prefix('\u{FEFF}') {
         Some(rest) => rest.to_string(),
         None => text,

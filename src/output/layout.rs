@@ -27,7 +27,6 @@ pub fn layout(
     root_files: bool,
 ) -> Vec<OutFile> {
     let mut files: Vec<OutFile> = Vec::with_capacity(site.pages.len() + assets.len() + 8);
-    let has_index = site.pages.iter().any(|p| p.url == "index.html");
     files.extend(site.pages.into_iter().map(|p| OutFile {
         path: p.url,
         contents: Contents::Text(p.html),
@@ -43,13 +42,47 @@ pub fn layout(
             AssetData::Bytes(bytes) => Contents::Bytes(bytes.clone()),
         },
     }));
-    files.push(text("404.html", site.not_found));
-    files.push(text("navigation.js", site.navigation));
-    files.extend(data.into_iter().map(|(path, json)| text(path, json)));
+    let shared = Shared {
+        not_found: site.not_found,
+        navigation: site.navigation,
+        data,
+    };
+    files.extend(whole_site_files(config, pages, shared, root_files));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    files
+}
+
+/// What the files made from the whole version (not one page) are made of.
+#[derive(Debug, Clone)]
+pub struct Shared<'a> {
+    /// The rendered not-found page.
+    pub not_found: String,
+    /// The navigation tree script.
+    pub navigation: String,
+    /// `protocols.json` and `spaces.json`.
+    pub data: [(&'a str, String); 2],
+}
+
+/// The files made from the whole version rather than from one page: the
+/// 404 page, `navigation.js`, the data files, `.nojekyll`, the `index.html`
+/// redirect when no page is the home page, and `sitemap.xml`. The dev server
+/// makes these again after an edit; pages it renders alone.
+pub fn whole_site_files(
+    config: &Config,
+    pages: &[Page],
+    shared: Shared<'_>,
+    root_files: bool,
+) -> Vec<OutFile> {
+    let mut files = vec![
+        text("404.html", shared.not_found),
+        text("navigation.js", shared.navigation),
+    ];
+    files.extend(shared.data.into_iter().map(|(path, json)| text(path, json)));
     if root_files {
         files.push(text(".nojekyll", String::new()));
     }
-    if !has_index {
+    if !pages.iter().any(|p| p.url == "index.html") {
         if let Some(first) = pages.iter().find(|p| p.listed && !p.hidden) {
             files.push(text(
                 "index.html",
@@ -63,8 +96,6 @@ pub fn layout(
             sitemap(base, &config.site.path_prefix, &sitemap_entries(pages)),
         ));
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
     files
 }
 

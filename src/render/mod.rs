@@ -50,6 +50,8 @@ pub struct Renderer {
     tera: std::sync::Arc<tera::Tera>,
     theme: std::sync::Arc<theme::Theme>,
     site: SiteInfo,
+    /// Pages carry the live-reload script (`handbook serve`), never in a build.
+    serving: bool,
 }
 
 /// A page's place among the versions: the switcher and which version it is in.
@@ -154,7 +156,18 @@ impl Renderer {
             tera: std::sync::Arc::new(tera),
             theme: std::sync::Arc::new(theme),
             site: SiteInfo::of(config),
+            serving: false,
         })
+    }
+
+    /// The same renderer for the dev server: every page loads its
+    /// live-reload script.
+    #[must_use]
+    pub fn serving(self) -> Self {
+        Self {
+            serving: true,
+            ..self
+        }
     }
 
     /// The same templates for one version: its configuration (title,
@@ -168,6 +181,7 @@ impl Renderer {
             tera: std::sync::Arc::clone(&self.tera),
             theme: std::sync::Arc::clone(&self.theme),
             site,
+            serving: self.serving,
         }
     }
 
@@ -220,7 +234,7 @@ impl Renderer {
             page: self.page_context(page, resolved, nav.breadcrumbs, nav.prev, nav.next),
             nav: nav.nav,
             version,
-            serving: false,
+            serving: self.serving,
         };
         let html = self
             .render("page.html", &context)
@@ -297,7 +311,7 @@ impl Renderer {
         let context = NotFoundTemplate {
             site: self.site_context(root),
             nav,
-            serving: false,
+            serving: self.serving,
         };
         self.render("404.html", &context)
             .context("rendering the 404 page")

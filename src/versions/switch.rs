@@ -117,6 +117,12 @@ impl Switcher {
         }
     }
 
+    /// Maps version `i`'s pages again (the dev server, after pages of the
+    /// working tree were added, removed or given other aliases).
+    pub fn remap(&mut self, i: usize, pages: &[Page]) {
+        self.maps[i] = PageMap::new(pages);
+    }
+
     /// The context of `page` in version `current`; `to_root` leads from
     /// the page to the site's root (`../../` for `2023/a/b.html`).
     pub fn context(&self, current: usize, page: &Page, to_root: &str) -> VersionContext {

@@ -209,6 +209,59 @@ async fn tabs_and_theme_toggle_work() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn an_open_tab_shows_a_saved_edit_and_the_problems_overlay_by_itself() {
+    let test = HandbookTest::example();
+    let root = test.root().to_path_buf();
+    let options = handbook::serve::ServeOptions {
+        project: handbook::BuildOptions {
+            root: root.clone(),
+            ..handbook::BuildOptions::default()
+        },
+        bind: [127, 0, 0, 1].into(),
+        port: 0,
+        write_protocols: false,
+    };
+    let server = tokio::task::spawn_blocking(move || {
+        handbook::serve::Server::start(&options, Box::new(|_| {})).expect("serve")
+    })
+    .await
+    .expect("start the server");
+    let page = format!("{}latest/contributing.html", server.url());
+    let file = root.join("handbook/contributing.md");
+    with_browser(move |b| async move {
+        b.open(&page).await;
+        let original = std::fs::read_to_string(&file).expect("the page's source");
+        std::fs::write(&file, format!("{original}\nA sentence saved just now.\n"))
+            .expect("edit the page");
+        b.wait_for_text("A sentence saved just now.").await;
+        assert_eq!(b.h1().await, "Contributing to this handbook");
+
+        std::fs::write(&file, format!("{original}\n[Broken](no-such-page.md)\n"))
+            .expect("break a link");
+        let overlay = "return document.getElementById('handbook-problems')?.innerText ?? ''";
+        let shown = b
+            .wait_for_script(overlay, |v| v.as_str().is_some_and(|t| !t.is_empty()))
+            .await;
+        let shown = shown.as_str().unwrap_or_default().to_string();
+        assert!(shown.contains("handbook/contributing.md:"), "{shown}");
+        assert!(shown.contains("no-such-page.md"), "{shown}");
+        assert!(
+            b.body_text().await.contains("A sentence saved just now."),
+            "the last good page stays"
+        );
+
+        std::fs::write(&file, format!("{original}\nFixed and saved.\n")).expect("fix the page");
+        b.wait_for_text("Fixed and saved.").await;
+        b.wait_for_script(overlay, |v| v == "").await;
+        b.assert_no_console_errors("while reloading live").await;
+    })
+    .await;
+    tokio::task::spawn_blocking(move || server.stop())
+        .await
+        .expect("stop the server");
+}
+
 /// Whether each element is displayed.
 async fn displayed(elements: &[Element]) -> Vec<bool> {
     let mut shown = Vec::new();
@@ -400,6 +453,50 @@ impl Browser {
             .find_all(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("find {css}: {e}"))
+    }
+
+    /// The page's visible text.
+    async fn body_text(&self) -> String {
+        let text = self.script("return document.body.innerText").await;
+        text.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits until the page shows `text` (the tab reloads by itself).
+    async fn wait_for_text(&self, text: &str) {
+        let started = Instant::now();
+        loop {
+            let body = self
+                .client
+                .execute("return document.body.innerText", vec![]);
+            if body
+                .await
+                .is_ok_and(|v| v.as_str().is_some_and(|t| t.contains(text)))
+            {
+                return;
+            }
+            assert!(
+                started.elapsed() < DEADLINE,
+                "the page never showed {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits until `script` gives a value `wanted` accepts; gives it.
+    async fn wait_for_script(&self, script: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let started = Instant::now();
+        loop {
+            let value = self
+                .client
+                .execute(script, vec![])
+                .await
+                .unwrap_or(Value::Null);
+            if wanted(&value) {
+                return value;
+            }
+            assert!(started.elapsed() < DEADLINE, "{script} gave {value}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// The text of the page's H1.

@@ -10,5 +10,6 @@ mod harness;
 mod invalid;
 mod properties;
 mod protocols;
+mod serve;
 mod spaces;
 mod versions;

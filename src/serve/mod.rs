@@ -1,0 +1,253 @@
+//! `handbook serve`: the live preview. Builds every version in memory,
+//! serves it over HTTP, watches the project and applies each save
+//! incrementally, and tells open tabs to reload (or to show the problems
+//! that keep the last good site served).
+//!
+//! [`Server::start`] gives a running server (on port 0 in tests); the
+//! stages are [`session`] (the versions and the live edition), [`live`]
+//! (incremental rebuilds), [`watch`] (notify and the debouncer), [`site`]
+//! (the files in memory and the reload channel) and [`http`] (axum).
+
+pub mod http;
+mod live;
+mod session;
+pub mod site;
+pub mod watch;
+
+use crate::BuildOptions;
+use anyhow::{Context as _, Result};
+use session::Session;
+pub use session::Update;
+use site::Site;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, mpsc};
+use std::thread::JoinHandle;
+
+/// What to serve and where.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The project (its root and configuration file).
+    pub project: BuildOptions,
+    /// The address to listen on (loopback unless asked otherwise).
+    pub bind: IpAddr,
+    /// The port (0: any free one).
+    pub port: u16,
+    /// Rewrite `protocols/` when the notes change.
+    pub write_protocols: bool,
+}
+
+/// A running dev server; [`Server::stop`] (or dropping it) stops it.
+pub struct Server {
+    addr: SocketAddr,
+    site: Arc<Site>,
+    runtime: Option<tokio::runtime::Runtime>,
+    /// Tells the watch loop to stop.
+    stop: mpsc::Sender<Message>,
+    worker: Option<JoinHandle<()>>,
+}
+
+/// What the watch loop receives.
+enum Message {
+    /// A debounced batch of changed paths.
+    Paths(Vec<PathBuf>),
+    /// The server is stopping.
+    Stop,
+}
+
+/// Told after the first build and after every batch of changes.
+pub type Reporter = Box<dyn FnMut(&Update) + Send>;
+
+impl Server {
+    /// Builds the site, starts serving it and watching the project.
+    /// `report` is told each build's outcome.
+    pub fn start(options: &ServeOptions, mut report: Reporter) -> Result<Self> {
+        let (session, files, update) = Session::start(&options.project, options.write_protocols)?;
+        let site = Arc::new(Site::new(session.prefix()));
+        site.replace(files);
+        site.show_problems(&update.diagnostics);
+        report(&update);
+        let listener = std::net::TcpListener::bind((options.bind, options.port))
+            .with_context(|| format!("listening on {}:{}", options.bind, options.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let router = http::router(Arc::clone(&site));
+        runtime.spawn(async move {
+            if let Ok(listener) = tokio::net::TcpListener::from_std(listener) {
+                let _ = axum::serve(listener, router).await;
+            }
+        });
+        let (send, receive) = mpsc::channel();
+        let watch = watch_project(session.config(), &send)?;
+        let worker_site = Arc::clone(&site);
+        let stop = send.clone();
+        let worker = std::thread::spawn(move || {
+            let mut watching = Watching {
+                session,
+                watch,
+                send,
+                report,
+            };
+            watching.work(&worker_site, &receive);
+        });
+        Ok(Self {
+            addr,
+            site,
+            runtime: Some(runtime),
+            stop,
+            worker: Some(worker),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The site being served.
+    pub fn site(&self) -> &Arc<Site> {
+        &self.site
+    }
+
+    /// The home page's address.
+    pub fn url(&self) -> String {
+        format!("http://{}{}", self.addr, self.site.prefix())
+    }
+
+    /// Waits for Ctrl-C.
+    pub fn wait_for_ctrl_c(&self) -> Result<()> {
+        let runtime = self.runtime.as_ref().context("the server has stopped")?;
+        runtime.block_on(tokio::signal::ctrl_c())?;
+        Ok(())
+    }
+
+    /// Stops watching and serving; open event streams end.
+    pub fn stop(mut self) {
+        self.shut_down();
+    }
+
+    fn shut_down(&mut self) {
+        self.site.stop();
+        let _ = self.stop.send(Message::Stop);
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// Watches what `config` names, sending each batch to `send`.
+fn watch_project(
+    config: &crate::config::Config,
+    send: &mpsc::Sender<Message>,
+) -> Result<watch::Watch> {
+    let (paths, batches) = mpsc::channel();
+    let send = send.clone();
+    std::thread::spawn(move || {
+        while let Ok(batch) = batches.recv() {
+            if send.send(Message::Paths(batch)).is_err() {
+                break;
+            }
+        }
+    });
+    watch::watch(config, paths)
+}
+
+/// The watch loop's state: the session, the watcher over what its
+/// configuration names, and who is told each outcome.
+struct Watching {
+    session: Session,
+    watch: watch::Watch,
+    send: mpsc::Sender<Message>,
+    report: Reporter,
+}
+
+impl Watching {
+    /// Each batch of changed paths applied and its files published, until
+    /// the server stops.
+    fn work(&mut self, site: &Site, receive: &mpsc::Receiver<Message>) {
+        while let Ok(Message::Paths(mut paths)) = receive.recv() {
+            // Batches that came while the last one was applied go together.
+            while let Ok(message) = receive.try_recv() {
+                match message {
+                    Message::Paths(more) => paths.extend(more),
+                    Message::Stop => return,
+                }
+            }
+            let session = &self.session;
+            let changes = watch::classify(session.config(), &paths, &|p| session.knows(p));
+            if changes.restart || (!changes.is_empty() && session.is_broken()) {
+                self.restart(site);
+            } else if !changes.is_empty() {
+                self.apply(site, &changes);
+            }
+        }
+    }
+
+    /// A new session: the configuration or the theme changed, or the last
+    /// rebuild failed. The watcher follows the new configuration.
+    fn restart(&mut self, site: &Site) {
+        let started = Session::start(self.session.options(), self.session.write_protocols());
+        let (fresh, files, update) = match started {
+            Ok(started) => started,
+            Err(error) => return self.tell(site, &failed(&error)),
+        };
+        site.replace(files);
+        match watch_project(fresh.config(), &self.send) {
+            Ok(watch) => self.watch = watch,
+            Err(error) => self.tell(site, &failed(&error)),
+        }
+        self.session = fresh;
+        self.tell(site, &update);
+    }
+
+    fn apply(&mut self, site: &Site, changes: &watch::Changes) {
+        match self.session.apply(changes) {
+            Ok((changed, update)) => {
+                site.publish(changed);
+                self.tell(site, &update);
+            }
+            Err(error) => return self.tell(site, &failed(&error)),
+        }
+        match self.session.settle() {
+            Ok(Some(update)) => self.tell(site, &update),
+            Ok(None) => {}
+            Err(error) => self.tell(site, &failed(&error)),
+        }
+    }
+
+    /// The overlay and the terminal are told the same.
+    fn tell(&mut self, site: &Site, update: &Update) {
+        site.show_problems(&update.diagnostics);
+        (self.report)(update);
+    }
+}
+
+/// An update for a build that could not finish (a template or I/O error):
+/// the last good site stays served.
+fn failed(error: &anyhow::Error) -> Update {
+    let message = format!("{error:#}");
+    Update {
+        what: "failed".into(),
+        elapsed: std::time::Duration::ZERO,
+        diagnostics: vec![crate::diagnostic::Diagnostic::error(
+            "handbook serve",
+            0,
+            0,
+            message,
+        )],
+        published: false,
+    }
+}

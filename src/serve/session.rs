@@ -1,0 +1,330 @@
+//! One run of the dev server's build: every version built once at the
+//! start, the working tree's kept [`Live`], and each batch of changes
+//! applied to it.
+//!
+//! [`Session::start`] builds the whole site in memory with the serving
+//! renderer (pages load the live-reload script) and gives its files.
+//! [`Session::apply`] takes [`Changes`]: edited pages go to [`Live::edit`];
+//! SUMMARY, assets, added or removed pages rebuild the working tree's
+//! edition, parsing only the pages that changed; `protocols/` is checked
+//! again. It gives the changed files of the served site, held back while the
+//! edition has errors (the last good site stays served), and an [`Update`].
+
+use super::live::{Live, Rebuild, Setting, contents};
+use super::watch::Changes;
+use crate::diagnostic::Diagnostic;
+use crate::edition::{self, Edition};
+use crate::{BuildOptions, config, output, prepare, render, versions};
+use anyhow::{Context as _, Result};
+use bytes::Bytes;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+/// What one batch of changes did, for the terminal.
+#[derive(Debug, Clone)]
+pub struct Update {
+    /// What was rebuilt ("1 page parsed, 3 rendered").
+    pub what: String,
+    /// How long it took.
+    pub elapsed: Duration,
+    /// Every content problem of the working tree now.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Whether the changes are served (no errors).
+    pub published: bool,
+}
+
+/// The versions being served and the working tree's live edition.
+pub(crate) struct Session {
+    options: BuildOptions,
+    project: config::Config,
+    plan: versions::Plan,
+    live: Option<Live>,
+    /// Where the live edition's files are served: `""`, or its folder and
+    /// `latest/` when it is the default version.
+    folders: Vec<String>,
+    /// Live paths changed while the edition had errors: published once fixed.
+    pending: BTreeSet<String>,
+    /// Every other version's problems (built once).
+    others: Vec<Diagnostic>,
+    write_protocols: bool,
+}
+
+/// A session started: it, the whole site's files, and what the start did.
+pub(crate) type Started = (Session, BTreeMap<String, Bytes>, Update);
+
+impl Session {
+    /// Builds every version; the working tree's stays live.
+    pub(crate) fn start(options: &BuildOptions, write_protocols: bool) -> Result<Started> {
+        let started = Instant::now();
+        let project = config::load(&options.root, options.config.as_deref(), None)?;
+        let renderer = render::Renderer::new(&project)?.serving();
+        let plan = versions::plan(&project, None)?;
+        let mut editions = plan
+            .versions
+            .par_iter()
+            .map(|version| edition::open(&plan, version, &project, &|_| {}))
+            .collect::<Result<Vec<_>>>()?;
+        if plan.versioned {
+            edition::add_changes_pages(&mut editions, &project);
+        }
+        let switcher = plan
+            .versioned
+            .then(|| edition::switcher(&editions, &project));
+        let at = plan
+            .versions
+            .iter()
+            .position(|v| v.origin == versions::Origin::WorkingTree)
+            .context("no version is the working tree: there is nothing to watch")?;
+        let older = editions.get(at + 1).cloned();
+        let mine = editions.remove(at);
+        let setting = Setting {
+            renderer: renderer.clone(),
+            switcher: switcher.clone().map(|s| (s, at)),
+            older,
+            project: project.clone(),
+            write_protocols,
+            files: BTreeMap::new(),
+        };
+        let mut live = Live::new(mine, setting)?;
+        live.take_changed();
+        let (others, files) = if plan.versioned {
+            lay_out_versions(
+                &plan,
+                &project,
+                &renderer,
+                switcher.as_ref(),
+                editions,
+                &live,
+                at,
+            )?
+        } else {
+            (Vec::new(), live.files().clone())
+        };
+        let folders = folders_of(&live);
+        let mut session = Self {
+            options: options.clone(),
+            project,
+            plan,
+            live: Some(live),
+            folders,
+            pending: BTreeSet::new(),
+            others,
+            write_protocols,
+        };
+        let update = session.update("built", started, true);
+        Ok((session, files, update))
+    }
+
+    /// The working tree's configuration.
+    pub(crate) fn config(&self) -> &config::Config {
+        self.live.as_ref().map_or(&self.project, Live::config)
+    }
+
+    /// Whether the last rebuild failed, leaving no live edition.
+    pub(crate) fn is_broken(&self) -> bool {
+        self.live.is_none()
+    }
+
+    /// Whether a source-folder path is a page or asset being served.
+    pub(crate) fn knows(&self, path: &str) -> bool {
+        self.live.as_ref().is_some_and(|live| live.knows(path))
+    }
+
+    /// The served site's path prefix.
+    pub(crate) fn prefix(&self) -> &str {
+        &self.project.site.path_prefix
+    }
+
+    /// Applies a batch of changes (not a restart: the caller starts a new
+    /// session for that). Gives the served files that changed.
+    pub(crate) fn apply(
+        &mut self,
+        changes: &Changes,
+    ) -> Result<(BTreeMap<String, Option<Bytes>>, Update)> {
+        let started = Instant::now();
+        let live = self.live.as_mut().context("the last rebuild failed")?;
+        let mut what = String::new();
+        if changes.structure {
+            what = "rebuilt the edition".into();
+        } else if !changes.pages.is_empty() {
+            match live.edit(&changes.pages)? {
+                super::live::Edited::Done { parsed, rendered } => {
+                    what = format!("{parsed} parsed, {rendered} rendered");
+                }
+                super::live::Edited::Restructure(why) => {
+                    what = format!("rebuilt the edition: {why}");
+                }
+            }
+        }
+        if what.starts_with("rebuilt") {
+            self.rebuild()?;
+        }
+        if changes.protocols {
+            if let Some(live) = self.live.as_mut() {
+                live.sync_protocols()?;
+            }
+            if what.is_empty() {
+                what = "checked protocols/".into();
+            }
+        }
+        let update = self.update(&what, started, false);
+        let changed = if update.published {
+            self.take_published()
+        } else {
+            BTreeMap::new()
+        };
+        Ok((changed, update))
+    }
+
+    /// Does what the last batch left for after its pages were served (see
+    /// [`Live::settle`]); an update when there was something.
+    pub(crate) fn settle(&mut self) -> Result<Option<Update>> {
+        let started = Instant::now();
+        let Some(live) = self.live.as_mut() else {
+            return Ok(None);
+        };
+        if !live.settle()? {
+            return Ok(None);
+        }
+        Ok(Some(self.update("compared protocols/", started, false)))
+    }
+
+    /// The working tree's edition made again from disk, reusing every page
+    /// whose source did not change.
+    fn rebuild(&mut self) -> Result<()> {
+        let live = self.live.take().context("the last rebuild failed")?;
+        let Rebuild {
+            cache,
+            version,
+            dates,
+            mut setting,
+        } = live.into_rebuild();
+        let source = self.plan.open(&version, &self.project)?;
+        let mut prepared = prepare(
+            &source.config,
+            source.tree.as_ref(),
+            true,
+            Some(&cache),
+            &|_| {},
+        )?;
+        for page in &mut prepared.pages {
+            if page.updated.is_none() {
+                page.updated = dates.get(&page.path).copied();
+            }
+        }
+        let mut edition = Edition {
+            version,
+            config: source.config,
+            prepared,
+            dates,
+        };
+        if let Some(older) = &setting.older {
+            edition::add_changes_page(&mut edition, older, &self.project);
+        }
+        if let Some((switcher, i)) = &mut setting.switcher {
+            switcher.remap(*i, &edition.prepared.pages);
+        }
+        self.live = Some(Live::new(edition, setting)?);
+        Ok(())
+    }
+
+    /// The update's report; notes the live edition's changed files.
+    fn update(&mut self, what: &str, started: Instant, first: bool) -> Update {
+        let Some(live) = self.live.as_mut() else {
+            return Update {
+                what: what.into(),
+                elapsed: started.elapsed(),
+                diagnostics: self.others.clone(),
+                published: false,
+            };
+        };
+        self.pending.extend(live.take_changed());
+        // Only the live edition's errors hold its changes back.
+        let published = first || !live.failed();
+        let mut diagnostics = live.diagnostics();
+        diagnostics.extend(self.others.iter().cloned());
+        if first {
+            self.pending.clear();
+        }
+        Update {
+            what: what.into(),
+            elapsed: started.elapsed(),
+            diagnostics,
+            published,
+        }
+    }
+
+    /// The files changed since the last publication, at their served paths.
+    fn take_published(&mut self) -> BTreeMap<String, Option<Bytes>> {
+        let Some(live) = &self.live else {
+            return BTreeMap::new();
+        };
+        let pending = std::mem::take(&mut self.pending);
+        let mut out = BTreeMap::new();
+        for path in pending {
+            let bytes = live.files().get(&path).cloned();
+            for folder in &self.folders {
+                out.insert(format!("{folder}{path}"), bytes.clone());
+            }
+        }
+        out
+    }
+
+    /// Whether `protocols/` is rewritten.
+    pub(crate) fn write_protocols(&self) -> bool {
+        self.write_protocols
+    }
+
+    /// The options this session was started with.
+    pub(crate) fn options(&self) -> &BuildOptions {
+        &self.options
+    }
+}
+
+/// Where a live edition's files are served.
+fn folders_of(live: &Live) -> Vec<String> {
+    if live.name().is_empty() {
+        return vec![String::new()];
+    }
+    let mut folders = vec![format!("{}/", live.name())];
+    if live.version().default {
+        folders.push("latest/".into());
+    }
+    folders
+}
+
+/// The other versions finished, and the whole versioned site laid out with
+/// the live one in its place.
+fn lay_out_versions(
+    plan: &versions::Plan,
+    project: &config::Config,
+    renderer: &render::Renderer,
+    switcher: Option<&versions::switch::Switcher>,
+    others: Vec<Edition>,
+    live: &Live,
+    at: usize,
+) -> Result<(Vec<Diagnostic>, BTreeMap<String, Bytes>)> {
+    let (lead, lead_folder) = plan.lead();
+    let lead_root = format!("{}{lead_folder}", project.site.path_prefix);
+    let finished = others
+        .into_par_iter()
+        .enumerate()
+        .map(|(j, edition)| {
+            let i = if j < at { j } else { j + 1 };
+            let root_404 = (i == lead).then_some(lead_root.as_str());
+            edition::finish(edition, renderer, switcher.map(|s| (s, i)), root_404, true)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let (diagnostics, _, _, mut sites, _) = edition::gather(finished);
+    let root_not_found = (at == lead)
+        .then(|| live.root_not_found(lead_root.clone()))
+        .transpose()?;
+    sites.insert(at, Some(live.version_site(root_not_found)));
+    let files = output::layout::versioned(project, &plan.versions, sites)?;
+    let files = files
+        .into_iter()
+        .map(|f| Ok((f.path, contents(f.contents)?)))
+        .collect::<Result<_>>()?;
+    Ok((diagnostics.sorted(), files))
+}

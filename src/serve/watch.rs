@@ -1,0 +1,192 @@
+//! Watching the project for saves: notify with the full debouncer (it
+//! stitches editors' write-then-rename pairs and drops duplicates), and the
+//! sorting of changed paths into what they ask of the build.
+//!
+//! Takes the configuration; gives a [`Watch`] that sends each debounced
+//! batch of paths, and [`classify`], which turns a batch into [`Changes`]:
+//! pages edited, the structure changed (SUMMARY, assets, pages added or
+//! removed), the configuration or theme changed, `protocols/` touched.
+
+use crate::config::Config;
+use notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long the debouncer waits for a burst of events to end: long enough
+/// to see an editor's write-then-rename as one save, short enough to be
+/// unnoticed.
+pub const DEBOUNCE: Duration = Duration::from_millis(20);
+
+/// What a batch of changed paths asks for.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changes {
+    /// Markdown pages edited, by path in the source folder.
+    pub pages: BTreeSet<String>,
+    /// SUMMARY.md or an asset changed: the edition is rebuilt.
+    pub structure: bool,
+    /// The configuration or the theme changed: everything is rebuilt.
+    pub restart: bool,
+    /// A file of `protocols/` changed: its drift is checked again.
+    pub protocols: bool,
+}
+
+impl Changes {
+    /// Whether the batch asks for nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// The watcher; dropping it stops watching.
+pub struct Watch {
+    _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+}
+
+/// Watches the source folder, the configuration file, the project's theme
+/// folder and `protocols/`; each debounced batch of changed paths goes to
+/// `send`.
+pub fn watch(config: &Config, send: mpsc::Sender<Vec<PathBuf>>) -> anyhow::Result<Watch> {
+    let handler = move |result: DebounceEventResult| {
+        let Ok(events) = result else { return };
+        let paths: Vec<PathBuf> = events
+            .into_iter()
+            .filter(|e| !matches!(e.event.kind, EventKind::Access(_)))
+            .flat_map(|e| e.event.paths)
+            .collect();
+        if !paths.is_empty() {
+            let _ = send.send(paths);
+        }
+    };
+    let mut debouncer = new_debouncer(DEBOUNCE, Some(DEBOUNCE / 4), handler)?;
+    debouncer.watch(&config.source_dir, RecursiveMode::Recursive)?;
+    if let Some(folder) = config.file.parent() {
+        debouncer.watch(folder, RecursiveMode::NonRecursive)?;
+    }
+    for folder in [theme_folder(config), config.protocols.folder.clone()] {
+        if folder.is_dir() {
+            debouncer.watch(&folder, RecursiveMode::Recursive)?;
+        }
+    }
+    Ok(Watch {
+        _debouncer: debouncer,
+    })
+}
+
+/// The project's own theme folder (`themes/<name>/`), whether or not it exists.
+fn theme_folder(config: &Config) -> PathBuf {
+    config.root.join("themes").join(&config.theme)
+}
+
+/// Sorts changed paths; `known` says whether a source-folder path is a page
+/// or asset of the edition being served (a temporary file that came and went
+/// is neither, and is ignored).
+pub fn classify(config: &Config, paths: &[PathBuf], known: &dyn Fn(&str) -> bool) -> Changes {
+    let mut changes = Changes::default();
+    // The watcher reports absolute paths; the configuration's may be relative.
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let (file, theme) = (absolute(&config.file), absolute(&theme_folder(config)));
+    let (output, protocols) = (
+        absolute(&config.output_dir),
+        absolute(&config.protocols.folder),
+    );
+    let source = absolute(&config.source_dir);
+    for path in paths {
+        if path == &file || path.starts_with(&theme) {
+            changes.restart = true;
+        } else if path.starts_with(&output) {
+            continue;
+        } else if path.starts_with(&protocols) {
+            changes.protocols = true;
+        } else if let Some(relative) = in_source(&source, path) {
+            sort_source(&relative, path, known, &mut changes);
+        }
+    }
+    changes
+}
+
+fn sort_source(relative: &str, path: &Path, known: &dyn Fn(&str) -> bool, changes: &mut Changes) {
+    let hidden = relative
+        .split('/')
+        .any(|part| part.starts_with('.') && part != ".gitbook");
+    if hidden || (!path.exists() && !known(relative)) {
+        return;
+    }
+    if relative == crate::load::SUMMARY_FILE {
+        changes.structure = true;
+    } else if relative.ends_with(".md") && !path.is_dir() {
+        changes.pages.insert(relative.to_string());
+    } else if !path.is_dir() {
+        changes.structure = true;
+    }
+}
+
+/// A path as the source folder names it (`a/b.md`), when it is in it.
+fn in_source(source: &Path, path: &Path) -> Option<String> {
+    let relative = path.strip_prefix(source).ok()?;
+    let parts: Vec<&str> = relative
+        .components()
+        .map(|c| c.as_os_str().to_str())
+        .collect::<Option<_>>()?;
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project() -> (tempfile::TempDir, Config) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        for folder in ["handbook/a", "protocols", "themes/default", "site"] {
+            std::fs::create_dir_all(root.join(folder)).expect("folder");
+        }
+        for file in [
+            "handbook/a/page.md",
+            "handbook/SUMMARY.md",
+            "handbook/logo.png",
+        ] {
+            std::fs::write(root.join(file), "x").expect("file");
+        }
+        std::fs::write(root.join("handbook.yaml"), "title: T\n").expect("config");
+        let config = crate::config::load(root, None, None).expect("config");
+        (dir, config)
+    }
+
+    fn sort(config: &Config, paths: &[&str], known: &[&str]) -> Changes {
+        let paths: Vec<PathBuf> = paths.iter().map(|p| config.root.join(p)).collect();
+        classify(config, &paths, &|p| known.contains(&p))
+    }
+
+    #[test]
+    fn pages_structure_restart_and_protocols_are_told_apart() {
+        let (_dir, config) = project();
+        let pages = sort(&config, &["handbook/a/page.md"], &["a/page.md"]);
+        assert_eq!(pages.pages, BTreeSet::from(["a/page.md".to_string()]));
+        assert!(!pages.structure && !pages.restart && !pages.protocols);
+        assert!(sort(&config, &["handbook/SUMMARY.md"], &[]).structure);
+        assert!(sort(&config, &["handbook/logo.png"], &[]).structure);
+        assert!(sort(&config, &["handbook.yaml"], &[]).restart);
+        assert!(sort(&config, &["themes/default/templates/page.html"], &[]).restart);
+        assert!(sort(&config, &["protocols/x.yaml"], &[]).protocols);
+    }
+
+    #[test]
+    fn output_hidden_and_vanished_temporary_files_are_ignored() {
+        let (_dir, config) = project();
+        for ignored in [
+            "site/index.html",
+            "handbook/.page.md.swp",
+            "handbook/.git/index",
+            "handbook/4913",
+            "handbook/a",
+        ] {
+            assert!(sort(&config, &[ignored], &[]).is_empty(), "{ignored}");
+        }
+        // A page that is gone is still news: it was removed.
+        let removed = sort(&config, &["handbook/gone.md"], &["gone.md"]);
+        assert_eq!(removed.pages, BTreeSet::from(["gone.md".to_string()]));
+    }
+}

@@ -1,0 +1,592 @@
+//! `handbook serve` in-process on port 0: edits are served and announced,
+//! errors keep the last good site and reach the overlay's data, traversal is
+//! refused, HTTP behaves (types, HEAD, 304, 404, 405, many clients), notes
+//! update the register live and `protocols/` only on request, and after a
+//! burst of edits the served site equals a fresh start's. Requests are
+//! written by hand over TCP so that no client tidies a path first.
+
+use crate::harness::HandbookTest;
+use handbook::BuildOptions;
+use handbook::serve::{ServeOptions, Server};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// How long anything may take to arrive.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+const CONFIG: &str = "title: Live\nbase-url: https://e.org\nspaces:\n  - id: forum\n    title: Forum\n    kind: media\n    url: https://forum.example.org\n";
+const RULES: &str = "# Rules\n\n## Voting\n\nWe vote.\n\n> `Note: Derive protocols`\n>\n> - **Quorum** — A vote needs half the members.\n";
+
+/// A small unversioned project with a note and a link to a heading.
+fn project() -> HandbookTest {
+    HandbookTest::empty()
+        .file("handbook.yaml", CONFIG)
+        .file(
+            "handbook/SUMMARY.md",
+            "# Summary\n\n- [Home](README.md)\n- [Rules](rules.md)\n- [Other](other.md)\n",
+        )
+        .file(
+            "handbook/README.md",
+            "# Home\n\nWelcome. See [the vote](rules.md#voting).\n",
+        )
+        .file("handbook/rules.md", RULES)
+        .file("handbook/other.md", "# Other\n\nText.\n")
+        .run(&["protocols"])
+        .assert_success()
+}
+
+fn serve(root: &Path, write_protocols: bool) -> Server {
+    let options = ServeOptions {
+        project: BuildOptions {
+            root: root.to_path_buf(),
+            ..BuildOptions::default()
+        },
+        bind: [127, 0, 0, 1].into(),
+        port: 0,
+        write_protocols,
+    };
+    Server::start(&options, Box::new(|_| {})).expect("the server starts")
+}
+
+fn write(root: &Path, path: &str, text: &str) {
+    std::fs::write(root.join(path), text).expect("write a source file");
+}
+
+/// A response, read whole.
+struct Response {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_string())
+        })
+    }
+}
+
+/// One request written by hand (`path` exactly as given).
+fn request(addr: SocketAddr, method: &str, path: &str, headers: &str) -> Response {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
+    let text = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{headers}\r\n");
+    stream.write_all(text.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the response");
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Response {
+        status,
+        head: head.to_string(),
+        body: body.to_string(),
+    }
+}
+
+fn get(addr: SocketAddr, path: &str) -> Response {
+    request(addr, "GET", path, "")
+}
+
+/// The live-reload event stream, as a tab sees it.
+struct Events(BufReader<TcpStream>);
+
+impl Events {
+    /// Connects and reads the first event (the problems now), so that
+    /// every later event is seen.
+    fn open(addr: SocketAddr) -> (Self, String) {
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
+        let text =
+            "GET /__handbook/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n";
+        stream.write_all(text.as_bytes()).expect("send");
+        let mut events = Self(BufReader::new(stream));
+        let (kind, data) = events.next();
+        assert_eq!(kind, "problems");
+        (events, data)
+    }
+
+    /// The next event's kind and data (keep-alive comments skipped).
+    fn next(&mut self) -> (String, String) {
+        let (mut kind, mut data) = (String::new(), String::new());
+        let started = Instant::now();
+        loop {
+            assert!(started.elapsed() < DEADLINE, "no event in time");
+            let mut line = String::new();
+            let read = self.0.read_line(&mut line).expect("an event in time");
+            assert!(read > 0, "the event stream ended");
+            let line = line.trim_end();
+            if let Some(value) = line.strip_prefix("event:") {
+                kind = value.trim().to_string();
+            } else if let Some(value) = line.strip_prefix("data:") {
+                data = value.trim().to_string();
+            } else if line.is_empty() && !kind.is_empty() {
+                return (kind, data);
+            }
+        }
+    }
+
+    /// Skips events until one of `kind` whose data satisfies `wanted`.
+    fn wait_for(&mut self, kind: &str, wanted: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            assert!(started.elapsed() < DEADLINE, "no `{kind}` event as wanted");
+            let (k, data) = self.next();
+            if k == kind && wanted(&data) {
+                return data;
+            }
+        }
+    }
+}
+
+/// Polls until `done` holds.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < DEADLINE, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+#[test]
+fn an_edited_page_is_served_changed_and_its_tabs_are_told() {
+    let test = project();
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    let home = get(addr, "/index.html").body;
+    assert!(
+        home.contains("/__handbook/live.js"),
+        "pages load the reload script"
+    );
+    let (mut events, problems) = Events::open(addr);
+    assert_eq!(problems, "[]");
+
+    write(
+        test.root(),
+        "handbook/other.md",
+        "# Other\n\nFresh words.\n",
+    );
+    let reload = events.wait_for("reload", |d| d.contains("other.html"));
+    assert_eq!(reload, r#"["/other.html"]"#, "only the edited page reloads");
+    assert!(get(addr, "/other.html").body.contains("Fresh words."));
+    assert_eq!(
+        get(addr, "/index.html").body,
+        home,
+        "other pages are as they were"
+    );
+    server.stop();
+}
+
+#[test]
+fn a_build_error_keeps_the_last_good_site_and_is_shown_until_fixed() {
+    let test = project();
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    let (mut events, _) = Events::open(addr);
+    let home = get(addr, "/index.html").body;
+    assert!(home.contains("rules.html#voting"));
+
+    // Renaming the heading breaks the home page's link to it.
+    write(
+        test.root(),
+        "handbook/rules.md",
+        &RULES.replace("## Voting", "## Votes"),
+    );
+    let problems = events.wait_for("problems", |d| d != "[]");
+    let shown: serde_json::Value = serde_json::from_str(&problems).expect("problems as JSON");
+    let first = &shown[0];
+    let place = first["place"].as_str().unwrap_or_default();
+    assert!(place.ends_with("handbook/README.md:3:14"), "{problems}");
+    assert_eq!(first["severity"], "error");
+    assert!(
+        first["message"].as_str().unwrap_or("").contains("#voting"),
+        "{problems}"
+    );
+    assert!(
+        first["help"].as_str().unwrap_or("").contains("votes"),
+        "{problems}"
+    );
+    assert_eq!(
+        get(addr, "/index.html").body,
+        home,
+        "the last good page stays"
+    );
+    assert!(get(addr, "/rules.html").body.contains("id=\"voting\""));
+
+    write(
+        test.root(),
+        "handbook/README.md",
+        "# Home\n\nWelcome. See [the vote](rules.md#votes).\n",
+    );
+    events.wait_for("problems", |d| d == "[]");
+    assert!(get(addr, "/index.html").body.contains("rules.html#votes"));
+    assert!(get(addr, "/rules.html").body.contains("id=\"votes\""));
+    server.stop();
+}
+
+#[test]
+fn a_template_error_keeps_the_site_and_fixing_the_theme_recovers() {
+    let test = project();
+    let theme = test.root().join("themes/default/templates");
+    std::fs::create_dir_all(&theme).expect("theme folder");
+    let page = crate::harness::repo_root().join("themes/default/templates/page.html");
+    let good = std::fs::read_to_string(page).expect("the default page template");
+    std::fs::write(theme.join("page.html"), &good).expect("override");
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    let (mut events, _) = Events::open(addr);
+    let before = get(addr, "/other.html").body;
+
+    std::fs::write(theme.join("page.html"), "{% if %}broken").expect("break the theme");
+    let problems = events.wait_for("problems", |d| d != "[]");
+    assert!(problems.contains("page.html"), "{problems}");
+    assert_eq!(get(addr, "/other.html").body, before);
+
+    std::fs::write(
+        theme.join("page.html"),
+        good.replace("</article>", "<p>Theme edited.</p></article>"),
+    )
+    .expect("fix the theme");
+    events.wait_for("problems", |d| d == "[]");
+    wait_until("the new theme", || {
+        get(addr, "/other.html").body.contains("Theme edited.")
+    });
+    server.stop();
+}
+
+#[test]
+fn traversal_in_any_form_is_refused_and_links_out_are_not_served() {
+    let test = project();
+    let outside = tempfile::tempdir().expect("a folder outside the project");
+    let secret = outside.path().join("secret.txt");
+    std::fs::write(&secret, "SECRET-OUTSIDE").expect("secret");
+    std::os::unix::fs::symlink(&secret, test.root().join("handbook/leak.txt")).expect("link");
+    std::os::unix::fs::symlink(&secret, test.root().join("handbook/leak.md")).expect("link");
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    for path in [
+        "/../handbook.yaml",
+        "/../../../../etc/passwd",
+        "/%2e%2e/handbook.yaml",
+        "/%2E%2E%2Fhandbook.yaml",
+        "/a/%2e%2e/%2e%2e/handbook.yaml",
+        "/..%5chandbook.yaml",
+        "/%00index.html",
+        "//etc/passwd",
+        "/leak.txt",
+        "/leak.html",
+        "/handbook.yaml",
+        "/handbook/rules.md",
+    ] {
+        let response = get(addr, path);
+        assert!(
+            matches!(response.status, 400 | 404),
+            "{path}: {}",
+            response.status
+        );
+        assert!(!response.body.contains("SECRET-OUTSIDE"), "{path}");
+        assert!(!response.body.contains("base-url"), "{path}");
+    }
+    // A page replaced by a link out of the project is not read through it.
+    std::fs::remove_file(test.root().join("handbook/other.md")).expect("remove");
+    std::os::unix::fs::symlink(&secret, test.root().join("handbook/other.md")).expect("link");
+    std::thread::sleep(Duration::from_millis(500));
+    for (path, bytes) in server.site().snapshot() {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("SECRET-OUTSIDE"),
+            "{path}"
+        );
+    }
+    server.stop();
+}
+
+#[test]
+fn http_types_head_validators_not_found_and_many_clients() {
+    let test = project();
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    let page = get(addr, "/other.html");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type").as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    let css = get(addr, "/static/handbook.css");
+    assert_eq!(
+        css.header("content-type").as_deref(),
+        Some("text/css; charset=utf-8")
+    );
+    let head = request(addr, "HEAD", "/other.html", "");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty(), "HEAD has no body");
+    assert_eq!(
+        head.header("content-length"),
+        Some(page.body.len().to_string())
+    );
+    let etag = page.header("etag").expect("an ETag");
+    let again = request(
+        addr,
+        "GET",
+        "/other.html",
+        &format!("If-None-Match: {etag}\r\n"),
+    );
+    assert_eq!(again.status, 304);
+    let missing = get(addr, "/no/such/page.html");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("/__handbook/live.js"),
+        "the theme's 404 page"
+    );
+    assert_eq!(request(addr, "POST", "/other.html", "").status, 405);
+    assert_eq!(get(addr, "/").status, 200, "the folder's index");
+
+    let clients: Vec<_> = (0..32)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let _events = Events::open(addr);
+                (0..10).all(|_| get(addr, "/rules.html").status == 200)
+            })
+        })
+        .collect();
+    for client in clients {
+        assert!(client.join().expect("a client"), "every client is served");
+    }
+    server.stop();
+}
+
+#[test]
+fn a_changed_note_updates_the_register_live_and_protocols_only_on_request() {
+    let test = project();
+    let protocols = crate::harness::tree(&test.root().join("protocols"));
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    let (mut events, _) = Events::open(addr);
+    write(
+        test.root(),
+        "handbook/rules.md",
+        &RULES.replace("half", "a third of"),
+    );
+    events.wait_for("reload", |d| d.contains("protocols.html"));
+    assert!(
+        get(addr, "/protocols.html")
+            .body
+            .contains("a third of the members")
+    );
+    assert!(
+        get(addr, "/protocols.json")
+            .body
+            .contains("a third of the members")
+    );
+    server.stop();
+    assert_eq!(
+        crate::harness::tree(&test.root().join("protocols")),
+        protocols,
+        "protocols/ is left alone without --write-protocols"
+    );
+
+    let server = serve(test.root(), true);
+    let (mut events, _) = Events::open(server.addr());
+    write(
+        test.root(),
+        "handbook/rules.md",
+        &RULES.replace("half", "two thirds of"),
+    );
+    events.wait_for("reload", |d| d.contains("protocols.html"));
+    wait_until("protocols/ rewritten", || {
+        let written = crate::harness::tree(&test.root().join("protocols"));
+        let text = |bytes: &Vec<u8>| String::from_utf8_lossy(bytes).into_owned();
+        written
+            .iter()
+            .any(|(_, bytes)| text(bytes).contains("two thirds of the members"))
+    });
+    server.stop();
+}
+
+#[test]
+fn after_a_burst_of_edits_the_served_site_equals_a_fresh_start() {
+    let test = project();
+    let root = test.root();
+    let server = serve(root, false);
+    let started = Instant::now();
+    save_a_burst(root);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "the burst took seconds"
+    );
+    let fresh = serve(root, false);
+    let expected = fresh.site().snapshot();
+    fresh.stop();
+    assert!(expected.contains_key("new.html"));
+    let mut served = BTreeMap::new();
+    let settled = (0..200).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        served = server.site().snapshot();
+        served == expected
+    });
+    if !settled {
+        let differ: Vec<&String> = expected
+            .keys()
+            .chain(served.keys())
+            .filter(|k| expected.get(*k) != served.get(*k))
+            .collect();
+        panic!("the served site differs from a fresh start in {differ:?}");
+    }
+    server.stop();
+}
+
+/// 1,000 saves a few milliseconds apart: pages edited, broken and mended,
+/// saved by write-then-rename or deleted and made again, and mid-way a
+/// page added to SUMMARY.
+fn save_a_burst(root: &Path) {
+    for i in 0..1000 {
+        match i % 5 {
+            0 => write(
+                root,
+                "handbook/other.md",
+                &format!("# Other {i}\n\nText {i}.\n"),
+            ),
+            1 => write(
+                root,
+                "handbook/rules.md",
+                &RULES.replace("half", &format!("{i} of")),
+            ),
+            2 => write(
+                root,
+                "handbook/README.md",
+                "# Home\n\nSee [gone](gone.md).\n",
+            ),
+            3 => write(
+                root,
+                "handbook/README.md",
+                &format!("# Home\n\nWelcome {i}. See [the vote](rules.md#voting).\n"),
+            ),
+            _ if i % 10 == 9 => {
+                // Deleted and made again, as some tools save.
+                std::fs::remove_file(root.join("handbook/other.md")).expect("delete");
+                write(
+                    root,
+                    "handbook/other.md",
+                    &format!("\u{FEFF}# Other\n\nRemade {i}, with a byte-order mark.\n"),
+                );
+            }
+            _ => {
+                let temporary = root.join("handbook/.other.md.tmp");
+                std::fs::write(&temporary, format!("# Other\n\nRenamed {i}.\n")).expect("save");
+                std::fs::rename(temporary, root.join("handbook/other.md")).expect("rename");
+            }
+        }
+        if i == 500 {
+            write(
+                root,
+                "handbook/new.md",
+                "# New\n\nA page added mid-burst.\n",
+            );
+            let summary = "# Summary\n\n- [Home](README.md)\n- [Rules](rules.md)\n- [Other](other.md)\n- [New](new.md)\n";
+            write(root, "handbook/SUMMARY.md", summary);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn the_versioned_example_serves_every_edition_and_updates_the_working_tree() {
+    let test = HandbookTest::example();
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    assert_eq!(get(addr, "/").status, 200);
+    let trial = get(addr, "/2021-trial/index.html");
+    assert_eq!(trial.status, 200);
+    assert!(trial.body.contains("version-switcher"));
+    let (mut events, _) = Events::open(addr);
+    let readme = test.root().join("handbook/README.md");
+    let text = std::fs::read_to_string(&readme).expect("README") + "\nEdited live.\n";
+    std::fs::write(&readme, text).expect("edit");
+    let reload = events.wait_for("reload", |d| d.contains("/latest/index.html"));
+    assert!(reload.contains("/2022/index.html"), "{reload}");
+    assert!(
+        get(addr, "/latest/index.html")
+            .body
+            .contains("Edited live.")
+    );
+    assert!(get(addr, "/2022/index.html").body.contains("Edited live."));
+    server.stop();
+}
+
+#[test]
+fn a_built_site_never_carries_the_reload_script() {
+    let test = project().build().assert_success();
+    for (path, bytes) in crate::harness::tree(&test.root().join("site")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("__handbook"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn the_command_serves_prints_each_rebuild_and_stops_cleanly_on_ctrl_c() {
+    let test = project();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args(["serve", "--port", "0"])
+        .current_dir(test.root())
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start handbook serve");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut line = || lines.next().expect("a line").expect("text");
+    assert!(
+        line().starts_with("built in "),
+        "the first build is reported"
+    );
+    let serving = line();
+    let url = serving
+        .strip_prefix("Serving http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("{serving}"));
+    let addr: SocketAddr = url.parse().expect("the address it serves");
+    assert!(
+        addr.ip().is_loopback(),
+        "loopback unless --bind says otherwise"
+    );
+    assert_eq!(get(addr, "/other.html").status, 200);
+
+    write(
+        test.root(),
+        "handbook/other.md",
+        "# Other\n\nSee [nowhere](nowhere.md).\n",
+    );
+    let report = (0..10)
+        .map(|_| line())
+        .find(|l| l.contains(" ms; "))
+        .unwrap_or_default();
+    assert!(
+        report.contains("1 error(s): the last good site stays served"),
+        "{report}"
+    );
+
+    let interrupt = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("send Ctrl-C");
+    assert!(interrupt.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("status") {
+            break status;
+        }
+        assert!(started.elapsed() < DEADLINE, "serve did not stop on Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+}
