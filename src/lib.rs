@@ -319,23 +319,45 @@ fn generate(
     handbook: &mut load::Handbook,
     pages: &[parse::Page],
 ) -> Generated {
-    let space_ids = config.spaces.iter().map(|s| s.id.clone()).collect();
-    let (records, derived) = protocols::derive(
-        pages,
-        &protocols::Context::new(&handbook.summary, &space_ids),
-    );
-    let mut sources = protocol_pages(config, &records, handbook);
-    let mut clashing = clashes(handbook, &sources, "protocols:");
-    let spaces_page = spaces_page(config, pages, &records, handbook);
-    clashing.extend(clashes(handbook, spaces_page.as_slice(), "spaces-page:"));
-    sources.extend(spaces_page);
-    sources.retain(|g| !handbook.pages.iter().any(|p| p.path == g.path));
+    let (records, derived) = derive(config, handbook, pages);
+    let (sources, clashes) = generated_sources(config, handbook, pages, &records);
     Generated {
         records,
         sources,
         derived,
-        clashes: clashing,
+        clashes,
     }
+}
+
+/// The protocol records of the editor's pages, and their problems.
+fn derive(
+    config: &config::Config,
+    handbook: &load::Handbook,
+    pages: &[parse::Page],
+) -> (Vec<protocols::ProtocolRecord>, Vec<Diagnostic>) {
+    let space_ids = config.spaces.iter().map(|s| s.id.clone()).collect();
+    protocols::derive(
+        pages,
+        &protocols::Context::new(&handbook.summary, &space_ids),
+    )
+}
+
+/// The register, code of practice, constitution and Spaces page made from
+/// the records and pages (those the editor's own pages do not replace), and
+/// the clashes with the editor's pages.
+fn generated_sources(
+    config: &config::Config,
+    handbook: &mut load::Handbook,
+    pages: &[parse::Page],
+    records: &[protocols::ProtocolRecord],
+) -> (Vec<load::SourcePage>, Vec<Diagnostic>) {
+    let mut sources = protocol_pages(config, records, handbook);
+    let mut clashing = clashes(handbook, &sources, "protocols:");
+    let spaces_page = spaces_page(config, pages, records, handbook);
+    clashing.extend(clashes(handbook, spaces_page.as_slice(), "spaces-page:"));
+    sources.extend(spaces_page);
+    sources.retain(|g| !handbook.pages.iter().any(|p| p.path == g.path));
+    (sources, clashing)
 }
 
 /// Each declared space as (id, URL), for recognising links into spaces.

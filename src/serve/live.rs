@@ -55,8 +55,8 @@ pub(crate) struct Live {
     collisions: Vec<Diagnostic>,
     /// `protocols/` out of step with the notes.
     drift: Vec<Diagnostic>,
-    /// The records changed since `protocols/` was last compared (or written).
-    drift_stale: bool,
+    /// What the edits since the last [`Live::settle`] left for it.
+    later: Later,
     navigation: Navigation,
     navigation_script: String,
     not_found: String,
@@ -122,7 +122,7 @@ impl Live {
             linked: vec![Vec::new(); pages.len()],
             collisions: Vec::new(),
             drift: Vec::new(),
-            drift_stale: false,
+            later: Later::default(),
             navigation_script: navigation.script(pages),
             not_found: String::new(),
             navigation,
@@ -328,7 +328,10 @@ impl Live {
     }
 
     /// Takes the edits of `paths` (pages of the source folder, by path):
-    /// the pages again, and what depends on them.
+    /// the pages again, their protocols derived again when their notes
+    /// changed (so the edit's problems are all known), and the pages whose
+    /// links read them. What is made from the whole edition (generated
+    /// pages, data files, `protocols/`) is left to [`Live::settle`].
     pub(crate) fn edit(&mut self, paths: &BTreeSet<String>) -> Result<Edited> {
         let mut parsed = BTreeSet::new();
         let mut reach = Reach::default();
@@ -349,23 +352,62 @@ impl Live {
                 rendered: 0,
             });
         }
-        match self.regenerate(reach.generated)? {
-            Some(generated) => parsed.extend(generated),
-            None => {
-                return Ok(Edited::Restructure(
-                    "the generated pages changed".to_string(),
-                ));
-            }
+        if reach.generated {
+            self.derive_again();
         }
+        self.later.generated |= reach.generated;
+        self.later.whole_site |= reach.generated || reach.whole_site;
+        self.later.changes |= self.changes_path().is_some();
         let count = parsed.len();
         let rendered = self.refresh(parsed)?;
-        if reach.generated || reach.whole_site {
+        Ok(Edited::Done {
+            parsed: count,
+            rendered,
+        })
+    }
+
+    /// Does what the edits left: the generated pages made again (parsing
+    /// and rendering those whose markdown changed), the whole-site files,
+    /// and `protocols/` compared (or written), which reads every protocol
+    /// file.
+    pub(crate) fn settle(&mut self) -> Result<Edited> {
+        let later = std::mem::take(&mut self.later);
+        let mut made = Vec::new();
+        if later.generated {
+            match self.generated_again() {
+                Some(sources) => made = sources,
+                None => {
+                    return Ok(Edited::Restructure(
+                        "the generated pages changed".to_string(),
+                    ));
+                }
+            }
+        }
+        if later.changes {
+            made.extend(self.changes_page());
+        }
+        let Some(parsed) = self.take_generated(made) else {
+            return Ok(Edited::Restructure(
+                "the generated pages changed".to_string(),
+            ));
+        };
+        let count = parsed.len();
+        let rendered = self.refresh(parsed)?;
+        if later.whole_site {
             self.whole_site()?;
+        }
+        if later.drift {
+            self.sync_protocols()?;
         }
         Ok(Edited::Done {
             parsed: count,
             rendered,
         })
+    }
+
+    /// Whether an edit left work for [`Live::settle`].
+    pub(crate) fn unsettled(&self) -> bool {
+        self.later != Later::default()
     }
 
     /// Reads and parses one page again.
@@ -437,24 +479,14 @@ impl Live {
         self.add_reads(i);
     }
 
-    /// Derives the protocols again and makes their pages and the Spaces
-    /// page (when `all`), and the Changes page, which compares every page's
-    /// text; parses those whose markdown changed. `None` when the set of
-    /// generated pages changed (a rebuild's business).
-    fn regenerate(&mut self, all: bool) -> Result<Option<BTreeSet<usize>>> {
-        let mut made = Vec::new();
-        if all {
-            match self.derive_again()? {
-                Some(sources) => made = sources,
-                None => return Ok(None),
-            }
-        }
-        made.extend(self.changes_page());
+    /// Puts generated pages whose markdown changed in place, parsed;
+    /// gives their indexes. `None` when one is not a generated page there
+    /// was (a rebuild's business).
+    fn take_generated(&mut self, made: Vec<load::SourcePage>) -> Option<BTreeSet<usize>> {
         let mut changed = BTreeSet::new();
         for source in made {
             let generated = &self.edition.prepared.generated;
-            let at = generated.iter().position(|g| g.path == source.path);
-            let Some(j) = at else { return Ok(None) };
+            let j = generated.iter().position(|g| g.path == source.path)?;
             if generated[j] == source {
                 continue;
             }
@@ -464,7 +496,7 @@ impl Live {
             self.edition.prepared.generated[j] = source;
             changed.insert(i);
         }
-        Ok(Some(changed))
+        Some(changed)
     }
 
     /// The Changes page's path, in a versioned site with an older edition.
@@ -474,22 +506,27 @@ impl Live {
         Some(spec.path.as_str())
     }
 
-    /// The protocols derived again (their problems and `protocols/` kept in
-    /// step), and the protocol and Spaces pages' sources; `None` when they
-    /// are not the pages there were.
-    fn derive_again(&mut self) -> Result<Option<Vec<load::SourcePage>>> {
-        let own = self.own;
+    /// The protocols derived again from the editor's pages, with their
+    /// problems; `protocols/` is to be compared again if they changed.
+    fn derive_again(&mut self) {
         let prepared = &mut self.edition.prepared;
-        let fresh = crate::generate(
+        let pages = &prepared.pages[..self.own];
+        let (records, derived) = crate::derive(&self.edition.config, &prepared.handbook, pages);
+        prepared.problems.derived = derived;
+        self.later.drift |= prepared.records != records;
+        prepared.records = records;
+    }
+
+    /// The protocol and Spaces pages' sources made again; `None` when they
+    /// are not the pages there were.
+    fn generated_again(&mut self) -> Option<Vec<load::SourcePage>> {
+        let prepared = &mut self.edition.prepared;
+        let (sources, _) = crate::generated_sources(
             &self.edition.config,
             &mut prepared.handbook,
-            &prepared.pages[..own],
+            &prepared.pages[..self.own],
+            &prepared.records,
         );
-        prepared.problems.derived = fresh.derived;
-        let records_changed = prepared.records != fresh.records;
-        prepared.records = fresh.records;
-        // `protocols/` is compared after the pages are served: see `settle`.
-        self.drift_stale |= records_changed;
         let changes = self.changes_path();
         let before = self
             .edition
@@ -498,8 +535,8 @@ impl Live {
             .iter()
             .map(|g| g.path.as_str());
         let before: Vec<&str> = before.filter(|&p| Some(p) != changes).collect();
-        let same = fresh.sources.iter().map(|g| g.path.as_str()).eq(before);
-        Ok(same.then_some(fresh.sources))
+        let same = sources.iter().map(|g| g.path.as_str()).eq(before);
+        same.then_some(sources)
     }
 
     /// The Changes page's source made again from the pages as they are.
@@ -513,17 +550,6 @@ impl Live {
             text: markdown,
             ..current.clone()
         })
-    }
-
-    /// The work an edit leaves for after its pages are served: comparing
-    /// (or writing) `protocols/`, which reads every protocol file. Says
-    /// whether there was any.
-    pub(crate) fn settle(&mut self) -> Result<bool> {
-        if !std::mem::take(&mut self.drift_stale) {
-            return Ok(false);
-        }
-        self.sync_protocols()?;
-        Ok(true)
     }
 
     /// Keeps `protocols/` and the edition's records in step: rewrites it
@@ -631,6 +657,19 @@ enum Reparsed {
     Same,
     Changed(usize, Reach),
     Restructure(String),
+}
+
+/// What edits left for [`Live::settle`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Later {
+    /// The protocol and Spaces pages are to be made again.
+    generated: bool,
+    /// The Changes page is to be made again.
+    changes: bool,
+    /// The whole-site files are to be made again.
+    whole_site: bool,
+    /// `protocols/` is to be compared (or written) again.
+    drift: bool,
 }
 
 /// What beyond its own file and the pages linking to it an edit reaches.

@@ -222,7 +222,10 @@ impl Watching {
             Err(error) => return self.tell(site, &failed(&error)),
         }
         match self.session.settle() {
-            Ok(Some(update)) => self.tell(site, &update),
+            Ok(Some((changed, update))) => {
+                site.publish(changed);
+                self.tell(site, &update);
+            }
             Ok(None) => {}
             Err(error) => self.tell(site, &failed(&error)),
         }

@@ -9,8 +9,10 @@
 //! edition, parsing only the pages that changed; `protocols/` is checked
 //! again. It gives the changed files of the served site, held back while the
 //! edition has errors (the last good site stays served), and an [`Update`].
+//! [`Session::settle`] then does what the edit left for after its pages were
+//! served ([`Live::settle`]), and gives its files and update the same way.
 
-use super::live::{Live, Rebuild, Setting, contents};
+use super::live::{Edited, Live, Rebuild, Setting, contents};
 use super::watch::Changes;
 use crate::diagnostic::Diagnostic;
 use crate::edition::{self, Edition};
@@ -49,6 +51,9 @@ pub(crate) struct Session {
     others: Vec<Diagnostic>,
     write_protocols: bool,
 }
+
+/// The served files a change changed (`None`: removed), and its update.
+pub(crate) type Applied = (BTreeMap<String, Option<Bytes>>, Update);
 
 /// A session started: it, the whole site's files, and what the start did.
 pub(crate) type Started = (Session, BTreeMap<String, Bytes>, Update);
@@ -138,10 +143,7 @@ impl Session {
 
     /// Applies a batch of changes (not a restart: the caller starts a new
     /// session for that). Gives the served files that changed.
-    pub(crate) fn apply(
-        &mut self,
-        changes: &Changes,
-    ) -> Result<(BTreeMap<String, Option<Bytes>>, Update)> {
+    pub(crate) fn apply(&mut self, changes: &Changes) -> Result<Applied> {
         let started = Instant::now();
         let live = self.live.as_mut().context("the last rebuild failed")?;
         let mut what = String::new();
@@ -149,10 +151,10 @@ impl Session {
             what = "rebuilt the edition".into();
         } else if !changes.pages.is_empty() {
             match live.edit(&changes.pages)? {
-                super::live::Edited::Done { parsed, rendered } => {
+                Edited::Done { parsed, rendered } => {
                     what = format!("{parsed} parsed, {rendered} rendered");
                 }
-                super::live::Edited::Restructure(why) => {
+                Edited::Restructure(why) => {
                     what = format!("rebuilt the edition: {why}");
                 }
             }
@@ -168,26 +170,38 @@ impl Session {
                 what = "checked protocols/".into();
             }
         }
-        let update = self.update(&what, started, false);
+        Ok(self.applied(&what, started))
+    }
+
+    /// Does what the last batch left for after its pages were served (see
+    /// [`Live::settle`]): the served files that changed and an update, when
+    /// there was something to do.
+    pub(crate) fn settle(&mut self) -> Result<Option<Applied>> {
+        let started = Instant::now();
+        let Some(live) = self.live.as_mut().filter(|live| live.unsettled()) else {
+            return Ok(None);
+        };
+        let what = match live.settle()? {
+            Edited::Done { parsed, rendered } => {
+                format!("then the whole edition's files: {parsed} parsed, {rendered} rendered")
+            }
+            Edited::Restructure(why) => {
+                self.rebuild()?;
+                format!("then rebuilt the edition: {why}")
+            }
+        };
+        Ok(Some(self.applied(&what, started)))
+    }
+
+    /// The update, and the changed files when they are served.
+    fn applied(&mut self, what: &str, started: Instant) -> Applied {
+        let update = self.update(what, started, false);
         let changed = if update.published {
             self.take_published()
         } else {
             BTreeMap::new()
         };
-        Ok((changed, update))
-    }
-
-    /// Does what the last batch left for after its pages were served (see
-    /// [`Live::settle`]); an update when there was something.
-    pub(crate) fn settle(&mut self) -> Result<Option<Update>> {
-        let started = Instant::now();
-        let Some(live) = self.live.as_mut() else {
-            return Ok(None);
-        };
-        if !live.settle()? {
-            return Ok(None);
-        }
-        Ok(Some(self.update("compared protocols/", started, false)))
+        (changed, update)
     }
 
     /// The working tree's edition made again from disk, reusing every page

@@ -123,7 +123,8 @@ impl Site {
     }
 
     /// Serves the changed files (`None`: removed) and reloads the tabs
-    /// showing a changed page.
+    /// showing a changed page (every tab when a stylesheet, script or image
+    /// changed; none for data files alone).
     pub fn publish(&self, changed: BTreeMap<String, Option<Bytes>>) {
         if changed.is_empty() {
             return;
@@ -133,6 +134,10 @@ impl Site {
             .map(|(path, bytes)| (path, bytes.map(Served::new)))
             .collect();
         let mut pages = BTreeSet::new();
+        // Data files (`protocols.json`, `sitemap.xml`) are not shown by pages.
+        let shown_by_pages = served
+            .iter()
+            .any(|(path, _)| !path.ends_with(".json") && !path.ends_with(".xml"));
         {
             let mut files = self
                 .files
@@ -148,10 +153,14 @@ impl Site {
                 };
             }
         }
-        let whole = pages.is_empty();
-        let _ = self
-            .events
-            .send(Event::Reload((!whole).then(|| pages.into_iter().collect())));
+        if !pages.is_empty() {
+            let _ = self
+                .events
+                .send(Event::Reload(Some(pages.into_iter().collect())));
+        } else if shown_by_pages {
+            // A stylesheet, script or image: any page may show it.
+            let _ = self.events.send(Event::Reload(None));
+        }
     }
 
     /// Tells tabs the build's problems (an empty list clears the overlay).
