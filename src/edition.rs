@@ -41,6 +41,9 @@ pub(crate) struct Edition {
     pub(crate) prepared: Prepared,
     /// Each page's last change in the history, by path (for pages parsed again).
     pub(crate) dates: HashMap<String, parse::dates::Date>,
+    /// The pages whose date is the history's (they state none): their
+    /// protocol records carry no date.
+    pub(crate) dated: std::collections::HashSet<String>,
 }
 
 impl Edition {
@@ -63,23 +66,30 @@ pub(super) fn open(
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Edition> {
     let source = plan.open(version, project)?;
-    let mut prepared = prepare(&source.config, source.tree.as_ref(), true, None, step)?;
+    let mut prepared = prepare(
+        &source.config,
+        source.tree.as_ref(),
+        true,
+        ParseCache::new(),
+        step,
+    )?;
     let dates = match &source.history {
-        Some(history) => date_pages(history, &source.config, &mut prepared)?,
+        Some(history) => history_dates(history, &source.config, &mut prepared)?,
         None => HashMap::new(),
     };
+    let dated = date_pages(&mut prepared.pages, &dates);
     Ok(Edition {
         version: version.clone(),
         config: source.config,
         prepared,
         dates,
+        dated,
     })
 }
 
-/// "Last updated" from git for the pages that do not say it themselves.
-/// Protocol records keep only the dates pages state, so `protocols/` does
-/// not drift with every commit. Gives the dates found, by path.
-fn date_pages(
+/// Each page's last change in the history, by path; warns of a shallow
+/// clone's undated pages.
+fn history_dates(
     history: &versions::History,
     config: &config::Config,
     prepared: &mut Prepared,
@@ -91,11 +101,6 @@ fn date_pages(
         .map(|p| p.path.clone())
         .collect();
     let (dates, undated) = history.dates(&paths)?;
-    for page in &mut prepared.pages {
-        if page.updated.is_none() {
-            page.updated = dates.get(&page.path).copied();
-        }
-    }
     if undated > 0 {
         let message =
             format!("this is a shallow clone: {undated} pages have no date from the history");
@@ -106,6 +111,23 @@ fn date_pages(
         );
     }
     Ok(dates.into_iter().collect())
+}
+
+/// "Last updated" from git for the pages that do not say it themselves;
+/// gives their paths. Protocol records are derived before, and keep only
+/// the dates pages state, so `protocols/` does not drift with every commit.
+pub(crate) fn date_pages(
+    pages: &mut [parse::Page],
+    dates: &HashMap<String, parse::dates::Date>,
+) -> std::collections::HashSet<String> {
+    let mut dated = std::collections::HashSet::new();
+    for page in pages.iter_mut().filter(|p| p.updated.is_none()) {
+        page.updated = dates.get(&page.path).copied();
+        if page.updated.is_some() {
+            dated.insert(page.path.clone());
+        }
+    }
+    dated
 }
 
 /// Each version but the oldest gets a Changes page against the one after it.
@@ -158,7 +180,8 @@ pub(crate) fn add_changes_page(newer: &mut Edition, older: &Edition, project: &c
         .append_missing(&[(spec.path.as_str(), spec.title.as_str())]);
     let space_urls = space_urls(&newer.config);
     let options = parse_options(&newer.config, &space_urls, true);
-    let (parsed, problems) = parse_each(std::slice::from_ref(&page), options, None);
+    let (parsed, problems) =
+        parse_each(std::slice::from_ref(&page), options, &mut ParseCache::new());
     prepared.generated.push(page);
     prepared.pages.extend(parsed);
     prepared.problems.parsed.extend(problems);

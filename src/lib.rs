@@ -230,7 +230,7 @@ fn prepare(
     config: &config::Config,
     tree: &dyn load::source::SourceTree,
     highlight: bool,
-    cache: Option<&ParseCache>,
+    mut cache: ParseCache,
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Prepared> {
     let space_urls = space_urls(config);
@@ -242,9 +242,9 @@ fn prepare(
     step("reading the sources");
     let (mut handbook, diagnostics) = load::load(config, tree, &generated)?;
     step(&format!("parsing {} pages", handbook.pages.len()));
-    let (mut pages, parsed) = parse_each(&handbook.pages, options, cache);
+    let (mut pages, parsed) = parse_each(&handbook.pages, options, &mut cache);
     let made = generate(config, &mut handbook, &pages);
-    let (generated_pages, generated_problems) = parse_each(&made.sources, options, cache);
+    let (generated_pages, generated_problems) = parse_each(&made.sources, options, &mut cache);
     pages.extend(generated_pages);
     let mut problems = Problems {
         fixed: diagnostics.into_iter().chain(made.clashes).collect(),
@@ -464,17 +464,26 @@ fn spaces_page(
 }
 
 /// Every page parsed in parallel (order kept), with its own problems; pages
-/// whose source the cache holds unchanged are taken from it.
+/// whose source the cache holds unchanged are moved out of it, not parsed.
 fn parse_each(
     sources: &[load::SourcePage],
     options: parse::Options<'_>,
-    cache: Option<&ParseCache>,
+    cache: &mut ParseCache,
 ) -> (Vec<parse::Page>, Vec<Vec<Diagnostic>>) {
+    let mut cached: Vec<Option<(parse::Page, Vec<Diagnostic>)>> = sources
+        .iter()
+        .map(|source| match cache.remove(&source.path) {
+            Some((old, page, problems)) if old == *source => Some((page, problems)),
+            _ => None,
+        })
+        .collect();
     sources
         .par_iter()
-        .map(|source| match cache.and_then(|c| c.get(&source.path)) {
-            Some((old, page, problems)) if old == source => (page.clone(), problems.clone()),
-            _ => parse::parse_page(source, options),
+        .zip(cached.par_iter_mut())
+        .map(|(source, cached)| {
+            cached
+                .take()
+                .unwrap_or_else(|| parse::parse_page(source, options))
         })
         .unzip()
 }
@@ -559,7 +568,7 @@ pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport>
         &config,
         &versions::working_tree(&config)?,
         false,
-        None,
+        ParseCache::new(),
         &|_| {},
     )?;
     let notes = pages.iter().map(|p| p.notes.len()).sum();

@@ -76,12 +76,17 @@ fn leaf(path: &str, texts: &HashMap<String, String>) -> Chapter {
 
 /// The first `# ` heading of the page, else its humanised file name.
 fn title_of(path: &str, texts: &HashMap<String, String>) -> String {
-    let heading = texts.get(path).and_then(|text| {
-        text.lines()
-            .find_map(|line| line.strip_prefix("# "))
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-    });
+    title(path, texts.get(path).map_or("", String::as_str))
+}
+
+/// The title a page has in a summary made from the folders: its first `# `
+/// heading, else its humanised file name.
+pub(crate) fn title(path: &str, text: &str) -> String {
+    let heading = text
+        .lines()
+        .find_map(|line| line.strip_prefix("# "))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
     heading.unwrap_or_else(|| {
         let file = path.rsplit('/').next().unwrap_or(path);
         humanise(file.trim_end_matches(".md"))

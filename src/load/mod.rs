@@ -7,7 +7,7 @@
 //! contents comes from the folders, sorted, a folder's README.md as its page.
 //! Pages are read in parallel; nothing here parses markdown beyond SUMMARY.
 
-mod folders;
+pub(crate) mod folders;
 pub mod source;
 pub mod summary;
 

@@ -51,8 +51,10 @@ async fn script() -> Response {
 async fn events(
     State(site): State<Arc<Site>>,
 ) -> Sse<impl Stream<Item = Result<sse::Event, Infallible>>> {
+    // Subscribed before the problems are read: nothing falls between.
+    let receiver = site.subscribe();
     let first = Event::Problems(site.problems());
-    let later = stream::unfold(site.subscribe(), |mut receiver| async move {
+    let later = stream::unfold(receiver, |mut receiver| async move {
         use tokio::sync::broadcast::error::RecvError;
         let event = match receiver.recv().await {
             Ok(Event::Stop) | Err(RecvError::Closed) => return None,
@@ -91,10 +93,11 @@ async fn file(
         return response;
     }
     let raw = uri.path();
-    let path = match site_path(site.prefix(), raw) {
+    let prefix = site.prefix();
+    let path = match site_path(&prefix, raw) {
         Ok(path) => path,
-        Err(Refused::Outside) if format!("{raw}/") == site.prefix() => {
-            return redirect(site.prefix());
+        Err(Refused::Outside) if format!("{}/", crate::parse::percent_decode(raw)) == prefix => {
+            return redirect(&crate::links::href(&prefix));
         }
         Err(Refused::Outside) => return not_found(&site, &method),
         Err(Refused::Bad) => return (StatusCode::BAD_REQUEST, "bad path\n").into_response(),
@@ -134,8 +137,9 @@ enum Refused {
 /// The site path a request path names: the prefix taken off, decoded once,
 /// `index.html` for a folder.
 fn site_path(prefix: &str, raw: &str) -> Result<String, Refused> {
-    let rest = raw.strip_prefix(prefix).ok_or(Refused::Outside)?;
-    let decoded = crate::parse::percent_decode(rest);
+    // The prefix is configured decoded (`/über/`), as site paths are.
+    let decoded = crate::parse::percent_decode(raw);
+    let decoded = decoded.strip_prefix(prefix).ok_or(Refused::Outside)?;
     let bad = decoded.contains(['\\', '\0'])
         || decoded.contains('\u{FFFD}')
         || decoded.split('/').any(|s| s == ".." || s == ".");
@@ -145,7 +149,7 @@ fn site_path(prefix: &str, raw: &str) -> Result<String, Refused> {
     if decoded.is_empty() || decoded.ends_with('/') {
         return Ok(format!("{decoded}index.html"));
     }
-    Ok(decoded)
+    Ok(decoded.to_string())
 }
 
 fn not_found(site: &Site, method: &Method) -> Response {

@@ -57,6 +57,8 @@ pub(crate) struct Live {
     drift: Vec<Diagnostic>,
     /// What the edits since the last [`Live::settle`] left for it.
     later: Later,
+    /// A page's date changed (a versioned site's root sitemap lists it).
+    dates_changed: bool,
     navigation: Navigation,
     navigation_script: String,
     not_found: String,
@@ -123,6 +125,7 @@ impl Live {
             collisions: Vec::new(),
             drift: Vec::new(),
             later: Later::default(),
+            dates_changed: false,
             navigation_script: navigation.script(pages),
             not_found: String::new(),
             navigation,
@@ -255,22 +258,28 @@ impl Live {
         &self.files
     }
 
-    /// Whether an error holds the edition's changes back. Drift of
+    /// The errors that hold the edition's changes back, sorted. Drift of
     /// `protocols/` never does: editors change notes before they run
     /// `handbook protocols`.
-    pub(crate) fn failed(&self) -> bool {
+    pub(crate) fn holding(&self) -> Vec<Diagnostic> {
         let p = &self.edition.prepared.problems;
         p.iter()
             .chain(self.linked.iter().flatten())
             .chain(&self.collisions)
-            .any(Diagnostic::is_error)
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect::<crate::diagnostic::Diagnostics>()
+            .sorted()
     }
 
-    /// Whether a source-folder path is one of the edition's pages or assets.
+    /// Whether a source-folder path is one of the edition's pages or
+    /// assets, or a folder holding one.
     pub(crate) fn knows(&self, path: &str) -> bool {
         let handbook = &self.edition.prepared.handbook;
-        handbook.pages.iter().any(|p| p.path == path)
-            || handbook.assets.iter().any(|a| a.path == path)
+        let folder = format!("{path}/");
+        let paths = handbook.pages.iter().map(|p| &p.path);
+        let mut paths = paths.chain(handbook.assets.iter().map(|a| &a.path));
+        paths.any(|p| p == path || p.starts_with(&folder))
     }
 
     /// The file paths changed since the last call.
@@ -297,15 +306,20 @@ impl Live {
             version,
             prepared,
             dates,
+            dated,
             ..
         } = self.edition;
         let Prepared {
             handbook,
-            pages,
+            mut pages,
             generated,
             problems,
             ..
         } = prepared;
+        // As parsed: the rebuild derives from stated dates, then dates again.
+        for page in pages.iter_mut().filter(|p| dated.contains(&p.path)) {
+            page.updated = None;
+        }
         let sources = handbook.pages.into_iter().chain(generated);
         let cache = sources
             .zip(pages)
@@ -342,6 +356,7 @@ impl Live {
                     parsed.insert(i);
                     reach.generated |= more.generated;
                     reach.whole_site |= more.whole_site;
+                    reach.dated |= more.dated;
                 }
                 Reparsed::Restructure(why) => return Ok(Edited::Restructure(why)),
             }
@@ -352,14 +367,17 @@ impl Live {
                 rendered: 0,
             });
         }
-        if reach.generated {
-            self.derive_again();
-        }
+        let ids_changed = reach.generated && self.derive_again();
         self.later.generated |= reach.generated;
         self.later.whole_site |= reach.generated || reach.whole_site;
         self.later.changes |= self.changes_path().is_some();
+        self.dates_changed |= reach.dated;
         let count = parsed.len();
-        let rendered = self.refresh(parsed)?;
+        let (rendered, moved) = self.refresh(parsed)?;
+        // The generated pages link to the notes' sections and hold the
+        // protocols' anchors: when either moved, they must be made before
+        // the edit is judged.
+        self.later.now |= reach.generated && (ids_changed || moved);
         Ok(Edited::Done {
             parsed: count,
             rendered,
@@ -392,7 +410,7 @@ impl Live {
             ));
         };
         let count = parsed.len();
-        let rendered = self.refresh(parsed)?;
+        let (rendered, _) = self.refresh(parsed)?;
         if later.whole_site {
             self.whole_site()?;
         }
@@ -408,6 +426,16 @@ impl Live {
     /// Whether an edit left work for [`Live::settle`].
     pub(crate) fn unsettled(&self) -> bool {
         self.later != Later::default()
+    }
+
+    /// Whether that work must be done before the edit is published.
+    pub(crate) fn must_settle_now(&self) -> bool {
+        self.later.now
+    }
+
+    /// Whether a page's date changed since the last call.
+    pub(crate) fn take_dates_changed(&mut self) -> bool {
+        std::mem::take(&mut self.dates_changed)
     }
 
     /// Reads and parses one page again.
@@ -439,12 +467,27 @@ impl Live {
                 "`{path}` had a reading problem"
             )));
         }
+        // Without SUMMARY.md, a page's first heading is its title in the
+        // navigation made from the folders.
+        let no_summary = !self
+            .edition
+            .config
+            .source_dir
+            .join(load::SUMMARY_FILE)
+            .exists();
+        if no_summary
+            && load::folders::title(path, &source.text) != load::folders::title(path, &text)
+        {
+            return Ok(Reparsed::Restructure(format!(
+                "`{path}` changed its title in the navigation"
+            )));
+        }
         let source = load::SourcePage {
             text,
             ..source.clone()
         };
         let (page, problems) = self.parse(&source);
-        let old = &p.pages[i];
+        let old = &self.edition.prepared.pages[i];
         if page.hidden != old.hidden || page.aliases != old.aliases {
             return Ok(Reparsed::Restructure(format!(
                 "`{path}` changed its `hidden` or `aliases`"
@@ -453,21 +496,24 @@ impl Live {
         let reach = Reach {
             generated: crate::generation_key(old) != crate::generation_key(&page),
             whole_site: old.updated != page.updated || old.title != page.title,
+            dated: old.updated != page.updated,
         };
         self.replace(i, page, problems);
         self.edition.prepared.handbook.pages[i] = source;
         Ok(Reparsed::Changed(i, reach))
     }
 
-    /// Parses a page as the build does, dating it from the history.
-    fn parse(&self, source: &load::SourcePage) -> (Page, Vec<Diagnostic>) {
+    /// Parses a page as the build does, dating it from the history when it
+    /// states no date (and noting that it is dated so).
+    fn parse(&mut self, source: &load::SourcePage) -> (Page, Vec<Diagnostic>) {
         let config = &self.edition.config;
         let space_urls = crate::space_urls(config);
         let options = crate::parse_options(config, &space_urls, true);
         let (mut page, problems) = crate::parse::parse_page(source, options);
-        if page.updated.is_none() {
-            page.updated = self.edition.dates.get(&page.path).copied();
-        }
+        let edition = &mut self.edition;
+        edition.dated.remove(&page.path);
+        let dated = crate::edition::date_pages(std::slice::from_mut(&mut page), &edition.dates);
+        edition.dated.extend(dated);
         (page, problems)
     }
 
@@ -508,13 +554,25 @@ impl Live {
 
     /// The protocols derived again from the editor's pages, with their
     /// problems; `protocols/` is to be compared again if they changed.
-    fn derive_again(&mut self) {
+    /// Says whether their ids changed.
+    fn derive_again(&mut self) -> bool {
         let prepared = &mut self.edition.prepared;
         let pages = &prepared.pages[..self.own];
-        let (records, derived) = crate::derive(&self.edition.config, &prepared.handbook, pages);
+        let (mut records, derived) = crate::derive(&self.edition.config, &prepared.handbook, pages);
+        // Records keep only the dates pages state, as in a build.
+        for record in &mut records {
+            if self.edition.dated.contains(&record.source.page) {
+                record.updated = None;
+            }
+        }
         prepared.problems.derived = derived;
         self.later.drift |= prepared.records != records;
+        let ids = |records: &[protocols::ProtocolRecord]| -> Vec<String> {
+            records.iter().map(|r| r.id.clone()).collect()
+        };
+        let ids_changed = ids(&prepared.records) != ids(&records);
         prepared.records = records;
+        ids_changed
     }
 
     /// The protocol and Spaces pages' sources made again; `None` when they
@@ -573,12 +631,15 @@ impl Live {
     }
 
     /// After pages were parsed again: the index, the links that read them,
-    /// and the pages whose inputs changed.
-    fn refresh(&mut self, parsed: BTreeSet<usize>) -> Result<usize> {
+    /// and the pages whose inputs changed. Gives how many were rendered,
+    /// and whether any page's index entry (URL, title, anchors) changed.
+    fn refresh(&mut self, parsed: BTreeSet<usize>) -> Result<(usize, bool)> {
         let mut to_resolve = parsed.clone();
+        let mut moved = false;
         for &i in &parsed {
             let page = &self.edition.prepared.pages[i];
             if self.index.update(page) {
+                moved = true;
                 if let Some(readers) = self.readers.get(&page.path) {
                     to_resolve.extend(readers.iter().copied());
                 }
@@ -586,7 +647,7 @@ impl Live {
         }
         let mut to_render = self.resolve(&to_resolve);
         to_render.extend(parsed);
-        self.render(&to_render)
+        Ok((self.render(&to_render)?, moved))
     }
 
     /// Renders `which` pages again into their files.
@@ -670,6 +731,8 @@ struct Later {
     whole_site: bool,
     /// `protocols/` is to be compared (or written) again.
     drift: bool,
+    /// The work must be done before the edit is published.
+    now: bool,
 }
 
 /// What beyond its own file and the pages linking to it an edit reaches.
@@ -679,6 +742,8 @@ struct Reach {
     generated: bool,
     /// Files made from the whole version: the sitemap's dates, the redirect's title.
     whole_site: bool,
+    /// The page's date changed.
+    dated: bool,
 }
 
 /// The version name a renderer places pages under.

@@ -62,10 +62,11 @@ impl Server {
     /// Builds the site, starts serving it and watching the project.
     /// `report` is told each build's outcome.
     pub fn start(options: &ServeOptions, mut report: Reporter) -> Result<Self> {
-        let (session, files, update) = Session::start(&options.project, options.write_protocols)?;
+        let (session, files, update) =
+            Session::start(&options.project, options.write_protocols, true)?;
         let site = Arc::new(Site::new(session.prefix()));
         site.replace(files);
-        site.show_problems(&update.diagnostics);
+        site.show_problems(&update.holding);
         report(&update);
         let listener = std::net::TcpListener::bind((options.bind, options.port))
             .with_context(|| format!("listening on {}:{}", options.bind, options.port))?;
@@ -91,6 +92,7 @@ impl Server {
                 watch,
                 send,
                 report,
+                restart_pending: false,
             };
             watching.work(&worker_site, &receive);
         });
@@ -172,6 +174,9 @@ struct Watching {
     watch: watch::Watch,
     send: mpsc::Sender<Message>,
     report: Reporter,
+    /// The last new session had errors and was not served: the next
+    /// change tries again.
+    restart_pending: bool,
 }
 
 impl Watching {
@@ -188,31 +193,44 @@ impl Watching {
             }
             let session = &self.session;
             let changes = watch::classify(session.config(), &paths, &|p| session.knows(p));
-            if changes.restart || (!changes.is_empty() && session.is_broken()) {
+            if changes.is_empty() {
+                continue;
+            }
+            if changes.restart || self.restart_pending || session.is_broken() {
                 self.restart(site);
-            } else if !changes.is_empty() {
+            } else {
                 self.apply(site, &changes);
             }
         }
     }
 
-    /// A new session: the configuration or the theme changed, or the last
-    /// rebuild failed. The watcher follows the new configuration.
+    /// A new session: the configuration or the theme changed, the last
+    /// rebuild failed, or a versioned site's structure changed. It is served
+    /// only without errors; else the last good site stays, and the next
+    /// change tries again. The watcher follows the new configuration.
     fn restart(&mut self, site: &Site) {
-        let started = Session::start(self.session.options(), self.session.write_protocols());
+        let options = self.session.options().clone();
+        let started = Session::start(&options, self.session.write_protocols(), false);
         let (fresh, files, update) = match started {
             Ok(started) => started,
-            Err(error) => return self.tell(site, &failed(&error)),
+            Err(error) => {
+                self.restart_pending = true;
+                return self.tell(site, &failed(&error));
+            }
         };
-        site.replace(files);
-        match watch_project(fresh.config(), &self.send) {
-            Ok(watch) => self.watch = watch,
-            Err(error) => self.tell(site, &failed(&error)),
+        self.restart_pending = !update.published;
+        if update.published {
+            site.replace_at(fresh.prefix(), files);
+            match watch_project(fresh.config(), &self.send) {
+                Ok(watch) => self.watch = watch,
+                Err(error) => self.tell(site, &failed(&error)),
+            }
+            self.session = fresh;
         }
-        self.session = fresh;
         self.tell(site, &update);
     }
 
+    /// The edit first, then what it left (see [`Session::settle`]).
     fn apply(&mut self, site: &Site, changes: &watch::Changes) {
         match self.session.apply(changes) {
             Ok((changed, update)) => {
@@ -220,6 +238,9 @@ impl Watching {
                 self.tell(site, &update);
             }
             Err(error) => return self.tell(site, &failed(&error)),
+        }
+        if self.session.wants_restart() {
+            return self.restart(site);
         }
         match self.session.settle() {
             Ok(Some((changed, update))) => {
@@ -229,11 +250,14 @@ impl Watching {
             Ok(None) => {}
             Err(error) => self.tell(site, &failed(&error)),
         }
+        if self.session.wants_restart() {
+            self.restart(site);
+        }
     }
 
     /// The overlay and the terminal are told the same.
     fn tell(&mut self, site: &Site, update: &Update) {
-        site.show_problems(&update.diagnostics);
+        site.show_problems(&update.holding);
         (self.report)(update);
     }
 }
@@ -242,15 +266,12 @@ impl Watching {
 /// the last good site stays served.
 fn failed(error: &anyhow::Error) -> Update {
     let message = format!("{error:#}");
+    let problem = crate::diagnostic::Diagnostic::error("handbook serve", 0, 0, message);
     Update {
         what: "failed".into(),
         elapsed: std::time::Duration::ZERO,
-        diagnostics: vec![crate::diagnostic::Diagnostic::error(
-            "handbook serve",
-            0,
-            0,
-            message,
-        )],
+        diagnostics: vec![problem.clone()],
+        holding: vec![problem],
         published: false,
     }
 }

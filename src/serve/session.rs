@@ -30,8 +30,12 @@ pub struct Update {
     pub what: String,
     /// How long it took.
     pub elapsed: Duration,
-    /// Every content problem of the working tree now.
+    /// Every content problem now (the working tree's and the other
+    /// editions'), for the terminal.
     pub diagnostics: Vec<Diagnostic>,
+    /// The errors that hold the working tree's changes back, for the
+    /// browser's overlay.
+    pub holding: Vec<Diagnostic>,
     /// Whether the changes are served (no errors).
     pub published: bool,
 }
@@ -49,6 +53,8 @@ pub(crate) struct Session {
     pending: BTreeSet<String>,
     /// Every other version's problems (built once).
     others: Vec<Diagnostic>,
+    /// A change needs a new session (see [`Session::restructure`]).
+    wants_restart: bool,
     write_protocols: bool,
 }
 
@@ -60,7 +66,13 @@ pub(crate) type Started = (Session, BTreeMap<String, Bytes>, Update);
 
 impl Session {
     /// Builds every version; the working tree's stays live.
-    pub(crate) fn start(options: &BuildOptions, write_protocols: bool) -> Result<Started> {
+    /// `first`: the server's first session, published whatever its errors;
+    /// a later one (a restart) is published only without them.
+    pub(crate) fn start(
+        options: &BuildOptions,
+        write_protocols: bool,
+        first: bool,
+    ) -> Result<Started> {
         let started = Instant::now();
         let project = config::load(&options.root, options.config.as_deref(), None)?;
         let renderer = render::Renderer::new(&project)?.serving();
@@ -115,9 +127,10 @@ impl Session {
             folders,
             pending: BTreeSet::new(),
             others,
+            wants_restart: false,
             write_protocols,
         };
-        let update = session.update("built", started, true);
+        let update = session.update("built", started, first);
         Ok((session, files, update))
     }
 
@@ -145,6 +158,15 @@ impl Session {
     /// session for that). Gives the served files that changed.
     pub(crate) fn apply(&mut self, changes: &Changes) -> Result<Applied> {
         let started = Instant::now();
+        let what = self.apply_changes(changes);
+        if what.is_err() {
+            // Half done: the next change starts afresh.
+            self.live = None;
+        }
+        Ok(self.applied(&what?, started))
+    }
+
+    fn apply_changes(&mut self, changes: &Changes) -> Result<String> {
         let live = self.live.as_mut().context("the last rebuild failed")?;
         let mut what = String::new();
         if changes.structure {
@@ -160,7 +182,11 @@ impl Session {
             }
         }
         if what.starts_with("rebuilt") {
-            self.rebuild()?;
+            self.restructure()?;
+        } else if self.live.as_ref().is_some_and(Live::must_settle_now) {
+            // What the generated pages link to changed: publishing the
+            // page before them could show (or hide) an error wrongly.
+            what.push_str(&format!(", {}", self.settle_now()?));
         }
         if changes.protocols {
             if let Some(live) = self.live.as_mut() {
@@ -170,7 +196,27 @@ impl Session {
                 what = "checked protocols/".into();
             }
         }
-        Ok(self.applied(&what, started))
+        if self.plan.versioned && self.live.as_mut().is_some_and(Live::take_dates_changed) {
+            // The root sitemap lists every edition's dates.
+            self.wants_restart = true;
+        }
+        Ok(what)
+    }
+
+    /// A rebuild of the live edition, or in a versioned site a new session
+    /// (other editions' switchers and the root files name its pages).
+    fn restructure(&mut self) -> Result<()> {
+        if self.plan.versioned {
+            self.wants_restart = true;
+            Ok(())
+        } else {
+            self.rebuild()
+        }
+    }
+
+    /// Whether the session asks to be started again.
+    pub(crate) fn wants_restart(&self) -> bool {
+        self.wants_restart
     }
 
     /// Does what the last batch left for after its pages were served (see
@@ -178,19 +224,27 @@ impl Session {
     /// there was something to do.
     pub(crate) fn settle(&mut self) -> Result<Option<Applied>> {
         let started = Instant::now();
-        let Some(live) = self.live.as_mut().filter(|live| live.unsettled()) else {
+        if !self.live.as_ref().is_some_and(Live::unsettled) {
             return Ok(None);
-        };
-        let what = match live.settle()? {
+        }
+        let what = self.settle_now();
+        if what.is_err() {
+            self.live = None;
+        }
+        Ok(Some(self.applied(&format!("then {}", what?), started)))
+    }
+
+    fn settle_now(&mut self) -> Result<String> {
+        let live = self.live.as_mut().context("the last rebuild failed")?;
+        Ok(match live.settle()? {
             Edited::Done { parsed, rendered } => {
-                format!("then the whole edition's files: {parsed} parsed, {rendered} rendered")
+                format!("the whole edition's files: {parsed} parsed, {rendered} rendered")
             }
             Edited::Restructure(why) => {
-                self.rebuild()?;
-                format!("then rebuilt the edition: {why}")
+                self.restructure()?;
+                format!("rebuilt the edition: {why}")
             }
-        };
-        Ok(Some(self.applied(&what, started)))
+        })
     }
 
     /// The update, and the changed files when they are served.
@@ -215,23 +269,14 @@ impl Session {
             mut setting,
         } = live.into_rebuild();
         let source = self.plan.open(&version, &self.project)?;
-        let mut prepared = prepare(
-            &source.config,
-            source.tree.as_ref(),
-            true,
-            Some(&cache),
-            &|_| {},
-        )?;
-        for page in &mut prepared.pages {
-            if page.updated.is_none() {
-                page.updated = dates.get(&page.path).copied();
-            }
-        }
+        let mut prepared = prepare(&source.config, source.tree.as_ref(), true, cache, &|_| {})?;
+        let dated = edition::date_pages(&mut prepared.pages, &dates);
         let mut edition = Edition {
             version,
             config: source.config,
             prepared,
             dates,
+            dated,
         };
         if let Some(older) = &setting.older {
             edition::add_changes_page(&mut edition, older, &self.project);
@@ -243,19 +288,22 @@ impl Session {
         Ok(())
     }
 
-    /// The update's report; notes the live edition's changed files.
+    /// The update's report; notes the live edition's changed files. The
+    /// first build of the server is published whatever its errors: there is
+    /// no last good site yet.
     fn update(&mut self, what: &str, started: Instant, first: bool) -> Update {
         let Some(live) = self.live.as_mut() else {
             return Update {
                 what: what.into(),
                 elapsed: started.elapsed(),
                 diagnostics: self.others.clone(),
+                holding: Vec::new(),
                 published: false,
             };
         };
         self.pending.extend(live.take_changed());
-        // Only the live edition's errors hold its changes back.
-        let published = first || !live.failed();
+        let holding = live.holding();
+        let published = first || holding.is_empty();
         let mut diagnostics = live.diagnostics();
         diagnostics.extend(self.others.iter().cloned());
         if first {
@@ -265,6 +313,7 @@ impl Session {
             what: what.into(),
             elapsed: started.elapsed(),
             diagnostics,
+            holding,
             published,
         }
     }

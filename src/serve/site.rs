@@ -62,7 +62,7 @@ struct Shown<'a> {
 pub struct Site {
     files: RwLock<HashMap<String, Served>>,
     /// The site's path prefix (`/` or `/handbook/`).
-    prefix: String,
+    prefix: RwLock<String>,
     problems: RwLock<String>,
     events: broadcast::Sender<Event>,
 }
@@ -72,15 +72,29 @@ impl Site {
     pub fn new(prefix: &str) -> Self {
         Self {
             files: RwLock::new(HashMap::new()),
-            prefix: prefix.to_string(),
+            prefix: RwLock::new(prefix.to_string()),
             problems: RwLock::new("[]".into()),
             events: broadcast::channel(64).0,
         }
     }
 
     /// The site's path prefix.
-    pub fn prefix(&self) -> &str {
-        &self.prefix
+    pub fn prefix(&self) -> String {
+        let prefix = self.prefix.read();
+        prefix
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Serves `files` under `prefix` instead of everything before, and
+    /// reloads every tab (a new session: the configuration may have moved
+    /// the site).
+    pub fn replace_at(&self, prefix: &str, files: BTreeMap<String, Bytes>) {
+        *self
+            .prefix
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = prefix.into();
+        self.replace(files);
     }
 
     /// The file at a site path (decoded, without the prefix).
@@ -145,7 +159,7 @@ impl Site {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             for (path, file) in served {
                 if path.ends_with(".html") {
-                    pages.insert(format!("{}{}", self.prefix, crate::links::href(&path)));
+                    pages.insert(format!("{}{}", self.prefix(), crate::links::href(&path)));
                 }
                 match file {
                     Some(file) => files.insert(path, file),
@@ -163,11 +177,11 @@ impl Site {
         }
     }
 
-    /// Tells tabs the build's problems (an empty list clears the overlay).
+    /// Tells tabs the errors that hold the site back (an empty list clears
+    /// the overlay).
     pub fn show_problems(&self, diagnostics: &[Diagnostic]) {
         let shown: Vec<Shown<'_>> = diagnostics
             .iter()
-            .filter(|d| d.is_error())
             .map(|d| Shown {
                 place: d.place(),
                 severity: if d.is_error() { "error" } else { "warning" },

@@ -80,9 +80,9 @@ fn theme_folder(config: &Config) -> PathBuf {
     config.root.join("themes").join(&config.theme)
 }
 
-/// Sorts changed paths; `known` says whether a source-folder path is a page
-/// or asset of the edition being served (a temporary file that came and went
-/// is neither, and is ignored).
+/// Sorts changed paths; `known` says whether a source-folder path is a page,
+/// an asset or a folder of the edition being served (a temporary file that
+/// came and went is none of them, and is ignored).
 pub fn classify(config: &Config, paths: &[PathBuf], known: &dyn Fn(&str) -> bool) -> Changes {
     let mut changes = Changes::default();
     // The watcher reports absolute paths; the configuration's may be relative.
@@ -111,14 +111,23 @@ fn sort_source(relative: &str, path: &Path, known: &dyn Fn(&str) -> bool, change
     let hidden = relative
         .split('/')
         .any(|part| part.starts_with('.') && part != ".gitbook");
-    if hidden || (!path.exists() && !known(relative)) {
+    if hidden {
         return;
     }
     if relative == crate::load::SUMMARY_FILE {
         changes.structure = true;
-    } else if relative.ends_with(".md") && !path.is_dir() {
+        return;
+    }
+    let exists = path.exists();
+    if !exists && !known(relative) {
+        // A temporary file that came and went.
+        return;
+    }
+    if relative.ends_with(".md") && !path.is_dir() {
         changes.pages.insert(relative.to_string());
-    } else if !path.is_dir() {
+    } else {
+        // An asset, or a folder made, moved or removed whole (its files'
+        // own events may never come).
         changes.structure = true;
     }
 }
@@ -181,12 +190,23 @@ mod tests {
             "handbook/.page.md.swp",
             "handbook/.git/index",
             "handbook/4913",
-            "handbook/a",
         ] {
             assert!(sort(&config, &[ignored], &[]).is_empty(), "{ignored}");
         }
         // A page that is gone is still news: it was removed.
         let removed = sort(&config, &["handbook/gone.md"], &["gone.md"]);
         assert_eq!(removed.pages, BTreeSet::from(["gone.md".to_string()]));
+    }
+
+    #[test]
+    fn folders_and_a_removed_summary_change_the_structure() {
+        let (_dir, config) = project();
+        // A folder made or moved in whole: its files' events may never come.
+        assert!(sort(&config, &["handbook/a"], &[]).structure);
+        // A folder removed whole comes as one event for the folder.
+        assert!(sort(&config, &["handbook/gone"], &["gone"]).structure);
+        assert!(sort(&config, &["handbook/gone"], &[]).is_empty());
+        std::fs::remove_file(config.source_dir.join("SUMMARY.md")).expect("remove");
+        assert!(sort(&config, &["handbook/SUMMARY.md"], &[]).structure);
     }
 }

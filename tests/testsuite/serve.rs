@@ -590,3 +590,129 @@ fn the_command_serves_prints_each_rebuild_and_stops_cleanly_on_ctrl_c() {
     };
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn a_renamed_section_with_a_note_is_served_without_a_passing_false_error() {
+    let test = project();
+    write(test.root(), "handbook/README.md", "# Home\n\nWelcome.\n");
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    let (mut events, _) = Events::open(addr);
+    // The register links to the note's section: it moves with it.
+    write(
+        test.root(),
+        "handbook/rules.md",
+        &RULES.replace("## Voting", "## Ballots"),
+    );
+    loop {
+        let (kind, data) = events.next();
+        assert!(kind != "problems" || data == "[]", "a false error: {data}");
+        if kind == "reload" && data.contains("rules.html") {
+            break;
+        }
+    }
+    wait_until("the register's link to the renamed section", || {
+        get(addr, "/protocols.html")
+            .body
+            .contains("rules.html#ballots")
+    });
+    server.stop();
+}
+
+#[test]
+fn a_folder_removed_whole_is_no_longer_served() {
+    let test = project().file("handbook/drafts/idea.md", "# Idea\n\nNot listed.\n");
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    assert_eq!(get(addr, "/drafts/idea.html").status, 200);
+    std::fs::remove_dir_all(test.root().join("handbook/drafts")).expect("remove the folder");
+    wait_until("the folder's page gone", || {
+        get(addr, "/drafts/idea.html").status == 404
+    });
+    server.stop();
+}
+
+#[test]
+fn a_configuration_change_with_a_broken_page_keeps_the_last_good_site() {
+    let test = project();
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    let (mut events, _) = Events::open(addr);
+    write(
+        test.root(),
+        "handbook/other.md",
+        "# Other\n\n[Broken](nowhere.md)\n",
+    );
+    events.wait_for("problems", |d| d.contains("nowhere.md"));
+    write(
+        test.root(),
+        "handbook.yaml",
+        &CONFIG.replace("title: Live", "title: Renamed"),
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    let home = get(addr, "/index.html").body;
+    assert!(
+        !home.contains("Renamed"),
+        "the broken new session is not served"
+    );
+    write(test.root(), "handbook/other.md", "# Other\n\nMended.\n");
+    wait_until("the new title and the mended page", || {
+        get(addr, "/index.html").body.contains("Renamed")
+            && get(addr, "/other.html").body.contains("Mended.")
+    });
+    server.stop();
+}
+
+#[test]
+fn history_dates_never_reach_the_protocol_records() {
+    let test = project();
+    let root = test.root();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .env("GIT_AUTHOR_DATE", "2021-05-04T10:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2021-05-04T10:00:00Z")
+            .output()
+            .expect("git");
+        assert!(status.status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["-c", "user.name=T", "-c", "user.email=t@e.org", "add", "."]);
+    git(&[
+        "-c",
+        "user.name=T",
+        "-c",
+        "user.email=t@e.org",
+        "commit",
+        "-qm",
+        "first",
+    ]);
+    let server = serve(root, true);
+    let addr = server.addr();
+    assert!(
+        get(addr, "/rules.html").body.contains("2021-05-04"),
+        "dated from git"
+    );
+    write(root, "handbook/rules.md", &RULES.replace("half", "most of"));
+    wait_until("protocols/ rewritten", || {
+        let written = crate::harness::tree(&root.join("protocols"));
+        written
+            .iter()
+            .any(|(_, b)| String::from_utf8_lossy(b).contains("most of the members"))
+    });
+    let fresh = serve(root, false);
+    let expected = fresh.site().snapshot();
+    fresh.stop();
+    wait_until("the served site to equal a fresh start", || {
+        server.site().snapshot() == expected
+    });
+    server.stop();
+    assert!(!String::from_utf8_lossy(&expected["protocols.json"]).contains("2021-05-04"));
+    let check = crate::harness::handbook(root, &["protocols", "--check"]);
+    assert!(
+        check.status.success(),
+        "protocols/ as written is what the notes derive: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
