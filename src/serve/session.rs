@@ -144,7 +144,8 @@ impl Session {
         self.live.is_none()
     }
 
-    /// Whether a source-folder path is a page or asset being served.
+    /// Whether a source-folder path is a page or asset being served, or a
+    /// folder holding one.
     pub(crate) fn knows(&self, path: &str) -> bool {
         self.live.as_ref().is_some_and(|live| live.knows(path))
     }
