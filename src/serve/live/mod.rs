@@ -17,6 +17,9 @@
 //! the caller rebuilds the edition from [`Live::into_rebuild`], so unchanged
 //! pages are not parsed again.
 //!
+//! `edit.rs` holds the edit of pages; `generated.rs` what is made from all
+//! the pages (protocols, generated pages, `protocols/`).
+//!
 //! Guarantee: after any sequence of edits, the files equal those of a Live
 //! made fresh from the same sources (tested after bursts of edits).
 
@@ -24,14 +27,16 @@ use crate::diagnostic::Diagnostic;
 use crate::edition::Edition;
 use crate::links::{LinkIndex, Resolved};
 use crate::output::{Contents, OutFile, layout};
-use crate::parse::Page;
 use crate::render::{Renderer, nav::Navigation};
 use crate::versions::switch::Switcher;
-use crate::{ParseCache, Prepared, config, load, protocols};
+use crate::{ParseCache, Prepared, config};
 use anyhow::Result;
 use bytes::Bytes;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+mod edit;
+mod generated;
 
 /// One edition's site as it stands, and how it got there.
 pub(crate) struct Live {
@@ -341,49 +346,6 @@ impl Live {
         }
     }
 
-    /// Takes the edits of `paths` (pages of the source folder, by path):
-    /// the pages again, their protocols derived again when their notes
-    /// changed (so the edit's problems are all known), and the pages whose
-    /// links read them. What is made from the whole edition (generated
-    /// pages, data files, `protocols/`) is left to [`Live::settle`].
-    pub(crate) fn edit(&mut self, paths: &BTreeSet<String>) -> Result<Edited> {
-        let mut parsed = BTreeSet::new();
-        let mut reach = Reach::default();
-        for path in paths {
-            match self.reparse(path)? {
-                Reparsed::Same => {}
-                Reparsed::Changed(i, more) => {
-                    parsed.insert(i);
-                    reach.generated |= more.generated;
-                    reach.whole_site |= more.whole_site;
-                    reach.dated |= more.dated;
-                }
-                Reparsed::Restructure(why) => return Ok(Edited::Restructure(why)),
-            }
-        }
-        if parsed.is_empty() {
-            return Ok(Edited::Done {
-                parsed: 0,
-                rendered: 0,
-            });
-        }
-        let ids_changed = reach.generated && self.derive_again();
-        self.later.generated |= reach.generated;
-        self.later.whole_site |= reach.generated || reach.whole_site;
-        self.later.changes |= self.changes_path().is_some();
-        self.dates_changed |= reach.dated;
-        let count = parsed.len();
-        let (rendered, moved) = self.refresh(parsed)?;
-        // The generated pages link to the notes' sections and hold the
-        // protocols' anchors: when either moved, they must be made before
-        // the edit is judged.
-        self.later.now |= reach.generated && (ids_changed || moved);
-        Ok(Edited::Done {
-            parsed: count,
-            rendered,
-        })
-    }
-
     /// Does what the edits left: the generated pages made again (parsing
     /// and rendering those whose markdown changed), the whole-site files,
     /// and `protocols/` compared (or written), which reads every protocol
@@ -436,198 +398,6 @@ impl Live {
     /// Whether a page's date changed since the last call.
     pub(crate) fn take_dates_changed(&mut self) -> bool {
         std::mem::take(&mut self.dates_changed)
-    }
-
-    /// Reads and parses one page again.
-    fn reparse(&mut self, path: &str) -> Result<Reparsed> {
-        let p = &self.edition.prepared;
-        let Some(i) = p.handbook.pages.iter().position(|s| s.path == path) else {
-            return Ok(Reparsed::Restructure(format!("`{path}` is new")));
-        };
-        let file = self.edition.config.source_dir.join(path);
-        // A link may lead out of the project: the load stage decides.
-        if file
-            .symlink_metadata()
-            .is_ok_and(|m| m.file_type().is_symlink())
-        {
-            return Ok(Reparsed::Restructure(format!("`{path}` is a link")));
-        }
-        let Ok(bytes) = std::fs::read(&file) else {
-            return Ok(Reparsed::Restructure(format!("`{path}` was removed")));
-        };
-        let Ok(text) = String::from_utf8(bytes).map(load::without_bom) else {
-            return Ok(Reparsed::Restructure(format!("`{path}` is not UTF-8")));
-        };
-        let source = &p.handbook.pages[i];
-        if source.text == text {
-            return Ok(Reparsed::Same);
-        }
-        if p.problems.fixed.iter().any(|d| d.file == source.file) {
-            return Ok(Reparsed::Restructure(format!(
-                "`{path}` had a reading problem"
-            )));
-        }
-        // Without SUMMARY.md, a page's first heading is its title in the
-        // navigation made from the folders.
-        let no_summary = !self
-            .edition
-            .config
-            .source_dir
-            .join(load::SUMMARY_FILE)
-            .exists();
-        if no_summary
-            && load::folders::title(path, &source.text) != load::folders::title(path, &text)
-        {
-            return Ok(Reparsed::Restructure(format!(
-                "`{path}` changed its title in the navigation"
-            )));
-        }
-        let source = load::SourcePage {
-            text,
-            ..source.clone()
-        };
-        let (page, problems) = self.parse(&source);
-        let old = &self.edition.prepared.pages[i];
-        if page.hidden != old.hidden || page.aliases != old.aliases {
-            return Ok(Reparsed::Restructure(format!(
-                "`{path}` changed its `hidden` or `aliases`"
-            )));
-        }
-        let reach = Reach {
-            generated: crate::generation_key(old) != crate::generation_key(&page),
-            whole_site: old.updated != page.updated || old.title != page.title,
-            dated: old.updated != page.updated,
-        };
-        self.replace(i, page, problems);
-        self.edition.prepared.handbook.pages[i] = source;
-        Ok(Reparsed::Changed(i, reach))
-    }
-
-    /// Parses a page as the build does, dating it from the history when it
-    /// states no date (and noting that it is dated so).
-    fn parse(&mut self, source: &load::SourcePage) -> (Page, Vec<Diagnostic>) {
-        let config = &self.edition.config;
-        let space_urls = crate::space_urls(config);
-        let options = crate::parse_options(config, &space_urls, true);
-        let (mut page, problems) = crate::parse::parse_page(source, options);
-        let edition = &mut self.edition;
-        edition.dated.remove(&page.path);
-        let dated = crate::edition::date_pages(std::slice::from_mut(&mut page), &edition.dates);
-        edition.dated.extend(dated);
-        (page, problems)
-    }
-
-    /// Puts page `i` in place, its link reads updated.
-    fn replace(&mut self, i: usize, page: Page, problems: Vec<Diagnostic>) {
-        self.remove_reads(i);
-        self.edition.prepared.pages[i] = page;
-        self.edition.prepared.problems.parsed[i] = problems;
-        self.add_reads(i);
-    }
-
-    /// Puts generated pages whose markdown changed in place, parsed;
-    /// gives their indexes. `None` when one is not a generated page there
-    /// was (a rebuild's business).
-    fn take_generated(&mut self, made: Vec<load::SourcePage>) -> Option<BTreeSet<usize>> {
-        let mut changed = BTreeSet::new();
-        for source in made {
-            let generated = &self.edition.prepared.generated;
-            let j = generated.iter().position(|g| g.path == source.path)?;
-            if generated[j] == source {
-                continue;
-            }
-            let (page, problems) = self.parse(&source);
-            let i = self.own + j;
-            self.replace(i, page, problems);
-            self.edition.prepared.generated[j] = source;
-            changed.insert(i);
-        }
-        Some(changed)
-    }
-
-    /// The Changes page's path, in a versioned site with an older edition.
-    fn changes_path(&self) -> Option<&str> {
-        self.older.as_ref()?;
-        let spec = &self.project.versions.as_ref()?.changes_page;
-        Some(spec.path.as_str())
-    }
-
-    /// The protocols derived again from the editor's pages, with their
-    /// problems; `protocols/` is to be compared again if they changed.
-    /// Says whether their ids changed.
-    fn derive_again(&mut self) -> bool {
-        let prepared = &mut self.edition.prepared;
-        let pages = &prepared.pages[..self.own];
-        let (mut records, derived) = crate::derive(&self.edition.config, &prepared.handbook, pages);
-        // Records keep only the dates pages state, as in a build.
-        for record in &mut records {
-            if self.edition.dated.contains(&record.source.page) {
-                record.updated = None;
-            }
-        }
-        prepared.problems.derived = derived;
-        self.later.drift |= prepared.records != records;
-        let ids = |records: &[protocols::ProtocolRecord]| -> Vec<String> {
-            records.iter().map(|r| r.id.clone()).collect()
-        };
-        let ids_changed = ids(&prepared.records) != ids(&records);
-        prepared.records = records;
-        ids_changed
-    }
-
-    /// The protocol and Spaces pages' sources made again; `None` when they
-    /// are not the pages there were.
-    fn generated_again(&mut self) -> Option<Vec<load::SourcePage>> {
-        let prepared = &mut self.edition.prepared;
-        let (sources, _) = crate::generated_sources(
-            &self.edition.config,
-            &mut prepared.handbook,
-            &prepared.pages[..self.own],
-            &prepared.records,
-        );
-        let changes = self.changes_path();
-        let before = self
-            .edition
-            .prepared
-            .generated
-            .iter()
-            .map(|g| g.path.as_str());
-        let before: Vec<&str> = before.filter(|&p| Some(p) != changes).collect();
-        let same = sources.iter().map(|g| g.path.as_str()).eq(before);
-        same.then_some(sources)
-    }
-
-    /// The Changes page's source made again from the pages as they are.
-    fn changes_page(&self) -> Option<load::SourcePage> {
-        let path = self.changes_path()?;
-        let older = self.older.as_ref()?;
-        let generated = &self.edition.prepared.generated;
-        let current = generated.iter().find(|g| g.path == path)?;
-        let markdown = crate::edition::changes_markdown(&self.edition, older, &self.project)?;
-        Some(load::SourcePage {
-            text: markdown,
-            ..current.clone()
-        })
-    }
-
-    /// Keeps `protocols/` and the edition's records in step: rewrites it
-    /// (with `--write-protocols`, when no note has an error), else reports
-    /// its drift as a build does.
-    pub(crate) fn sync_protocols(&mut self) -> Result<()> {
-        self.drift.clear();
-        let p = &self.edition.prepared;
-        if p.problems.has_errors()
-            || self.edition.version.origin != crate::versions::Origin::WorkingTree
-        {
-            return Ok(());
-        }
-        let config = &self.edition.config;
-        if self.write_protocols {
-            let expected = protocols::files::expected(&p.records, &config.source_prefix())?;
-            protocols::files::write(&config.protocols.folder, &expected)?;
-        }
-        self.drift = crate::protocol_drift(config, &p.records, config.protocols.drift)?;
-        Ok(())
     }
 
     /// After pages were parsed again: the index, the links that read them,
@@ -714,12 +484,6 @@ impl Live {
     }
 }
 
-enum Reparsed {
-    Same,
-    Changed(usize, Reach),
-    Restructure(String),
-}
-
 /// What edits left for [`Live::settle`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Later {
@@ -733,17 +497,6 @@ struct Later {
     drift: bool,
     /// The work must be done before the edit is published.
     now: bool,
-}
-
-/// What beyond its own file and the pages linking to it an edit reaches.
-#[derive(Debug, Default, Clone, Copy)]
-struct Reach {
-    /// The protocols or the Spaces page (what `generate` reads changed).
-    generated: bool,
-    /// Files made from the whole version: the sitemap's dates, the redirect's title.
-    whole_site: bool,
-    /// The page's date changed.
-    dated: bool,
 }
 
 /// The version name a renderer places pages under.

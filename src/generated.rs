@@ -1,0 +1,223 @@
+//! The pages the build makes itself, as markdown that then parses like any
+//! page: the protocols derived from the notes ([`derive`]), the register,
+//! code of practice and constitution, the Spaces page ([`generated_sources`]),
+//! their place in the SUMMARY, and their clashes with the editor's pages.
+//! [`GenerationKey`] says what they read from one page, so the dev server
+//! knows when an edit reaches them.
+
+use crate::diagnostic::Diagnostic;
+use crate::{config, load, parse, protocols, spaces};
+
+/// The protocols derived from the editor's pages, and the pages made from
+/// them and from the spaces.
+pub(crate) struct Generated {
+    pub(crate) records: Vec<protocols::ProtocolRecord>,
+    /// Register, code of practice, constitution, Spaces page: those the
+    /// editor's own pages do not replace.
+    pub(crate) sources: Vec<load::SourcePage>,
+    pub(crate) derived: Vec<Diagnostic>,
+    pub(crate) clashes: Vec<Diagnostic>,
+}
+
+/// What the generated pages read from one page (for its protocols and its
+/// links into spaces): when an edit leaves it equal, [`generate`] would give
+/// the same records and pages. `None` for a page with neither.
+#[derive(Debug, PartialEq)]
+pub(crate) struct GenerationKey<'a> {
+    notes: &'a [parse::Note],
+    sections: &'a [parse::SectionText],
+    title: &'a str,
+    title_id: Option<&'a str>,
+    updated: Option<parse::dates::Date>,
+    listed: bool,
+    spaces: Vec<&'a str>,
+}
+
+pub(crate) fn generation_key(page: &parse::Page) -> Option<GenerationKey<'_>> {
+    let from_links = page.links.iter().filter_map(|l| match &l.target {
+        parse::LinkTarget::Space { id, .. } => Some(id.as_str()),
+        _ => None,
+    });
+    let spaces: Vec<&str> = from_links
+        .chain(page.spaces.iter().map(|(id, _, _)| id.as_str()))
+        .collect();
+    if page.notes.is_empty() && spaces.is_empty() {
+        return None;
+    }
+    Some(GenerationKey {
+        notes: &page.notes,
+        sections: if page.notes.is_empty() {
+            &[]
+        } else {
+            &page.sections
+        },
+        title: &page.title,
+        title_id: page.title_id.as_deref(),
+        updated: page.updated,
+        listed: page.listed,
+        spaces,
+    })
+}
+
+/// Derives the protocols from `pages` (the editor's, parsed) and makes the
+/// generated pages' markdown, placing them in the SUMMARY.
+pub(crate) fn generate(
+    config: &config::Config,
+    handbook: &mut load::Handbook,
+    pages: &[parse::Page],
+) -> Generated {
+    let (records, derived) = derive(config, handbook, pages);
+    let (sources, clashes) = generated_sources(config, handbook, pages, &records);
+    Generated {
+        records,
+        sources,
+        derived,
+        clashes,
+    }
+}
+
+/// The protocol records of the editor's pages, and their problems.
+pub(crate) fn derive(
+    config: &config::Config,
+    handbook: &load::Handbook,
+    pages: &[parse::Page],
+) -> (Vec<protocols::ProtocolRecord>, Vec<Diagnostic>) {
+    let space_ids = config.spaces.iter().map(|s| s.id.clone()).collect();
+    protocols::derive(
+        pages,
+        &protocols::Context::new(&handbook.summary, &space_ids),
+    )
+}
+
+/// The register, code of practice, constitution and Spaces page made from
+/// the records and pages (those the editor's own pages do not replace), and
+/// the clashes with the editor's pages.
+pub(crate) fn generated_sources(
+    config: &config::Config,
+    handbook: &mut load::Handbook,
+    pages: &[parse::Page],
+    records: &[protocols::ProtocolRecord],
+) -> (Vec<load::SourcePage>, Vec<Diagnostic>) {
+    let mut sources = protocol_pages(config, records, handbook);
+    let mut clashing = clashes(handbook, &sources, "protocols:");
+    let spaces_page = spaces_page(config, pages, records, handbook);
+    clashing.extend(clashes(handbook, spaces_page.as_slice(), "spaces-page:"));
+    sources.extend(spaces_page);
+    sources.retain(|g| !handbook.pages.iter().any(|p| p.path == g.path));
+    (sources, clashing)
+}
+
+/// The pages the build may generate: register, code of practice,
+/// constitution, spaces, and changes (in a versioned site).
+pub(crate) fn generated_specs(config: &config::Config) -> Vec<&protocols::pages::PageSpec> {
+    let p = &config.protocols;
+    let mut specs = vec![
+        &p.register,
+        &p.code_of_practice,
+        &p.constitution,
+        &config.spaces_page,
+    ];
+    specs.extend(config.versions.as_ref().map(|v| &v.changes_page));
+    specs
+}
+
+/// A generated page as a source page the pipeline parses like any other.
+pub(crate) fn generated_page(
+    config: &config::Config,
+    spec: &protocols::pages::PageSpec,
+    markdown: String,
+) -> load::SourcePage {
+    load::SourcePage {
+        file: format!("{}{} (generated)", config.source_label(), spec.path),
+        summary_title: Some(spec.title.clone()),
+        path: spec.path.clone(),
+        text: markdown,
+        listed: true,
+    }
+}
+
+/// Whether SUMMARY.md lists a generated page itself.
+pub(crate) fn summary_lists(handbook: &load::Handbook, spec: &protocols::pages::PageSpec) -> bool {
+    // A page of the editor's own at that path is theirs, not a request.
+    let own = handbook.pages.iter().any(|p| p.path == spec.path);
+    !own && handbook
+        .summary
+        .chapters()
+        .iter()
+        .any(|c| c.path.as_deref() == Some(spec.path.as_str()))
+}
+
+/// A generated page may not replace a page of the editor's: an error naming
+/// the configuration key that moves it.
+pub(crate) fn clashes(
+    handbook: &load::Handbook,
+    made: &[load::SourcePage],
+    key: &str,
+) -> Vec<Diagnostic> {
+    made.iter()
+        .filter_map(|g| handbook.pages.iter().find(|p| p.path == g.path))
+        .map(|page| {
+            let message = format!(
+                "the build generates a page at `{}`, where this page is",
+                page.path
+            );
+            let help = format!(
+                "rename this file, or set another `path` under `{key}` in the configuration"
+            );
+            Diagnostic::error(&page.file, 0, 0, message).with_help(help)
+        })
+        .collect()
+}
+
+/// The Spaces page, when spaces are declared (or SUMMARY lists it).
+pub(crate) fn spaces_page(
+    config: &config::Config,
+    pages: &[parse::Page],
+    records: &[protocols::ProtocolRecord],
+    handbook: &mut load::Handbook,
+) -> Option<load::SourcePage> {
+    let spec = &config.spaces_page;
+    if config.spaces.is_empty() && !summary_lists(handbook, spec) {
+        return None;
+    }
+    let markdown = spaces::page(
+        &config.spaces,
+        pages,
+        records,
+        spec,
+        &config.protocols.register,
+    );
+    handbook
+        .summary
+        .append_missing(&[(spec.path.as_str(), spec.title.as_str())]);
+    Some(generated_page(config, spec, markdown))
+}
+
+/// The register, code of practice and constitution as source pages, placed
+/// in the SUMMARY (where the editor listed them, else at its end). A handbook
+/// without notes gets none, unless SUMMARY asks for them.
+pub(crate) fn protocol_pages(
+    config: &config::Config,
+    records: &[protocols::ProtocolRecord],
+    handbook: &mut load::Handbook,
+) -> Vec<load::SourcePage> {
+    let p = &config.protocols;
+    let specs = [&p.register, &p.code_of_practice, &p.constitution];
+    if records.is_empty() && !specs.iter().any(|s| summary_lists(handbook, s)) {
+        return Vec::new();
+    }
+    let kinds = config
+        .spaces
+        .iter()
+        .map(|s| (s.id.clone(), s.kind.as_str().to_string()))
+        .collect();
+    let made = protocols::pages::generate(records, specs, &kinds);
+    let placed: Vec<(&str, &str)> = made
+        .iter()
+        .map(|g| (g.spec.path.as_str(), g.spec.title.as_str()))
+        .collect();
+    handbook.summary.append_missing(&placed);
+    made.into_iter()
+        .map(|g| generated_page(config, &g.spec, g.markdown))
+        .collect()
+}

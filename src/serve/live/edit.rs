@@ -1,0 +1,159 @@
+//! An edit of pages on a live edition: each page read and parsed again, and
+//! what the edit reaches beyond it ([`Reach`]), or the reason it needs a
+//! rebuild of the edition instead.
+
+use super::{Edited, Live};
+use crate::diagnostic::Diagnostic;
+use crate::load;
+use crate::parse::Page;
+use anyhow::Result;
+use std::collections::BTreeSet;
+
+impl Live {
+    /// Takes the edits of `paths` (pages of the source folder, by path):
+    /// the pages again, their protocols derived again when their notes
+    /// changed (so the edit's problems are all known), and the pages whose
+    /// links read them. What is made from the whole edition (generated
+    /// pages, data files, `protocols/`) is left to [`Live::settle`].
+    pub(crate) fn edit(&mut self, paths: &BTreeSet<String>) -> Result<Edited> {
+        let mut parsed = BTreeSet::new();
+        let mut reach = Reach::default();
+        for path in paths {
+            match self.reparse(path)? {
+                Reparsed::Same => {}
+                Reparsed::Changed(i, more) => {
+                    parsed.insert(i);
+                    reach.generated |= more.generated;
+                    reach.whole_site |= more.whole_site;
+                    reach.dated |= more.dated;
+                }
+                Reparsed::Restructure(why) => return Ok(Edited::Restructure(why)),
+            }
+        }
+        if parsed.is_empty() {
+            return Ok(Edited::Done {
+                parsed: 0,
+                rendered: 0,
+            });
+        }
+        let ids_changed = reach.generated && self.derive_again();
+        self.later.generated |= reach.generated;
+        self.later.whole_site |= reach.generated || reach.whole_site;
+        self.later.changes |= self.changes_path().is_some();
+        self.dates_changed |= reach.dated;
+        let count = parsed.len();
+        let (rendered, moved) = self.refresh(parsed)?;
+        // The generated pages link to the notes' sections and hold the
+        // protocols' anchors: when either moved, they must be made before
+        // the edit is judged.
+        self.later.now |= reach.generated && (ids_changed || moved);
+        Ok(Edited::Done {
+            parsed: count,
+            rendered,
+        })
+    }
+
+    /// Reads and parses one page again.
+    fn reparse(&mut self, path: &str) -> Result<Reparsed> {
+        let p = &self.edition.prepared;
+        let Some(i) = p.handbook.pages.iter().position(|s| s.path == path) else {
+            return Ok(Reparsed::Restructure(format!("`{path}` is new")));
+        };
+        let file = self.edition.config.source_dir.join(path);
+        // A link may lead out of the project: the load stage decides.
+        if file
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Ok(Reparsed::Restructure(format!("`{path}` is a link")));
+        }
+        let Ok(bytes) = std::fs::read(&file) else {
+            return Ok(Reparsed::Restructure(format!("`{path}` was removed")));
+        };
+        let Ok(text) = String::from_utf8(bytes).map(load::without_bom) else {
+            return Ok(Reparsed::Restructure(format!("`{path}` is not UTF-8")));
+        };
+        let source = &p.handbook.pages[i];
+        if source.text == text {
+            return Ok(Reparsed::Same);
+        }
+        if p.problems.fixed.iter().any(|d| d.file == source.file) {
+            return Ok(Reparsed::Restructure(format!(
+                "`{path}` had a reading problem"
+            )));
+        }
+        // Without SUMMARY.md, a page's first heading is its title in the
+        // navigation made from the folders.
+        let no_summary = !self
+            .edition
+            .config
+            .source_dir
+            .join(load::SUMMARY_FILE)
+            .exists();
+        if no_summary
+            && load::folders::title(path, &source.text) != load::folders::title(path, &text)
+        {
+            return Ok(Reparsed::Restructure(format!(
+                "`{path}` changed its title in the navigation"
+            )));
+        }
+        let source = load::SourcePage {
+            text,
+            ..source.clone()
+        };
+        let (page, problems) = self.parse(&source);
+        let old = &self.edition.prepared.pages[i];
+        if page.hidden != old.hidden || page.aliases != old.aliases {
+            return Ok(Reparsed::Restructure(format!(
+                "`{path}` changed its `hidden` or `aliases`"
+            )));
+        }
+        let reach = Reach {
+            generated: crate::generation_key(old) != crate::generation_key(&page),
+            whole_site: old.updated != page.updated || old.title != page.title,
+            dated: old.updated != page.updated,
+        };
+        self.replace(i, page, problems);
+        self.edition.prepared.handbook.pages[i] = source;
+        Ok(Reparsed::Changed(i, reach))
+    }
+
+    /// Parses a page as the build does, dating it from the history when it
+    /// states no date (and noting that it is dated so).
+    pub(super) fn parse(&mut self, source: &load::SourcePage) -> (Page, Vec<Diagnostic>) {
+        let config = &self.edition.config;
+        let space_urls = crate::space_urls(config);
+        let options = crate::parse_options(config, &space_urls, true);
+        let (mut page, problems) = crate::parse::parse_page(source, options);
+        let edition = &mut self.edition;
+        edition.dated.remove(&page.path);
+        let dated = crate::edition::date_pages(std::slice::from_mut(&mut page), &edition.dates);
+        edition.dated.extend(dated);
+        (page, problems)
+    }
+
+    /// Puts page `i` in place, its link reads updated.
+    pub(super) fn replace(&mut self, i: usize, page: Page, problems: Vec<Diagnostic>) {
+        self.remove_reads(i);
+        self.edition.prepared.pages[i] = page;
+        self.edition.prepared.problems.parsed[i] = problems;
+        self.add_reads(i);
+    }
+}
+
+enum Reparsed {
+    Same,
+    Changed(usize, Reach),
+    Restructure(String),
+}
+
+/// What beyond its own file and the pages linking to it an edit reaches.
+#[derive(Debug, Default, Clone, Copy)]
+struct Reach {
+    /// The protocols or the Spaces page (what `generate` reads changed).
+    generated: bool,
+    /// Files made from the whole version: the sitemap's dates, the redirect's title.
+    whole_site: bool,
+    /// The page's date changed.
+    dated: bool,
+}
