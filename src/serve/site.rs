@@ -147,6 +147,7 @@ impl Site {
             .into_iter()
             .map(|(path, bytes)| (path, bytes.map(Served::new)))
             .collect();
+        let prefix = self.prefix();
         let mut pages = BTreeSet::new();
         // Data files (`protocols.json`, `sitemap.xml`) are not shown by pages.
         let shown_by_pages = served
@@ -159,7 +160,7 @@ impl Site {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             for (path, file) in served {
                 if path.ends_with(".html") {
-                    pages.insert(format!("{}{}", self.prefix(), crate::links::href(&path)));
+                    pages.insert(format!("{prefix}{}", crate::links::href(&path)));
                 }
                 match file {
                     Some(file) => files.insert(path, file),

@@ -117,9 +117,10 @@ impl Live {
         );
         let navigation = Navigation::new(&edition.prepared.handbook.summary, pages);
         let mut live = Self {
-            renderer: setting
-                .renderer
-                .for_version(&edition.config, name(&edition, &setting)),
+            renderer: setting.renderer.for_version(
+                &edition.config,
+                folder(&edition.version, setting.switcher.is_some()),
+            ),
             switcher: setting.switcher,
             older: setting.older,
             project: setting.project,
@@ -246,11 +247,7 @@ impl Live {
 
     /// The version's name (its folder), empty for an unversioned site.
     pub(crate) fn name(&self) -> &str {
-        if self.switcher.is_some() {
-            &self.edition.version.name
-        } else {
-            ""
-        }
+        folder(&self.edition.version, self.switcher.is_some())
     }
 
     /// The version this is.
@@ -499,13 +496,10 @@ struct Later {
     now: bool,
 }
 
-/// The version name a renderer places pages under.
-fn name<'a>(edition: &'a Edition, setting: &Setting) -> &'a str {
-    if setting.switcher.is_some() {
-        &edition.version.name
-    } else {
-        ""
-    }
+/// The folder a version's pages go under: its name in a versioned site,
+/// the root (empty) otherwise.
+fn folder(version: &crate::versions::Version, versioned: bool) -> &str {
+    if versioned { &version.name } else { "" }
 }
 
 /// A laid-out file's bytes, read from disk for copied assets.
