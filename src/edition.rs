@@ -255,7 +255,7 @@ pub(super) fn finish(
         &config.source_label(),
     ));
     let site = if write && !diagnostics.has_errors() {
-        let data = data_files(&config, &records, &pages)?;
+        let data = data_and_search(&config, &records, &pages, &navigation)?;
         let root_not_found = root_404
             .map(|root| renderer.render_not_found_at(navigation.top_level(&pages), root.into()))
             .transpose()?;

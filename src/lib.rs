@@ -22,6 +22,7 @@ pub mod output;
 pub mod parse;
 pub mod protocols;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod spaces;
 pub mod versions;
@@ -167,13 +168,42 @@ fn data_files(
     config: &config::Config,
     records: &[protocols::ProtocolRecord],
     pages: &[parse::Page],
-) -> Result<[(&'static str, String); 2]> {
+) -> Result<Vec<(String, String)>> {
     let protocols =
         serde_json::to_string_pretty(&serde_json::json!({ "protocols": records }))? + "\n";
-    Ok([
-        ("protocols.json", protocols),
-        ("spaces.json", spaces::json(&config.spaces, pages, records)?),
+    Ok(vec![
+        ("protocols.json".into(), protocols),
+        (
+            "spaces.json".into(),
+            spaces::json(&config.spaces, pages, records)?,
+        ),
     ])
+}
+
+/// The data files and, unless the configuration turns search off, the
+/// search index.
+fn data_and_search(
+    config: &config::Config,
+    records: &[protocols::ProtocolRecord],
+    pages: &[parse::Page],
+    navigation: &render::nav::Navigation,
+) -> Result<Vec<(String, String)>> {
+    let mut data = data_files(config, records, pages)?;
+    if config.search {
+        let documents = search::documents(pages, navigation);
+        data.extend(search_files(config, &documents));
+    }
+    Ok(data)
+}
+
+/// The version's search index (`search/`), unless the configuration turns
+/// search off.
+fn search_files(config: &config::Config, documents: &[search::Document]) -> Vec<(String, String)> {
+    if config.search {
+        search::index(documents, &config.site.language)
+    } else {
+        Vec::new()
+    }
 }
 
 /// A handbook read and parsed, its protocols derived and their pages made:

@@ -58,6 +58,8 @@ pub struct Config {
     pub edit_url: Option<String>,
     /// How broken internal links are reported.
     pub broken_links: Severity,
+    /// Whether the site has a search box and index (`search: false` leaves both out).
+    pub search: bool,
     /// Where protocols are written and how their pages are named.
     pub protocols: Protocols,
     /// The organisation's spaces, in the order declared.
@@ -115,6 +117,7 @@ struct RawConfig {
     legacy_urls: Vec<Spanned<String>>,
     edit_url: Option<Spanned<String>>,
     broken_links: Option<LinkLevel>,
+    search: Option<bool>,
     #[serde(default)]
     protocols: RawProtocols,
     #[serde(default)]
@@ -233,6 +236,7 @@ fn validate(
             .collect(),
         edit_url: raw.edit_url.map(|u| check.edit_url(u)),
         broken_links: level(raw.broken_links, Severity::Error),
+        search: raw.search.unwrap_or(true),
         protocols: check.protocols(raw.protocols, root),
         spaces: check.spaces(raw.spaces),
         spaces_page: check.page(raw.spaces_page, "Spaces", "spaces.md"),

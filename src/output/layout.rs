@@ -1,7 +1,8 @@
 //! Where each file of a built site goes: pages at their URLs, the theme's
 //! static files under `static/`, assets at their source paths, the 404 page,
 //! `navigation.js` (the complete sidebar tree, shared by every page),
-//! `protocols.json` and `spaces.json` (for bots and other tools),
+//! `protocols.json` and `spaces.json` (for bots and other tools), the
+//! search index under `search/`,
 //! `sitemap.xml` (when a base URL is configured), `.nojekyll` so GitHub Pages
 //! serves folders starting with `_`, and an `index.html` that leads to the
 //! first page when the handbook has no root README.md.
@@ -23,7 +24,7 @@ pub fn layout(
     site: RenderedSite,
     pages: &[Page],
     assets: &[Asset],
-    data: [(&str, String); 2],
+    data: Vec<(String, String)>,
     root_files: bool,
 ) -> Vec<OutFile> {
     let mut files: Vec<OutFile> = Vec::with_capacity(site.pages.len() + assets.len() + 8);
@@ -55,13 +56,13 @@ pub fn layout(
 
 /// What the files made from the whole version (not one page) are made of.
 #[derive(Debug, Clone)]
-pub struct Shared<'a> {
+pub struct Shared {
     /// The rendered not-found page.
     pub not_found: String,
     /// The navigation tree script.
     pub navigation: String,
-    /// `protocols.json` and `spaces.json`.
-    pub data: [(&'a str, String); 2],
+    /// `protocols.json`, `spaces.json` and the search index, by path.
+    pub data: Vec<(String, String)>,
 }
 
 /// The files made from the whole version rather than from one page: the
@@ -71,14 +72,17 @@ pub struct Shared<'a> {
 pub fn whole_site_files(
     config: &Config,
     pages: &[Page],
-    shared: Shared<'_>,
+    shared: Shared,
     root_files: bool,
 ) -> Vec<OutFile> {
     let mut files = vec![
         text("404.html", shared.not_found),
         text("navigation.js", shared.navigation),
     ];
-    files.extend(shared.data.into_iter().map(|(path, json)| text(path, json)));
+    files.extend(shared.data.into_iter().map(|(path, json)| OutFile {
+        path,
+        contents: Contents::Text(json),
+    }));
     if root_files {
         files.push(text(".nojekyll", String::new()));
     }

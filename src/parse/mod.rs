@@ -228,6 +228,11 @@ impl Body {
         Self { html, slots }
     }
 
+    /// The HTML with every slot empty: its text, without link targets.
+    pub fn markup(&self) -> &str {
+        &self.html
+    }
+
     /// The HTML with every slot filled by `fill`.
     pub fn fill<'s>(&self, mut fill: impl FnMut(Slot) -> &'s str) -> String {
         let mut out = String::with_capacity(self.html.len() + self.slots.len() * 24);

@@ -62,6 +62,8 @@ struct SiteInfo {
     title: String,
     description: String,
     language: String,
+    /// The header has a search box.
+    search: bool,
     /// Where the version's pages live (`/handbook/2023/`): the 404 page's root.
     path_prefix: String,
     edit_url: Option<String>,
@@ -75,6 +77,7 @@ impl SiteInfo {
             title: config.site.title.clone(),
             description: config.site.description.clone(),
             language: config.site.language.clone(),
+            search: config.search,
             path_prefix: config.site.path_prefix.clone(),
             edit_url: config.edit_url.clone(),
             source_prefix: config.source_prefix(),
@@ -94,6 +97,7 @@ struct SiteContext<'a> {
     language: &'a str,
     root: String,
     generator: &'static str,
+    search: bool,
 }
 
 #[derive(Serialize)]
@@ -192,6 +196,7 @@ impl Renderer {
             language: &self.site.language,
             root,
             generator: GENERATOR,
+            search: self.site.search,
         }
     }
 

@@ -194,11 +194,7 @@ impl Navigation {
             .unwrap_or_default();
         let part = branch.last().and_then(|&top| self.nodes[top].part);
         let nav = self.scoped(part, current, &branch, pages);
-        let mut breadcrumbs: Vec<TitledLink> = Vec::new();
-        if let Some(&top) = branch.last() {
-            breadcrumbs.extend(self.nodes[top].part.map(|p| self.link(p, pages)));
-        }
-        breadcrumbs.extend(branch.iter().skip(1).rev().map(|&n| self.link(n, pages)));
+        let breadcrumbs = self.branch_links(&branch, pages);
         let at = self.position.get(&page).copied();
         let prev = at
             .and_then(|i| i.checked_sub(1))
@@ -212,6 +208,28 @@ impl Navigation {
             prev,
             next,
         }
+    }
+
+    /// The titles of page `page`'s ancestors, outermost first (its part
+    /// heading, then the chapters above it).
+    pub fn crumbs(&self, page: usize, pages: &[Page]) -> Vec<String> {
+        let branch = self
+            .node_of_page
+            .get(&page)
+            .map(|&n| self.ancestors_and_self(n))
+            .unwrap_or_default();
+        let links = self.branch_links(&branch, pages);
+        links.into_iter().map(|l| l.title).collect()
+    }
+
+    /// Links to the part and the ancestors of a branch (innermost first).
+    fn branch_links(&self, branch: &[usize], pages: &[Page]) -> Vec<TitledLink> {
+        let mut links: Vec<TitledLink> = Vec::new();
+        if let Some(&top) = branch.last() {
+            links.extend(self.nodes[top].part.map(|p| self.link(p, pages)));
+        }
+        links.extend(branch.iter().skip(1).rev().map(|&n| self.link(n, pages)));
+        links
     }
 
     /// The sidebar for pages outside the tree (404, unlisted pages).

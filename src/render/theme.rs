@@ -34,6 +34,10 @@ const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/static/handbook.js"),
     ),
     (
+        "static/search.js",
+        include_str!("../../themes/default/static/search.js"),
+    ),
+    (
         "static/theme.js",
         include_str!("../../themes/default/static/theme.js"),
     ),

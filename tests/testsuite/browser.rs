@@ -273,7 +273,7 @@ async fn displayed(elements: &[Element]) -> Vec<bool> {
 
 /// Starts chromedriver and a Chromium session, runs `body`, then always ends
 /// the session and chromedriver before passing on `body`'s panic, if any.
-async fn with_browser<F, Fut>(body: F)
+pub(crate) async fn with_browser<F, Fut>(body: F)
 where
     F: FnOnce(Browser) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
@@ -384,14 +384,14 @@ fn free_port() -> SocketAddr {
 
 /// A Chromium session, and where to reach its chromedriver for the console log.
 #[derive(Clone)]
-struct Browser {
-    client: Client,
+pub(crate) struct Browser {
+    pub(crate) client: Client,
     driver: SocketAddr,
 }
 
 impl Browser {
     /// Navigates to `url` and waits for it to load.
-    async fn open(&self, url: &str) {
+    pub(crate) async fn open(&self, url: &str) {
         self.client
             .goto(url)
             .await
@@ -400,7 +400,7 @@ impl Browser {
     }
 
     /// Waits until the browser shows `url`, fully loaded.
-    async fn wait_for_page(&self, url: &str) {
+    pub(crate) async fn wait_for_page(&self, url: &str) {
         let started = Instant::now();
         loop {
             let now = self.client.current_url().await.expect("current url");
@@ -420,7 +420,7 @@ impl Browser {
 
     /// Scrolls `element` to the middle of the window at once, then clicks it:
     /// the theme scrolls smoothly, and a click during the scroll may miss.
-    async fn click(&self, element: &Element, what: &str) {
+    pub(crate) async fn click(&self, element: &Element, what: &str) {
         let arg = serde_json::to_value(element).expect("an element as a script argument");
         let scroll = "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})";
         let scrolled = self.client.execute(scroll, vec![arg]).await;
@@ -432,7 +432,7 @@ impl Browser {
     }
 
     /// Runs `script` in the page and returns its result.
-    async fn script(&self, script: &str) -> Value {
+    pub(crate) async fn script(&self, script: &str) -> Value {
         self.client
             .execute(script, vec![])
             .await
@@ -440,7 +440,7 @@ impl Browser {
     }
 
     /// The first element matching `css`.
-    async fn find(&self, css: &str) -> Element {
+    pub(crate) async fn find(&self, css: &str) -> Element {
         self.client
             .find(Locator::Css(css))
             .await
@@ -448,7 +448,7 @@ impl Browser {
     }
 
     /// Every element matching `css`.
-    async fn find_all(&self, css: &str) -> Vec<Element> {
+    pub(crate) async fn find_all(&self, css: &str) -> Vec<Element> {
         self.client
             .find_all(Locator::Css(css))
             .await
@@ -483,7 +483,11 @@ impl Browser {
     }
 
     /// Waits until `script` gives a value `wanted` accepts; gives it.
-    async fn wait_for_script(&self, script: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) async fn wait_for_script(
+        &self,
+        script: &str,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Value {
         let started = Instant::now();
         loop {
             let value = self
@@ -500,7 +504,7 @@ impl Browser {
     }
 
     /// The text of the page's H1.
-    async fn h1(&self) -> String {
+    pub(crate) async fn h1(&self) -> String {
         self.find("main h1").await.text().await.expect("h1 text")
     }
 
@@ -558,7 +562,7 @@ impl Browser {
 
     /// Asserts the console holds no SEVERE entry (errors, refused resources,
     /// CSP violations).
-    async fn assert_no_console_errors(&self, context: &str) {
+    pub(crate) async fn assert_no_console_errors(&self, context: &str) {
         let log = self.console_log().await;
         let errors: Vec<&Value> = log.iter().filter(|e| e["level"] == "SEVERE").collect();
         assert!(errors.is_empty(), "console errors {context}: {errors:#?}");
@@ -647,28 +651,40 @@ async fn write_all(stream: &TcpStream, mut bytes: &[u8]) -> std::io::Result<()> 
 }
 
 /// A static file server for a built site on 127.0.0.1, stopped when dropped.
-struct SiteServer {
+pub(crate) struct SiteServer {
     addr: SocketAddr,
+    prefix: String,
     task: JoinHandle<()>,
 }
 
 impl SiteServer {
-    async fn start(root: PathBuf) -> Self {
+    pub(crate) async fn start(root: PathBuf) -> Self {
+        Self::start_at(root, "/").await
+    }
+
+    /// Serves the site under a path prefix (`/deep/prefix/`), as a host
+    /// that publishes it below its root does.
+    pub(crate) async fn start_at(root: PathBuf, prefix: &str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the site server");
         let addr = listener.local_addr().expect("server address");
+        let mounted = prefix.to_string();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve_one(stream, root.clone()));
+                tokio::spawn(serve_one(stream, root.clone(), mounted.clone()));
             }
         });
-        Self { addr, task }
+        Self {
+            addr,
+            prefix: prefix.to_string(),
+            task,
+        }
     }
 
     /// The site's root URL, ending in `/`.
-    fn url(&self) -> String {
-        format!("http://{}/", self.addr)
+    pub(crate) fn url(&self) -> String {
+        format!("http://{}{}", self.addr, self.prefix)
     }
 }
 
@@ -679,7 +695,7 @@ impl Drop for SiteServer {
 }
 
 /// Answers one request: the file under `root` with its type, or 404.
-async fn serve_one(stream: TcpStream, root: PathBuf) {
+async fn serve_one(stream: TcpStream, root: PathBuf, prefix: String) {
     let mut request = Vec::new();
     let mut buffer = [0u8; 4096];
     while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 65536 {
@@ -692,7 +708,9 @@ async fn serve_one(stream: TcpStream, root: PathBuf) {
     let mut words = request.split_whitespace();
     let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
     let found = match method {
-        "GET" | "HEAD" => site_file(&root, target),
+        "GET" | "HEAD" => target
+            .strip_prefix(prefix.trim_end_matches('/'))
+            .and_then(|target| site_file(&root, target)),
         _ => None,
     };
     let (status, content_type, body) = match found {
@@ -735,6 +753,7 @@ fn site_file(root: &Path, target: &str) -> Option<(&'static str, Vec<u8>)> {
         "html" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "txt" => "text/plain; charset=utf-8",

@@ -10,6 +10,7 @@ mod harness;
 mod invalid;
 mod properties;
 mod protocols;
+mod search;
 mod serve;
 mod spaces;
 mod versions;

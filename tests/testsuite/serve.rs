@@ -716,3 +716,42 @@ fn history_dates_never_reach_the_protocol_records() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+#[test]
+fn the_search_index_follows_an_edit_and_equals_a_builds() {
+    let test = project();
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    let words = |addr: SocketAddr| -> String {
+        let meta: serde_json::Value =
+            serde_json::from_str(&get(addr, "/search/meta.json").body).expect("meta is JSON");
+        let chunks = meta["words"].as_array().expect("words chunks").len();
+        (0..chunks)
+            .map(|i| get(addr, &format!("/search/w/{i}.json")).body)
+            .collect()
+    };
+    assert!(!words(addr).contains("quetzal"));
+    write(
+        test.root(),
+        "handbook/other.md",
+        "# Other\n\nA quetzal nests here.\n",
+    );
+    wait_until("the index to hold the new word", || {
+        words(addr).contains("\"quetzal\"")
+    });
+    let served = server.site().snapshot();
+    server.stop();
+    let built = test.build().assert_success();
+    let index: Vec<_> = served
+        .iter()
+        .filter(|(p, _)| p.starts_with("search/"))
+        .collect();
+    assert!(index.len() >= 7, "meta, words, postings, 3 documents");
+    for (path, body) in index {
+        assert_eq!(
+            &built.site_file(path).into_bytes(),
+            body,
+            "{path} differs from a build's"
+        );
+    }
+}

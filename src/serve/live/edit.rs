@@ -40,6 +40,7 @@ impl Live {
         self.later.generated |= reach.generated;
         self.later.whole_site |= reach.generated || reach.whole_site;
         self.later.changes |= self.changes_path().is_some();
+        self.later.search |= self.edition.config.search;
         self.dates_changed |= reach.dated;
         let count = parsed.len();
         let (rendered, moved) = self.refresh(parsed)?;

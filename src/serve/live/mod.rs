@@ -66,6 +66,8 @@ pub(crate) struct Live {
     dates_changed: bool,
     navigation: Navigation,
     navigation_script: String,
+    /// Each page as the search index reads it (none when search is off).
+    documents: Vec<crate::search::Document>,
     not_found: String,
     /// The version's files, by path in its folder.
     files: BTreeMap<String, Bytes>,
@@ -133,6 +135,7 @@ impl Live {
             later: Later::default(),
             dates_changed: false,
             navigation_script: navigation.script(pages),
+            documents: Vec::new(),
             not_found: String::new(),
             navigation,
             index,
@@ -169,7 +172,11 @@ impl Live {
             &rendered.statics,
             &self.edition.config.source_label(),
         );
-        let data = crate::data_files(&self.edition.config, &p.records, &p.pages)?;
+        if self.edition.config.search {
+            self.documents = crate::search::documents(&p.pages, &self.navigation);
+        }
+        let mut data = crate::data_files(&self.edition.config, &p.records, &p.pages)?;
+        data.extend(crate::search_files(&self.edition.config, &self.documents));
         let files = layout(
             &self.edition.config,
             rendered,
@@ -376,6 +383,9 @@ impl Live {
         if later.drift {
             self.sync_protocols()?;
         }
+        if later.search {
+            self.search_again();
+        }
         Ok(Edited::Done {
             parsed: count,
             rendered,
@@ -429,11 +439,42 @@ impl Live {
                     .render_page(&pages[i], &self.resolved[i], nav, version)
             })
             .collect::<Result<Vec<_>>>()?;
+        if self.edition.config.search {
+            for &i in which {
+                self.documents[i] = crate::search::document(&pages[i], Vec::new());
+            }
+        }
         let count = done.len();
         for page in done {
             self.put(page.url, Bytes::from(page.html));
         }
         Ok(count)
+    }
+
+    /// The search index made again from the pages' documents (their
+    /// breadcrumbs too: a title above them may have changed); index files
+    /// that are no longer made are removed.
+    fn search_again(&mut self) {
+        let pages = &self.edition.prepared.pages;
+        for (i, document) in self.documents.iter_mut().enumerate() {
+            document.crumbs = self.navigation.crumbs(i, pages);
+        }
+        let files = crate::search_files(&self.edition.config, &self.documents);
+        let made: BTreeSet<&str> = files.iter().map(|(path, _)| path.as_str()).collect();
+        let prefix = format!("{}/", crate::search::FOLDER);
+        let gone: Vec<String> = self
+            .files
+            .keys()
+            .filter(|path| path.starts_with(&prefix) && !made.contains(path.as_str()))
+            .cloned()
+            .collect();
+        for path in gone {
+            self.files.remove(&path);
+            self.changed.insert(path);
+        }
+        for (path, body) in files {
+            self.put(path, Bytes::from(body));
+        }
     }
 
     /// The files made from the whole version: data, sitemap, redirect.
@@ -492,6 +533,8 @@ struct Later {
     whole_site: bool,
     /// `protocols/` is to be compared (or written) again.
     drift: bool,
+    /// The search index is to be made again.
+    search: bool,
     /// The work must be done before the edit is published.
     now: bool,
 }

@@ -179,4 +179,30 @@
     box.classList.add("tabs-js");
     select(0, false);
   }
+
+  /* Search: the box shows only with JS; search.js and the index load on
+     first use, so readers who never search download nothing for it. */
+  var search = doc.querySelector(".search");
+  if (search) {
+    var query = search.querySelector("input"), loaded = false;
+    search.hidden = false;
+    function loadSearch() {
+      if (loaded) return;
+      loaded = true;
+      var script = doc.createElement("script");
+      script.src = search.getAttribute("data-script");
+      doc.head.appendChild(script);
+    }
+    query.addEventListener("focus", loadSearch);
+    query.addEventListener("input", loadSearch);
+    doc.addEventListener("keydown", function (e) {
+      var t = e.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+      var slash = e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey;
+      var ctrlK = (e.ctrlKey || e.metaKey) && (e.key === "k" || e.key === "K");
+      if (!slash && !ctrlK) return;
+      e.preventDefault();
+      query.focus();
+      query.select();
+    });
+  }
 })();

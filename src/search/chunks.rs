@@ -1,0 +1,385 @@
+//! Documents → the chunked index files of one version.
+//!
+//! Every section is an entry (`page << 8 | section`). Its words are counted
+//! by field: the page title (first section only), the heading, the words of
+//! an explicit heading id (a protocol's `one-member-one-vote`), the text.
+//! Each stem's score in an entry is BM25 over the text plus fixed bonuses
+//! for a title, heading or id match, so titles and headings rank above
+//! text. A stem in more entries than [`MAX_POSTINGS`] keeps only its best
+//! and is marked partial: the browser then does not require it of a result
+//! (it behaves as a stop word, found by frequency, in any language).
+//!
+//! Files, under `search/`: `meta.json` (counts, the first form of every
+//! words chunk and the first stem of every postings chunk, a version stamp
+//! for cache-busting), `w/N.json` (sorted folded forms, each with its stem
+//! number), `p/N.json` (per stem: partial flag, then entry deltas and
+//! scores), `d/N.json` (page N's document). Chunks are cut by size, so a
+//! query's download stays small however large the handbook.
+
+use super::Document;
+use super::words::{Stemmer, fold, lowercase, tokens};
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::collections::HashMap as StdHashMap;
+
+/// Word maps hash with foldhash: several times faster than SipHash on
+/// short words, and output never depends on their order.
+type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::FixedState>;
+use std::fmt::Write as _;
+
+/// A posting list longer than this keeps its best entries and is partial.
+const MAX_POSTINGS: usize = 1500;
+/// Target size of a words chunk, in bytes.
+const WORDS_CHUNK: usize = 12 * 1024;
+/// Target size of a postings chunk, in bytes.
+const POSTINGS_CHUNK: usize = 24 * 1024;
+/// The file format, which `search.js` checks.
+const FORMAT: u32 = 1;
+
+/// BM25 saturation and length normalisation.
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+
+/// Bonuses (in units of a saturated text match) for where a word occurs.
+const IN_TITLE: f64 = 3.0;
+const IN_HEADING: f64 = 2.0;
+const IN_ID: f64 = 1.0;
+
+/// Field flags packed above a count.
+const TITLE: u32 = 1 << 31;
+const HEADING: u32 = 1 << 30;
+const ID: u32 = 1 << 29;
+const COUNT: u32 = (1 << 29) - 1;
+
+/// One section's word counts (with field flags) and its length in words.
+struct Entry<'a> {
+    id: u32,
+    length: u32,
+    words: HashMap<Cow<'a, str>, u32>,
+}
+
+/// The index files of one version, by path under its folder.
+pub fn index(documents: &[Document], language: &str) -> Vec<(String, String)> {
+    let entries: Vec<Vec<Entry<'_>>> = documents
+        .par_iter()
+        .enumerate()
+        .map(|(page, doc)| count(page, doc))
+        .collect();
+    let total = entries.iter().map(Vec::len).sum::<usize>();
+    let lengths = entry_lengths(&entries);
+    let terms = merge(entries);
+    let stems = group_by_stem(terms, &Stemmer::for_language(language));
+    let scored: Vec<(bool, Vec<(u32, u32)>)> = stems
+        .postings
+        .into_par_iter()
+        .map(|postings| score(postings, total, &lengths))
+        .collect();
+    let mut files = Vec::new();
+    let words = chunk_words(&stems.forms, &mut files);
+    let postings = chunk_postings(&scored, &mut files);
+    files.extend(
+        documents
+            .par_iter()
+            .enumerate()
+            .map(|(i, doc)| (format!("{}/d/{i}.json", super::FOLDER), json(doc)))
+            .collect::<Vec<_>>(),
+    );
+    let meta = Meta {
+        format: FORMAT,
+        language,
+        pages: documents.len(),
+        entries: total,
+        stamp: stamp(&files),
+        words,
+        postings,
+    };
+    files.push((format!("{}/meta.json", super::FOLDER), json(&meta)));
+    files
+}
+
+#[derive(serde::Serialize)]
+struct Meta<'a> {
+    format: u32,
+    language: &'a str,
+    pages: usize,
+    entries: usize,
+    /// Changes whenever any file does: chunk requests carry it.
+    stamp: String,
+    /// The first form of each words chunk.
+    words: Vec<String>,
+    /// The first stem number of each postings chunk.
+    postings: Vec<usize>,
+}
+
+/// A page's entries: one per section, the title counted in the first.
+fn count(page: usize, doc: &Document) -> Vec<Entry<'_>> {
+    let base = u32::try_from(page).unwrap_or(u32::MAX >> 8) << 8;
+    doc.sections
+        .iter()
+        .enumerate()
+        .map(|(s, section)| {
+            let mut entry = Entry {
+                id: base | u32::try_from(s).unwrap_or(255),
+                length: 0,
+                words: HashMap::default(),
+            };
+            if s == 0 {
+                add_field(&mut entry, &doc.title, TITLE);
+            }
+            add_field(&mut entry, &section.heading, HEADING);
+            if let Some(key) = section.anchor.as_deref().map(id_words) {
+                if !same_words(key, &section.heading) {
+                    add_field(&mut entry, key, ID);
+                }
+            }
+            for word in tokens(&section.text) {
+                entry.length += 1;
+                *entry.words.entry(lowercase(word)).or_default() += 1;
+            }
+            entry
+        })
+        .collect()
+}
+
+/// Marks every word of a title, heading or id with the field's flag.
+fn add_field<'a>(entry: &mut Entry<'a>, text: &'a str, flag: u32) {
+    for word in tokens(text) {
+        *entry.words.entry(lowercase(word)).or_default() |= flag;
+    }
+}
+
+/// The last segment of a heading id (a derived protocol id is a path).
+fn id_words(anchor: &str) -> &str {
+    anchor.rsplit('/').next().unwrap_or(anchor)
+}
+
+fn same_words(a: &str, b: &str) -> bool {
+    tokens(a).map(fold).eq(tokens(b).map(fold))
+}
+
+/// Each page's entry lengths, by section.
+fn entry_lengths(entries: &[Vec<Entry<'_>>]) -> Lengths {
+    let per_page = entries
+        .iter()
+        .map(|page| page.iter().map(|e| e.length).collect())
+        .collect();
+    let (sum, n) = entries
+        .iter()
+        .flatten()
+        .fold((0u64, 0u64), |(s, n), e| (s + u64::from(e.length), n + 1));
+    Lengths {
+        per_page,
+        average: if n == 0 {
+            1.0
+        } else {
+            (sum as f64 / n as f64).max(1.0)
+        },
+    }
+}
+
+struct Lengths {
+    per_page: Vec<Vec<u32>>,
+    average: f64,
+}
+
+impl Lengths {
+    fn of(&self, entry: u32) -> u32 {
+        let page = (entry >> 8) as usize;
+        let section = (entry & 255) as usize;
+        self.per_page[page][section]
+    }
+}
+
+/// Lowercased word → its postings (entry, flags | count), in no order: one
+/// map per half of the pages, built in parallel, then joined.
+fn merge<'a>(entries: Vec<Vec<Entry<'a>>>) -> HashMap<Cow<'a, str>, Vec<(u32, u32)>> {
+    let half = entries.len().div_ceil(2).max(1);
+    let mut halves: Vec<Vec<Vec<Entry<'a>>>> = Vec::new();
+    let mut rest = entries;
+    while rest.len() > half {
+        let tail = rest.split_off(half);
+        halves.push(rest);
+        rest = tail;
+    }
+    halves.push(rest);
+    halves
+        .into_par_iter()
+        .map(|pages| {
+            let mut terms: HashMap<Cow<'a, str>, Vec<(u32, u32)>> = HashMap::default();
+            for entry in pages.into_iter().flatten() {
+                for (word, value) in entry.words {
+                    terms.entry(word).or_default().push((entry.id, value));
+                }
+            }
+            terms
+        })
+        .reduce(HashMap::default, |mut a, b| {
+            for (word, mut postings) in b {
+                a.entry(word).or_default().append(&mut postings);
+            }
+            a
+        })
+}
+
+/// Folded forms (sorted, each with its stem's number) and each stem's
+/// postings, stems numbered in sorted order.
+struct Stems {
+    forms: Vec<(String, usize)>,
+    postings: Vec<Vec<(u32, u32)>>,
+}
+
+/// The folded forms of one stem and their postings.
+type Group = (Vec<String>, Vec<(u32, u32)>);
+
+fn group_by_stem(terms: HashMap<Cow<'_, str>, Vec<(u32, u32)>>, stemmer: &Stemmer) -> Stems {
+    let mut by_stem: HashMap<String, Group> = HashMap::default();
+    for (word, postings) in terms {
+        let group = by_stem.entry(stemmer.stem(&word)).or_default();
+        group.0.push(fold(&word).into_owned());
+        group.1.extend(postings);
+    }
+    let mut stems: Vec<(String, Group)> = by_stem.into_iter().collect();
+    stems.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut forms = Vec::new();
+    let mut postings = Vec::with_capacity(stems.len());
+    for (number, (_, (words, list))) in stems.into_iter().enumerate() {
+        forms.extend(words.into_iter().map(|w| (w, number)));
+        postings.push(list);
+    }
+    forms.sort_unstable();
+    forms.dedup();
+    Stems { forms, postings }
+}
+
+/// A stem's postings merged by entry and scored; partial (only the best
+/// [`MAX_POSTINGS`]) when it is in more entries. Entries ascending.
+fn score(
+    mut postings: Vec<(u32, u32)>,
+    total: usize,
+    lengths: &Lengths,
+) -> (bool, Vec<(u32, u32)>) {
+    postings.sort_unstable_by_key(|p| p.0);
+    postings.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            let count = (kept.1 & COUNT) + (later.1 & COUNT);
+            kept.1 = (kept.1 | later.1) & !COUNT | count.min(COUNT);
+        }
+        same
+    });
+    let df = postings.len() as f64;
+    let idf = (1.0 + (total as f64 - df + 0.5) / (df + 0.5)).ln();
+    let mut scored: Vec<(u32, u32)> = postings
+        .into_iter()
+        .map(|(entry, value)| {
+            let tf = f64::from(value & COUNT);
+            let norm = 1.0 - B + B * f64::from(lengths.of(entry)) / lengths.average;
+            let text = tf * (K1 + 1.0) / (tf + K1 * norm);
+            let bonus = [(TITLE, IN_TITLE), (HEADING, IN_HEADING), (ID, IN_ID)]
+                .iter()
+                .filter(|(flag, _)| value & flag != 0)
+                .map(|(_, bonus)| bonus)
+                .sum::<f64>();
+            let points = (idf * (text + bonus) * 10.0).round().clamp(1.0, 65_535.0);
+            (entry, points as u32)
+        })
+        .collect();
+    let partial = scored.len() > MAX_POSTINGS;
+    if partial {
+        scored.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        scored.truncate(MAX_POSTINGS);
+        scored.sort_unstable_by_key(|p| p.0);
+    }
+    (partial, scored)
+}
+
+/// Writes the words chunks; gives the first form of each.
+fn chunk_words(forms: &[(String, usize)], files: &mut Vec<(String, String)>) -> Vec<String> {
+    let mut firsts = Vec::new();
+    let mut start = 0;
+    while start < forms.len() {
+        let mut size = 0;
+        let mut end = start;
+        while end < forms.len() && (end == start || size < WORDS_CHUNK) {
+            size += forms[end].0.len() + 12;
+            end += 1;
+        }
+        let chunk = &forms[start..end];
+        let words: Vec<&str> = chunk.iter().map(|(f, _)| f.as_str()).collect();
+        let stems: Vec<usize> = chunk.iter().map(|(_, s)| *s).collect();
+        let body = format!("{{\"f\":{},\"s\":{}}}", json(&words), json(&stems));
+        files.push((format!("{}/w/{}.json", super::FOLDER, firsts.len()), body));
+        firsts.push(forms[start].0.clone());
+        start = end;
+    }
+    firsts
+}
+
+/// Writes the postings chunks; gives the first stem number of each.
+fn chunk_postings(
+    stems: &[(bool, Vec<(u32, u32)>)],
+    files: &mut Vec<(String, String)>,
+) -> Vec<usize> {
+    let mut firsts = Vec::new();
+    let mut body = String::new();
+    let mut first = 0;
+    for (number, (partial, postings)) in stems.iter().enumerate() {
+        if body.len() >= POSTINGS_CHUNK {
+            finish_postings(&mut body, &mut firsts, first, files);
+            first = number;
+        }
+        body.push(if body.is_empty() { '[' } else { ',' });
+        write_postings(&mut body, *partial, postings);
+    }
+    if !body.is_empty() {
+        finish_postings(&mut body, &mut firsts, first, files);
+    }
+    firsts
+}
+
+fn finish_postings(
+    body: &mut String,
+    firsts: &mut Vec<usize>,
+    first: usize,
+    files: &mut Vec<(String, String)>,
+) {
+    body.push(']');
+    let path = format!("{}/p/{}.json", super::FOLDER, firsts.len());
+    files.push((path, std::mem::take(body)));
+    firsts.push(first);
+}
+
+/// `[partial, delta, score, delta, score, ..]`.
+fn write_postings(out: &mut String, partial: bool, postings: &[(u32, u32)]) {
+    let mut buffer = itoa::Buffer::new();
+    out.push('[');
+    out.push(if partial { '1' } else { '0' });
+    let mut previous = 0;
+    for &(entry, points) in postings {
+        out.push(',');
+        out.push_str(buffer.format(entry - previous));
+        out.push(',');
+        out.push_str(buffer.format(points));
+        previous = entry;
+    }
+    out.push(']');
+}
+
+/// A stamp of every file's contents, hex. foldhash with a fixed seed:
+/// fast, and the same for the same files (a new foldhash release may
+/// change stamps, which only makes browsers fetch the index again).
+fn stamp(files: &[(String, String)]) -> String {
+    use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
+    let mut hasher = foldhash::quality::FixedState::with_seed(0x6861_6e64_626f_6f6b).build_hasher();
+    for (path, body) in files {
+        path.hash(&mut hasher);
+        body.hash(&mut hasher);
+    }
+    let mut out = String::new();
+    let _ = write!(out, "{:016x}", hasher.finish());
+    out
+}
+
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("search data is plain strings and numbers")
+}

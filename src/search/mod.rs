@@ -1,0 +1,115 @@
+//! Stage 6: a version's pages → its search index, files under `search/`.
+//!
+//! Takes the parsed pages (their body HTML, title and headings) and each
+//! page's breadcrumb titles. [`documents`] splits every page into sections
+//! at its headings (`text.rs`); [`index`] counts the words of every section
+//! (`words.rs`: Unicode words, folded, stemmed for the configured language
+//! only), scores them and writes a chunked index (`chunks.rs`): a small
+//! `meta.json`, the folded forms in sorted chunks, each stem's postings in
+//! chunks, and one document per page with its sections' text for excerpts.
+//! A query downloads the meta, the chunks its words fall in and the
+//! documents of its first results, however large the handbook.
+//!
+//! Guarantees: the same pages give byte-identical files; nothing here is
+//! HTML (the browser shows every string as text); a page's entries are
+//! `page << 8 | section`, at most 256 sections a page (later headings fold
+//! into the last).
+
+mod chunks;
+mod text;
+mod words;
+
+use crate::parse::Page;
+use crate::render::nav::Navigation;
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use chunks::index;
+
+/// Where a version's search files go, under its folder.
+pub const FOLDER: &str = "search";
+
+/// The most sections a page has in the index; the rest join the last.
+const MAX_SECTIONS: usize = 256;
+
+/// One page as the index and the results see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Document {
+    /// Its URL relative to the version's root, percent-encoded.
+    #[serde(rename = "u")]
+    pub url: String,
+    /// The page's title.
+    #[serde(rename = "t")]
+    pub title: String,
+    /// Titles of the pages above it in the navigation.
+    #[serde(rename = "c")]
+    pub crumbs: Vec<String>,
+    /// Its sections in order; the first is the text before any heading.
+    #[serde(rename = "s")]
+    pub sections: Vec<Section>,
+}
+
+/// A part of a page a result links to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(into = "(String, String, String)")]
+pub struct Section {
+    /// The heading's id (the result links to `page#anchor`).
+    pub anchor: Option<String>,
+    /// The heading as plain text; empty for the first section.
+    pub heading: String,
+    /// The section's text.
+    pub text: String,
+}
+
+impl From<Section> for (String, String, String) {
+    fn from(s: Section) -> Self {
+        (s.anchor.unwrap_or_default(), s.heading, s.text)
+    }
+}
+
+/// Every page's document, in the pages' order, made in parallel.
+pub fn documents(pages: &[Page], navigation: &Navigation) -> Vec<Document> {
+    (0..pages.len())
+        .into_par_iter()
+        .map(|i| document(&pages[i], navigation.crumbs(i, pages)))
+        .collect()
+}
+
+/// One page's document: its body split at headings with ids, each heading
+/// named as the parse stage read it (without the theme's `#` link).
+pub fn document(page: &Page, crumbs: Vec<String>) -> Document {
+    let mut raw = text::sections(page.body.markup());
+    if raw.len() > MAX_SECTIONS {
+        let rest: Vec<String> = raw
+            .drain(MAX_SECTIONS..)
+            .flat_map(|s| [s.heading, s.text])
+            .collect();
+        if let Some(last) = raw.last_mut() {
+            last.text = std::iter::once(std::mem::take(&mut last.text))
+                .chain(rest)
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+    }
+    let sections = raw
+        .into_iter()
+        .map(|s| {
+            let parsed = s
+                .anchor
+                .as_deref()
+                .and_then(|id| page.headings.iter().find(|h| h.id == id));
+            Section {
+                heading: parsed.map_or(s.heading, |h| h.title.clone()),
+                anchor: s.anchor,
+                text: s.text,
+            }
+        })
+        .collect();
+    Document {
+        url: crate::links::href(&page.url),
+        title: page.title.clone(),
+        crumbs,
+        sections,
+    }
+}

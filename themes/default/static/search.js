@@ -1,0 +1,277 @@
+/* handbook search. handbook.js loads this file the first time a reader uses
+   the search box; it then fetches search/meta.json and, per query, only the
+   chunks its words fall in and the documents of the first results.
+   Words are cut and folded exactly as src/search/words.rs does (WORD, CJK,
+   fold); the index maps every folded form to its stem, so no stemming here.
+   Everything shown is set as text: nothing from the index becomes markup. */
+(function () {
+  "use strict";
+  var doc = document, box = doc.querySelector(".search");
+  if (!box || box.hasAttribute("data-ready")) return;
+  box.setAttribute("data-ready", "");
+  var input = box.querySelector("input"), panel = box.querySelector(".search-panel");
+  var list = box.querySelector(".search-results"), status = box.querySelector(".search-status");
+  var indexUrl = box.getAttribute("data-index"), root = box.getAttribute("data-root") || "./";
+  var WORD = /[\p{Alphabetic}\p{M}\p{N}]+/gu;
+  var CJK = "\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u{20000}-\u{2FFFF}";
+  var PIECE = new RegExp("[" + CJK + "]|[^" + CJK + "]+", "gu");
+  var MAX_RESULTS = 10, PER_PAGE = 3, MAX_EXPANSIONS = 40, SNIPPET_WORDS = 24;
+  var meta = null, failed = null, files = new Map(), asked = 0, active = -1;
+
+  /* Words with their offsets: letter/mark/digit runs, each CJK character alone. */
+  function words(text) {
+    var out = [], run, piece;
+    WORD.lastIndex = 0;
+    while ((run = WORD.exec(text))) {
+      PIECE.lastIndex = 0;
+      while ((piece = PIECE.exec(run[0]))) out.push({ text: piece[0], at: run.index + piece.index });
+    }
+    return out;
+  }
+  function fold(word) {
+    return word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().normalize("NFC");
+  }
+  /* Code point order, as Rust sorts strings (JS's < compares UTF-16 units). */
+  function compare(a, b) {
+    var x = Array.from(a), y = Array.from(b);
+    for (var i = 0; i < x.length && i < y.length; i++) {
+      var d = x[i].codePointAt(0) - y[i].codePointAt(0);
+      if (d) return d;
+    }
+    return x.length - y.length;
+  }
+  /* The last chunk whose first key is <= key. */
+  function chunkOf(firsts, key, cmp) {
+    var lo = 0, hi = firsts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (cmp(firsts[mid], key) <= 0) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  function get(path) {
+    var url = indexUrl + path + (meta ? "?v=" + meta.stamp : "");
+    if (!files.has(url)) {
+      files.set(url, fetch(url, meta ? {} : { cache: "no-cache" }).then(function (r) {
+        if (!r.ok) throw new Error(r.status + " " + url);
+        return r.json();
+      }));
+    }
+    return files.get(url);
+  }
+  function start() {
+    if (location.protocol === "file:") {
+      failed = "Search works when the handbook is served over HTTP (run handbook serve, or open the published site): browsers do not let a page opened from a file load the index.";
+      return Promise.reject(new Error(failed));
+    }
+    return get("meta.json").then(function (m) {
+      if (m.format !== 1) throw new Error("this search index has a format this page does not read");
+      meta = m;
+    }).catch(function (e) {
+      failed = failed || "Search is unavailable: " + e.message;
+      throw e;
+    });
+  }
+  var ready = start();
+
+  /* The stems a query word reaches: its own form's (weight 1) and those of
+     forms it begins (0.5), from the words chunks its range falls in. */
+  function lookup(word) {
+    var first = chunkOf(meta.words, word, compare), chunks = [first];
+    for (var i = first + 1; i < meta.words.length && chunks.length < 3 && meta.words[i].startsWith(word); i++) chunks.push(i);
+    return Promise.all(chunks.map(function (c) { return get("w/" + c + ".json"); })).then(function (parts) {
+      var stems = new Map(), forms = new Map(), expansions = 0, prefix = Array.from(word).length > 1;
+      parts.forEach(function (part) {
+        part.f.forEach(function (form, i) {
+          var exact = form === word;
+          if (!exact && !(prefix && form.startsWith(word) && expansions++ < MAX_EXPANSIONS)) return;
+          var weight = exact ? 1 : 0.5, stem = part.s[i];
+          if ((stems.get(stem) || 0) < weight) stems.set(stem, weight);
+        });
+      });
+      parts.forEach(function (part) {
+        part.f.forEach(function (form, i) { if (stems.has(part.s[i])) forms.set(form, true); });
+      });
+      return { stems: stems, forms: forms };
+    });
+  }
+  /* Entry → score for one word; partial when a stem kept only its best entries. */
+  function postings(stems) {
+    var wanted = Array.from(stems.keys()), byChunk = new Map();
+    wanted.forEach(function (stem) {
+      var c = chunkOf(meta.postings, stem, function (a, b) { return a - b; });
+      if (!byChunk.has(c)) byChunk.set(c, []);
+      byChunk.get(c).push(stem);
+    });
+    var scores = new Map(), partial = false;
+    return Promise.all(Array.from(byChunk.keys()).map(function (c) {
+      return get("p/" + c + ".json").then(function (chunk) {
+        byChunk.get(c).forEach(function (stem) {
+          var list = chunk[stem - meta.postings[c]], weight = stems.get(stem), entry = 0;
+          if (!list) return;
+          if (list[0] === 1) partial = true;
+          for (var i = 1; i + 1 < list.length; i += 2) {
+            entry += list[i];
+            var score = list[i + 1] * weight;
+            if ((scores.get(entry) || 0) < score) scores.set(entry, score);
+          }
+        });
+      });
+    })).then(function () { return { scores: scores, partial: partial }; });
+  }
+  /* Entries with every word (words kept partial do not filter), else the
+     entries with the most words; by score, a few per page. */
+  function rank(found) {
+    var required = found.filter(function (f) { return !f.partial; });
+    var totals = new Map();
+    found.forEach(function (f) {
+      f.scores.forEach(function (score, entry) {
+        var t = totals.get(entry) || { entry: entry, score: 0, words: 0, required: 0 };
+        t.score += score; t.words += 1; if (!f.partial) t.required += 1;
+        totals.set(entry, t);
+      });
+    });
+    var all = Array.from(totals.values());
+    var every = all.filter(function (t) { return t.required === required.length; });
+    var pool = every.length ? every : all;
+    pool.sort(function (a, b) { return b.words - a.words || b.score - a.score || a.entry - b.entry; });
+    var perPage = new Map(), out = [];
+    for (var i = 0; i < pool.length && out.length < MAX_RESULTS; i++) {
+      var page = Math.floor(pool[i].entry / 256), n = perPage.get(page) || 0;
+      if (n < PER_PAGE) { perPage.set(page, n + 1); out.push(pool[i].entry); }
+    }
+    return out;
+  }
+
+  function search(query) {
+    var asking = ++asked;
+    var terms = Array.from(new Set(words(query).map(function (w) { return fold(w.text); }))).slice(0, 8);
+    if (!terms.length) { show(asking, query, [], [], null); return; }
+    ready.then(function () {
+      return Promise.all(terms.map(function (t) {
+        return lookup(t).then(function (l) {
+          return postings(l.stems).then(function (p) { p.forms = l.forms; return p; });
+        });
+      }));
+    }).then(function (found) {
+      if (asking !== asked) return;
+      var entries = rank(found), pages = Array.from(new Set(entries.map(function (e) { return Math.floor(e / 256); })));
+      var forms = new Map();
+      found.forEach(function (f) { f.forms.forEach(function (v, k) { forms.set(k, v); }); });
+      return Promise.all(pages.map(function (p) { return get("d/" + p + ".json"); })).then(function (docs) {
+        var byPage = new Map();
+        pages.forEach(function (p, i) { byPage.set(p, docs[i]); });
+        show(asking, query, entries.map(function (e) { return { entry: e, doc: byPage.get(Math.floor(e / 256)) }; }), terms, forms);
+      });
+    }).catch(function (e) {
+      if (asking === asked) message(failed || "Search is unavailable: " + e.message);
+    });
+  }
+
+  function marked(word, terms, forms) {
+    var f = fold(word);
+    return forms.has(f) || terms.some(function (t) { return f.startsWith(t); });
+  }
+  /* The part of the text around most matched words, as text and <mark> nodes. */
+  function snippet(text, terms, forms) {
+    var ws = words(text), span = document.createElement("span"), best = 0, from = 0;
+    var hits = ws.map(function (w) { return marked(w.text, terms, forms) ? 1 : 0; });
+    var sum = 0;
+    for (var i = 0; i < ws.length; i++) {
+      sum += hits[i] - (i >= SNIPPET_WORDS ? hits[i - SNIPPET_WORDS] : 0);
+      if (sum > best) { best = sum; from = Math.max(0, i - SNIPPET_WORDS + 1); }
+    }
+    var to = Math.min(ws.length, from + SNIPPET_WORDS);
+    if (!ws.length) return span;
+    var at = from > 0 ? ws[from].at : 0, end = to < ws.length ? ws[to - 1].at + ws[to - 1].text.length : text.length;
+    if (from > 0) span.appendChild(doc.createTextNode("… "));
+    for (var j = from; j < to; j++) {
+      if (!hits[j]) continue;
+      span.appendChild(doc.createTextNode(text.slice(at, ws[j].at)));
+      var mark = doc.createElement("mark");
+      mark.textContent = ws[j].text;
+      span.appendChild(mark);
+      at = ws[j].at + ws[j].text.length;
+    }
+    span.appendChild(doc.createTextNode(text.slice(at, end) + (to < ws.length ? " …" : "")));
+    return span;
+  }
+  function part(tag, cls, text) {
+    var el = doc.createElement(tag);
+    el.className = cls;
+    if (text) el.textContent = text;
+    return el;
+  }
+  function result(hit, i, terms, forms) {
+    var section = hit.doc.s[hit.entry % 256] || ["", "", ""], anchor = section[0];
+    var li = part("li", "search-result"), a = doc.createElement("a");
+    li.id = "hb-search-result-" + i;
+    li.setAttribute("role", "option");
+    li.setAttribute("aria-selected", "false");
+    a.href = root + hit.doc.u + (anchor ? "#" + encodeURI(anchor).replace(/#/g, "%23") : "");
+    a.tabIndex = -1;
+    if (hit.doc.c.length) a.appendChild(part("span", "search-crumbs", hit.doc.c.join(" › ")));
+    a.appendChild(part("span", "search-title", hit.doc.t));
+    if (section[1]) a.appendChild(part("span", "search-heading", section[1]));
+    var excerpt = part("span", "search-snippet");
+    excerpt.appendChild(snippet(section[2], terms, forms));
+    a.appendChild(excerpt);
+    li.appendChild(a);
+    return li;
+  }
+  function show(asking, query, hits, terms, forms) {
+    if (asking !== asked) return;
+    list.textContent = "";
+    list.setAttribute("data-query", query);
+    active = -1;
+    input.removeAttribute("aria-activedescendant");
+    if (!query.trim()) { open(false); return; }
+    hits.forEach(function (hit, i) { list.appendChild(result(hit, i, terms, forms)); });
+    status.textContent = hits.length
+      ? hits.length + (hits.length === 1 ? " result" : " results")
+      : "No results for “" + query.trim() + "”.";
+    open(true);
+  }
+  function message(text) {
+    list.textContent = "";
+    status.textContent = text;
+    open(true);
+  }
+  function open(yes) {
+    panel.hidden = !yes;
+    input.setAttribute("aria-expanded", yes ? "true" : "false");
+  }
+  function select(i) {
+    var items = list.children;
+    if (!items.length) return;
+    active = (i + items.length) % items.length;
+    for (var j = 0; j < items.length; j++) items[j].setAttribute("aria-selected", j === active ? "true" : "false");
+    input.setAttribute("aria-activedescendant", items[active].id);
+    items[active].scrollIntoView({ block: "nearest" });
+  }
+
+  /* Every keystroke asks at once: chunks already fetched are reused, and
+     answers to earlier keystrokes are dropped when they arrive late. */
+  input.addEventListener("input", function () { search(input.value); });
+  input.addEventListener("focus", function () {
+    if (failed) message(failed);
+    else if (input.value.trim()) open(true);
+  });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      select(active + (e.key === "ArrowDown" ? 1 : -1));
+    } else if (e.key === "Enter") {
+      var items = list.children, pick = items[active < 0 ? 0 : active];
+      e.preventDefault();
+      if (pick && !panel.hidden) pick.querySelector("a").click();
+    } else if (e.key === "Escape") {
+      if (!panel.hidden) open(false); else { input.value = ""; input.blur(); }
+    }
+  });
+  doc.addEventListener("click", function (e) { if (!box.contains(e.target)) open(false); });
+  ready.then(function () { if (input.value.trim()) search(input.value); }, function () {
+    if (doc.activeElement === input) message(failed);
+  });
+})();
