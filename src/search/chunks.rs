@@ -60,14 +60,8 @@ struct Entry<'a> {
 
 /// The index files of one version, by path under its folder.
 pub fn index(documents: &[Document], language: &str) -> Vec<(String, String)> {
-    let entries: Vec<Vec<Entry<'_>>> = documents
-        .par_iter()
-        .enumerate()
-        .map(|(page, doc)| count(page, doc))
-        .collect();
-    let total = entries.iter().map(Vec::len).sum::<usize>();
-    let lengths = entry_lengths(&entries);
-    let terms = merge(entries);
+    let (terms, lengths) = count_all(documents);
+    let total = lengths.per_page.iter().map(Vec::len).sum::<usize>();
     let stems = group_by_stem(terms, &Stemmer::for_language(language));
     let scored: Vec<(bool, Vec<(u32, u32)>)> = stems
         .postings
@@ -157,32 +151,56 @@ fn same_words(a: &str, b: &str) -> bool {
     tokens(a).map(fold).eq(tokens(b).map(fold))
 }
 
-/// Each page's entry lengths, by section.
-fn entry_lengths(entries: &[Vec<Entry<'_>>]) -> Lengths {
-    let per_page = entries
-        .iter()
-        .map(|page| page.iter().map(|e| e.length).collect())
-        .collect();
-    let (sum, n) = entries
-        .iter()
-        .flatten()
-        .fold((0u64, 0u64), |(s, n), e| (s + u64::from(e.length), n + 1));
-    Lengths {
-        per_page,
-        average: if n == 0 {
-            1.0
-        } else {
-            (sum as f64 / n as f64).max(1.0)
-        },
+/// Pages counted at a time: their per-section word maps are the largest
+/// thing indexing holds, so only one batch of them lives at once.
+const BATCH: usize = 512;
+
+/// Lowercased word → postings (entry, flags | count), in no order.
+type Terms<'a> = HashMap<Cow<'a, str>, Vec<(u32, u32)>>;
+
+/// Every page counted, batch by batch: the words' postings and each
+/// entry's length.
+fn count_all(documents: &[Document]) -> (Terms<'_>, Lengths) {
+    let mut terms = Terms::default();
+    let mut per_page = Vec::with_capacity(documents.len());
+    for (b, batch) in documents.chunks(BATCH).enumerate() {
+        let entries: Vec<Vec<Entry<'_>>> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(i, doc)| count(b * BATCH + i, doc))
+            .collect();
+        per_page.extend(
+            entries
+                .iter()
+                .map(|page| page.iter().map(|e| e.length).collect::<Vec<u32>>()),
+        );
+        for (word, mut postings) in merge(entries) {
+            terms.entry(word).or_default().append(&mut postings);
+        }
     }
+    (terms, Lengths::new(per_page))
 }
 
+/// Each page's entry lengths, by section, and their average.
 struct Lengths {
     per_page: Vec<Vec<u32>>,
     average: f64,
 }
 
 impl Lengths {
+    fn new(per_page: Vec<Vec<u32>>) -> Self {
+        let (sum, n) = per_page
+            .iter()
+            .flatten()
+            .fold((0u64, 0u64), |(s, n), &l| (s + u64::from(l), n + 1));
+        let average = if n == 0 {
+            1.0
+        } else {
+            (sum as f64 / n as f64).max(1.0)
+        };
+        Self { per_page, average }
+    }
+
     fn of(&self, entry: u32) -> u32 {
         let page = (entry >> 8) as usize;
         let section = (entry & 255) as usize;
@@ -190,9 +208,9 @@ impl Lengths {
     }
 }
 
-/// Lowercased word → its postings (entry, flags | count), in no order: one
-/// map per half of the pages, built in parallel, then joined.
-fn merge<'a>(entries: Vec<Vec<Entry<'a>>>) -> HashMap<Cow<'a, str>, Vec<(u32, u32)>> {
+/// A batch's entries as postings by word: one map per half of the pages,
+/// built in parallel, then joined.
+fn merge<'a>(entries: Vec<Vec<Entry<'a>>>) -> Terms<'a> {
     let half = entries.len().div_ceil(2).max(1);
     let mut halves: Vec<Vec<Vec<Entry<'a>>>> = Vec::new();
     let mut rest = entries;
@@ -205,7 +223,7 @@ fn merge<'a>(entries: Vec<Vec<Entry<'a>>>) -> HashMap<Cow<'a, str>, Vec<(u32, u3
     halves
         .into_par_iter()
         .map(|pages| {
-            let mut terms: HashMap<Cow<'a, str>, Vec<(u32, u32)>> = HashMap::default();
+            let mut terms = Terms::default();
             for entry in pages.into_iter().flatten() {
                 for (word, value) in entry.words {
                     terms.entry(word).or_default().push((entry.id, value));
@@ -231,7 +249,7 @@ struct Stems {
 /// The folded forms of one stem and their postings.
 type Group = (Vec<String>, Vec<(u32, u32)>);
 
-fn group_by_stem(terms: HashMap<Cow<'_, str>, Vec<(u32, u32)>>, stemmer: &Stemmer) -> Stems {
+fn group_by_stem(terms: Terms<'_>, stemmer: &Stemmer) -> Stems {
     let mut by_stem: HashMap<String, Group> = HashMap::default();
     for (word, postings) in terms {
         let group = by_stem.entry(stemmer.stem(&word)).or_default();
@@ -382,4 +400,164 @@ fn stamp(files: &[(String, String)]) -> String {
 
 fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).expect("search data is plain strings and numbers")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::Section;
+
+    fn doc(title: &str, sections: &[(&str, &str, &str)]) -> Document {
+        Document {
+            url: format!("{}.html", title.to_lowercase().replace(' ', "-")),
+            title: title.into(),
+            crumbs: Vec::new(),
+            sections: sections
+                .iter()
+                .map(|(anchor, heading, text)| Section {
+                    anchor: (!anchor.is_empty()).then(|| anchor.to_string()),
+                    heading: heading.to_string(),
+                    text: text.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    fn file<'a>(files: &'a [(String, String)], path: &str) -> &'a str {
+        files
+            .iter()
+            .find(|(p, _)| p == &format!("search/{path}"))
+            .map(|(_, body)| body.as_str())
+            .unwrap_or_else(|| panic!("no search/{path}"))
+    }
+
+    /// Entry → points of `form`'s stem, read back from the files.
+    fn scores(files: &[(String, String)], form: &str) -> (bool, Vec<(u32, u32)>) {
+        let meta: serde_json::Value = serde_json::from_str(file(files, "meta.json")).unwrap();
+        let chunks = meta["words"].as_array().unwrap().len();
+        let stem = (0..chunks)
+            .find_map(|i| {
+                let chunk: serde_json::Value =
+                    serde_json::from_str(file(files, &format!("w/{i}.json"))).unwrap();
+                let forms = chunk["f"].as_array().unwrap();
+                let at = forms.iter().position(|f| f == form)?;
+                chunk["s"][at].as_u64()
+            })
+            .unwrap_or_else(|| panic!("{form} is not indexed"));
+        let firsts = meta["postings"].as_array().unwrap();
+        let c = firsts
+            .iter()
+            .rposition(|f| f.as_u64().unwrap() <= stem)
+            .unwrap();
+        let chunk: Vec<Vec<u32>> =
+            serde_json::from_str(file(files, &format!("p/{c}.json"))).unwrap();
+        let list = &chunk[(stem - firsts[c].as_u64().unwrap()) as usize];
+        let mut entry = 0;
+        let postings = list[1..]
+            .chunks(2)
+            .map(|pair| {
+                entry += pair[0];
+                (entry, pair[1])
+            })
+            .collect();
+        (list[0] == 1, postings)
+    }
+
+    #[test]
+    fn titles_outrank_headings_outrank_text() {
+        let docs = [
+            doc("Quorum", &[("", "", "How votes count.")]),
+            doc(
+                "Votes",
+                &[("", "", "Intro."), ("rules", "Quorum rules", "Half.")],
+            ),
+            doc("Minutes", &[("", "", "The quorum was met.")]),
+        ];
+        let files = index(&docs, "en");
+        let (partial, found) = scores(&files, "quorum");
+        assert!(!partial);
+        let entries: Vec<u32> = found.iter().map(|p| p.0).collect();
+        assert_eq!(entries, [0, 1 << 8 | 1, 2 << 8], "page << 8 | section");
+        assert!(
+            found[0].1 > found[1].1 && found[1].1 > found[2].1,
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn forms_of_one_stem_share_postings_and_an_explicit_id_is_indexed() {
+        let docs = [
+            doc(
+                "Register",
+                &[
+                    ("", "", ""),
+                    (
+                        "one-member-one-vote",
+                        "Vote in the assembly",
+                        "Every member votes.",
+                    ),
+                ],
+            ),
+            doc(
+                "Derived",
+                &[
+                    ("", "", ""),
+                    ("page/vote-in-the-assembly", "Vote in the assembly", "x"),
+                ],
+            ),
+        ];
+        let files = index(&docs, "en");
+        assert_eq!(scores(&files, "votes"), scores(&files, "vote"));
+        assert_eq!(
+            scores(&files, "one").1.len(),
+            1,
+            "only the explicit id's words"
+        );
+        assert_eq!(scores(&files, "one").1[0].0, 1);
+    }
+
+    #[test]
+    fn a_word_in_too_many_entries_keeps_its_best_and_is_partial() {
+        let many: Vec<Document> = (0..MAX_POSTINGS + 10)
+            .map(|i| {
+                let text = if i == 7 {
+                    "common common common"
+                } else {
+                    "common"
+                };
+                doc(&format!("Page {i}"), &[("", "", text)])
+            })
+            .collect();
+        let files = index(&many, "en");
+        let (partial, postings) = scores(&files, "common");
+        assert!(partial);
+        assert_eq!(postings.len(), MAX_POSTINGS);
+        assert!(
+            postings.windows(2).all(|w| w[0].0 < w[1].0),
+            "entries ascending"
+        );
+        assert!(
+            postings.iter().any(|p| p.0 == 7 << 8),
+            "the best entry is kept"
+        );
+        let meta: serde_json::Value = serde_json::from_str(file(&files, "meta.json")).unwrap();
+        assert!(
+            meta["postings"].as_array().unwrap().len() > 1,
+            "cut into chunks"
+        );
+        assert_eq!(meta["entries"], MAX_POSTINGS + 10);
+    }
+
+    #[test]
+    fn the_same_documents_give_the_same_files_and_an_empty_index_is_valid() {
+        let docs = [
+            doc("A", &[("", "", "alpha beta")]),
+            doc("B", &[("", "", "beta")]),
+        ];
+        assert_eq!(index(&docs, "en"), index(&docs, "en"));
+        let empty = index(&[doc("", &[("", "", "")])], "en");
+        let meta: serde_json::Value = serde_json::from_str(file(&empty, "meta.json")).unwrap();
+        assert_eq!(meta["words"], serde_json::json!([]));
+        assert_eq!(meta["postings"], serde_json::json!([]));
+    }
 }

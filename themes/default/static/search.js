@@ -78,6 +78,7 @@
   /* The stems a query word reaches: its own form's (weight 1) and those of
      forms it begins (0.5), from the words chunks its range falls in. */
   function lookup(word) {
+    if (!meta.words.length) return Promise.resolve({ stems: new Map(), forms: new Map() });
     var first = chunkOf(meta.words, word, compare), chunks = [first];
     for (var i = first + 1; i < meta.words.length && chunks.length < 3 && meta.words[i].startsWith(word); i++) chunks.push(i);
     return Promise.all(chunks.map(function (c) { return get("w/" + c + ".json"); })).then(function (parts) {
