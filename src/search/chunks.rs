@@ -17,7 +17,7 @@
 //! query's download stays small however large the handbook.
 
 use super::Document;
-use super::words::{Stemmer, fold, lowercase, tokens};
+use super::words::{Casing, Stemmer, fold, lowercase, tokens};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashMap as StdHashMap;
@@ -51,16 +51,9 @@ const HEADING: u32 = 1 << 30;
 const ID: u32 = 1 << 29;
 const COUNT: u32 = (1 << 29) - 1;
 
-/// One section's word counts (with field flags) and its length in words.
-struct Entry<'a> {
-    id: u32,
-    length: u32,
-    words: HashMap<Cow<'a, str>, u32>,
-}
-
 /// The index files of one version, by path under its folder.
 pub fn index(documents: &[Document], language: &str) -> Vec<(String, String)> {
-    let (terms, lengths) = count_all(documents);
+    let (terms, lengths) = count_all(documents, Casing::for_language(language));
     let total = lengths.per_page.iter().map(Vec::len).sum::<usize>();
     let stems = group_by_stem(terms, &Stemmer::for_language(language));
     let scored: Vec<(bool, Vec<(u32, u32)>)> = stems
@@ -68,27 +61,46 @@ pub fn index(documents: &[Document], language: &str) -> Vec<(String, String)> {
         .into_par_iter()
         .map(|postings| score(postings, total, &lengths))
         .collect();
-    let mut files = Vec::new();
-    let words = chunk_words(&stems.forms, &mut files);
-    let postings = chunk_postings(&scored, &mut files);
-    files.extend(
-        documents
-            .par_iter()
-            .enumerate()
-            .map(|(i, doc)| (format!("{}/d/{i}.json", super::FOLDER), json(doc)))
-            .collect::<Vec<_>>(),
-    );
+    let mut chunks = Vec::new();
+    let words = chunk_words(&stems.forms, &mut chunks);
+    let postings = chunk_postings(&scored, &mut chunks);
+    let stamp = stamp(&chunks, documents);
+    let mut files: Vec<(String, String)> = chunks
+        .into_iter()
+        .map(|(path, inner)| (path, format!("{{\"v\":\"{stamp}\",{inner}}}")))
+        .collect();
+    files.par_extend(documents.par_iter().enumerate().map(|(i, doc)| {
+        let stamped = Stamped {
+            v: &stamp,
+            u: &doc.url,
+            t: &doc.title,
+            c: &doc.crumbs,
+            s: &doc.sections,
+        };
+        (format!("{}/d/{i}.json", super::FOLDER), json(&stamped))
+    }));
     let meta = Meta {
         format: FORMAT,
         language,
         pages: documents.len(),
         entries: total,
-        stamp: stamp(&files),
+        stamp,
         words,
         postings,
     };
     files.push((format!("{}/meta.json", super::FOLDER), json(&meta)));
     files
+}
+
+/// A page's document as written: its URL, title, breadcrumb titles and
+/// sections (`[anchor, heading, text]`), with the index's stamp.
+#[derive(serde::Serialize)]
+struct Stamped<'a> {
+    v: &'a str,
+    u: &'a str,
+    t: &'a str,
+    c: &'a [String],
+    s: &'a [super::Section],
 }
 
 #[derive(serde::Serialize)]
@@ -97,7 +109,8 @@ struct Meta<'a> {
     language: &'a str,
     pages: usize,
     entries: usize,
-    /// Changes whenever any file does: chunk requests carry it.
+    /// Changes whenever any file does; every file carries it, so a reader
+    /// holding an older `meta.json` sees that the index changed.
     stamp: String,
     /// The first form of each words chunk.
     words: Vec<String>,
@@ -105,40 +118,102 @@ struct Meta<'a> {
     postings: Vec<usize>,
 }
 
-/// A page's entries: one per section, the title counted in the first.
-fn count(page: usize, doc: &Document) -> Vec<Entry<'_>> {
-    let base = u32::try_from(page).unwrap_or(u32::MAX >> 8) << 8;
-    doc.sections
-        .iter()
+/// Lowercased word → postings (entry, flags | count), entries ascending.
+type Terms<'a> = HashMap<Cow<'a, str>, Vec<(u32, u32)>>;
+
+/// Every page counted: the words' postings and each entry's length. The
+/// pages are cut into one run per thread, counted in parallel, and the
+/// runs' postings joined in page order.
+fn count_all(documents: &[Document], casing: Casing) -> (Terms<'_>, Lengths) {
+    let size = documents
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    let runs: Vec<(Terms<'_>, Vec<Vec<u32>>)> = documents
+        .par_chunks(size)
         .enumerate()
-        .map(|(s, section)| {
-            let mut entry = Entry {
-                id: base | u32::try_from(s).unwrap_or(255),
-                length: 0,
-                words: HashMap::default(),
+        .map(|(run, pages)| {
+            let mut counter = Counter {
+                terms: Terms::default(),
+                casing,
             };
-            if s == 0 {
-                add_field(&mut entry, &doc.title, TITLE);
-            }
-            add_field(&mut entry, &section.heading, HEADING);
-            if let Some(key) = section.anchor.as_deref().map(id_words) {
-                if !same_words(key, &section.heading) {
-                    add_field(&mut entry, key, ID);
-                }
-            }
-            for word in tokens(&section.text) {
-                entry.length += 1;
-                *entry.words.entry(lowercase(word)).or_default() += 1;
-            }
-            entry
+            let lengths = pages
+                .iter()
+                .enumerate()
+                .map(|(i, doc)| counter.page(run * size + i, doc))
+                .collect();
+            (counter.terms, lengths)
         })
-        .collect()
+        .collect();
+    let mut terms = Terms::default();
+    let mut per_page = Vec::with_capacity(documents.len());
+    for (run, lengths) in runs {
+        per_page.extend(lengths);
+        if terms.is_empty() {
+            terms = run;
+            continue;
+        }
+        for (word, mut postings) in run {
+            terms.entry(word).or_default().append(&mut postings);
+        }
+    }
+    (terms, Lengths::new(per_page))
 }
 
-/// Marks every word of a title, heading or id with the field's flag.
-fn add_field<'a>(entry: &mut Entry<'a>, text: &'a str, flag: u32) {
-    for word in tokens(text) {
-        *entry.words.entry(lowercase(word)).or_default() |= flag;
+/// Counts pages into one map of postings.
+struct Counter<'a> {
+    terms: Terms<'a>,
+    casing: Casing,
+}
+
+impl<'a> Counter<'a> {
+    /// Counts a page's sections (the title in the first); gives their
+    /// lengths in words.
+    fn page(&mut self, page: usize, doc: &'a Document) -> Vec<u32> {
+        let base = u32::try_from(page).unwrap_or(u32::MAX >> 8) << 8;
+        let mut lengths = Vec::with_capacity(doc.sections.len());
+        for (s, section) in doc.sections.iter().enumerate() {
+            let entry = base | u32::try_from(s).unwrap_or(255);
+            if s == 0 {
+                self.field(&doc.title, entry, TITLE);
+            }
+            self.field(&section.heading, entry, HEADING);
+            if let Some(key) = section.anchor.as_deref().map(id_words) {
+                if !same_words(key, &section.heading) {
+                    self.field(key, entry, ID);
+                }
+            }
+            let mut length = 0;
+            for word in tokens(&section.text) {
+                length += 1;
+                self.add(word, entry, 1, false);
+            }
+            lengths.push(length);
+        }
+        lengths
+    }
+
+    /// Marks every word of a title, heading or id with the field's flag.
+    fn field(&mut self, text: &'a str, entry: u32, flag: u32) {
+        for word in tokens(text) {
+            self.add(word, entry, flag, true);
+        }
+    }
+
+    /// Adds one occurrence (a count, or a field's flag) of `word` in `entry`:
+    /// entries come in order, so the entry's posting is its list's last.
+    fn add(&mut self, word: &'a str, entry: u32, value: u32, flag: bool) {
+        let key = lowercase(word, self.casing);
+        let postings = match self.terms.get_mut(key.as_ref()) {
+            Some(postings) => postings,
+            None => self.terms.entry(key).or_default(),
+        };
+        match postings.last_mut() {
+            Some(last) if last.0 == entry => {
+                last.1 = if flag { last.1 | value } else { last.1 + value };
+            }
+            _ => postings.push((entry, value)),
+        }
     }
 }
 
@@ -149,36 +224,6 @@ fn id_words(anchor: &str) -> &str {
 
 fn same_words(a: &str, b: &str) -> bool {
     tokens(a).map(fold).eq(tokens(b).map(fold))
-}
-
-/// Pages counted at a time: their per-section word maps are the largest
-/// thing indexing holds, so only one batch of them lives at once.
-const BATCH: usize = 512;
-
-/// Lowercased word → postings (entry, flags | count), in no order.
-type Terms<'a> = HashMap<Cow<'a, str>, Vec<(u32, u32)>>;
-
-/// Every page counted, batch by batch: the words' postings and each
-/// entry's length.
-fn count_all(documents: &[Document]) -> (Terms<'_>, Lengths) {
-    let mut terms = Terms::default();
-    let mut per_page = Vec::with_capacity(documents.len());
-    for (b, batch) in documents.chunks(BATCH).enumerate() {
-        let entries: Vec<Vec<Entry<'_>>> = batch
-            .par_iter()
-            .enumerate()
-            .map(|(i, doc)| count(b * BATCH + i, doc))
-            .collect();
-        per_page.extend(
-            entries
-                .iter()
-                .map(|page| page.iter().map(|e| e.length).collect::<Vec<u32>>()),
-        );
-        for (word, mut postings) in merge(entries) {
-            terms.entry(word).or_default().append(&mut postings);
-        }
-    }
-    (terms, Lengths::new(per_page))
 }
 
 /// Each page's entry lengths, by section, and their average.
@@ -208,37 +253,6 @@ impl Lengths {
     }
 }
 
-/// A batch's entries as postings by word: one map per half of the pages,
-/// built in parallel, then joined.
-fn merge<'a>(entries: Vec<Vec<Entry<'a>>>) -> Terms<'a> {
-    let half = entries.len().div_ceil(2).max(1);
-    let mut halves: Vec<Vec<Vec<Entry<'a>>>> = Vec::new();
-    let mut rest = entries;
-    while rest.len() > half {
-        let tail = rest.split_off(half);
-        halves.push(rest);
-        rest = tail;
-    }
-    halves.push(rest);
-    halves
-        .into_par_iter()
-        .map(|pages| {
-            let mut terms = Terms::default();
-            for entry in pages.into_iter().flatten() {
-                for (word, value) in entry.words {
-                    terms.entry(word).or_default().push((entry.id, value));
-                }
-            }
-            terms
-        })
-        .reduce(HashMap::default, |mut a, b| {
-            for (word, mut postings) in b {
-                a.entry(word).or_default().append(&mut postings);
-            }
-            a
-        })
-}
-
 /// Folded forms (sorted, each with its stem's number) and each stem's
 /// postings, stems numbered in sorted order.
 struct Stems {
@@ -246,15 +260,27 @@ struct Stems {
     postings: Vec<Vec<(u32, u32)>>,
 }
 
+/// (entry, flags | count) or (entry, points), entries ascending.
+type Postings = Vec<(u32, u32)>;
+
 /// The folded forms of one stem and their postings.
-type Group = (Vec<String>, Vec<(u32, u32)>);
+type Group = (Vec<String>, Postings);
 
 fn group_by_stem(terms: Terms<'_>, stemmer: &Stemmer) -> Stems {
+    // Stemming and folding each word is the work; it runs in parallel.
+    let stemmed: Vec<(String, String, Postings)> = terms
+        .into_par_iter()
+        .map(|(word, postings)| (stemmer.stem(&word), fold(&word).into_owned(), postings))
+        .collect();
     let mut by_stem: HashMap<String, Group> = HashMap::default();
-    for (word, postings) in terms {
-        let group = by_stem.entry(stemmer.stem(&word)).or_default();
-        group.0.push(fold(&word).into_owned());
-        group.1.extend(postings);
+    for (stem, form, postings) in stemmed {
+        let group = by_stem.entry(stem).or_default();
+        group.0.push(form);
+        if group.1.is_empty() {
+            group.1 = postings;
+        } else {
+            group.1.extend(postings);
+        }
     }
     let mut stems: Vec<(String, Group)> = by_stem.into_iter().collect();
     stems.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -276,7 +302,10 @@ fn score(
     total: usize,
     lengths: &Lengths,
 ) -> (bool, Vec<(u32, u32)>) {
-    postings.sort_unstable_by_key(|p| p.0);
+    // One word's postings come sorted; a stem of several words' do not.
+    if !postings.is_sorted_by_key(|p| p.0) {
+        postings.sort_unstable_by_key(|p| p.0);
+    }
     postings.dedup_by(|later, kept| {
         let same = later.0 == kept.0;
         if same {
@@ -318,14 +347,18 @@ fn chunk_words(forms: &[(String, usize)], files: &mut Vec<(String, String)>) -> 
     while start < forms.len() {
         let mut size = 0;
         let mut end = start;
-        while end < forms.len() && (end == start || size < WORDS_CHUNK) {
+        // Never between two entries of one form (it has two stems): the
+        // browser reads a form's entries from one chunk.
+        while end < forms.len()
+            && (end == start || size < WORDS_CHUNK || forms[end].0 == forms[end - 1].0)
+        {
             size += forms[end].0.len() + 12;
             end += 1;
         }
         let chunk = &forms[start..end];
         let words: Vec<&str> = chunk.iter().map(|(f, _)| f.as_str()).collect();
         let stems: Vec<usize> = chunk.iter().map(|(_, s)| *s).collect();
-        let body = format!("{{\"f\":{},\"s\":{}}}", json(&words), json(&stems));
+        let body = format!("\"f\":{},\"s\":{}", json(&words), json(&stems));
         files.push((format!("{}/w/{}.json", super::FOLDER, firsts.len()), body));
         firsts.push(forms[start].0.clone());
         start = end;
@@ -346,7 +379,7 @@ fn chunk_postings(
             finish_postings(&mut body, &mut firsts, first, files);
             first = number;
         }
-        body.push(if body.is_empty() { '[' } else { ',' });
+        body.push_str(if body.is_empty() { "\"p\":[" } else { "," });
         write_postings(&mut body, *partial, postings);
     }
     if !body.is_empty() {
@@ -383,16 +416,18 @@ fn write_postings(out: &mut String, partial: bool, postings: &[(u32, u32)]) {
     out.push(']');
 }
 
-/// A stamp of every file's contents, hex. foldhash with a fixed seed:
-/// fast, and the same for the same files (a new foldhash release may
+/// A stamp of the chunks and documents, hex. foldhash with a fixed seed:
+/// fast, and the same for the same index (a new foldhash release may
 /// change stamps, which only makes browsers fetch the index again).
-fn stamp(files: &[(String, String)]) -> String {
+fn stamp(chunks: &[(String, String)], documents: &[Document]) -> String {
     use std::hash::{BuildHasher as _, Hash as _, Hasher as _};
     let mut hasher = foldhash::quality::FixedState::with_seed(0x6861_6e64_626f_6f6b).build_hasher();
-    for (path, body) in files {
-        path.hash(&mut hasher);
-        body.hash(&mut hasher);
-    }
+    chunks.hash(&mut hasher);
+    let pages: Vec<u64> = documents
+        .par_iter()
+        .map(|doc| foldhash::quality::FixedState::with_seed(0).hash_one(doc))
+        .collect();
+    pages.hash(&mut hasher);
     let mut out = String::new();
     let _ = write!(out, "{:016x}", hasher.finish());
     out
@@ -449,9 +484,13 @@ mod tests {
             .iter()
             .rposition(|f| f.as_u64().unwrap() <= stem)
             .unwrap();
-        let chunk: Vec<Vec<u32>> =
+        let chunk: serde_json::Value =
             serde_json::from_str(file(files, &format!("p/{c}.json"))).unwrap();
-        let list = &chunk[(stem - firsts[c].as_u64().unwrap()) as usize];
+        assert_eq!(chunk["v"], meta["stamp"], "every file carries the stamp");
+        let list: Vec<u32> = serde_json::from_value(
+            chunk["p"][(stem - firsts[c].as_u64().unwrap()) as usize].clone(),
+        )
+        .unwrap();
         let mut entry = 0;
         let postings = list[1..]
             .chunks(2)

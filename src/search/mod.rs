@@ -33,24 +33,20 @@ pub const FOLDER: &str = "search";
 const MAX_SECTIONS: usize = 256;
 
 /// One page as the index and the results see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Document {
     /// Its URL relative to the version's root, percent-encoded.
-    #[serde(rename = "u")]
     pub url: String,
     /// The page's title.
-    #[serde(rename = "t")]
     pub title: String,
     /// Titles of the pages above it in the navigation.
-    #[serde(rename = "c")]
     pub crumbs: Vec<String>,
     /// Its sections in order; the first is the text before any heading.
-    #[serde(rename = "s")]
     pub sections: Vec<Section>,
 }
 
 /// A part of a page a result links to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(into = "(String, String, String)")]
 pub struct Section {
     /// The heading's id (the result links to `page#anchor`).
@@ -78,21 +74,7 @@ pub fn documents(pages: &[Page], navigation: &Navigation) -> Vec<Document> {
 /// One page's document: its body split at headings with ids, each heading
 /// named as the parse stage read it (without the theme's `#` link).
 pub fn document(page: &Page, crumbs: Vec<String>) -> Document {
-    let mut raw = text::sections(page.body.markup());
-    if raw.len() > MAX_SECTIONS {
-        let rest: Vec<String> = raw
-            .drain(MAX_SECTIONS..)
-            .flat_map(|s| [s.heading, s.text])
-            .collect();
-        if let Some(last) = raw.last_mut() {
-            last.text = std::iter::once(std::mem::take(&mut last.text))
-                .chain(rest)
-                .filter(|t| !t.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
-        }
-    }
-    let sections = raw
+    let mut sections: Vec<Section> = text::sections(page.body.markup())
         .into_iter()
         .map(|s| {
             let parsed = s
@@ -106,6 +88,17 @@ pub fn document(page: &Page, crumbs: Vec<String>) -> Document {
             }
         })
         .collect();
+    if sections.len() > MAX_SECTIONS {
+        let rest: Vec<Section> = sections.drain(MAX_SECTIONS..).collect();
+        if let Some(last) = sections.last_mut() {
+            let texts = rest.into_iter().flat_map(|s| [s.heading, s.text]);
+            let all: Vec<String> = std::iter::once(std::mem::take(&mut last.text))
+                .chain(texts)
+                .filter(|t| !t.is_empty())
+                .collect();
+            last.text = all.join(" ");
+        }
+    }
     Document {
         url: crate::links::href(&page.url),
         title: page.title.clone(),

@@ -26,31 +26,40 @@ pub(crate) fn sections(html: &str) -> Vec<RawSection> {
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
         push_text(&mut out, in_heading.is_some(), &rest[..lt]);
+        if let Some(after) = after_span(&rest[lt + 1..]) {
+            rest = after;
+            continue;
+        }
+        if let Some(after) = after_comment(&rest[lt..]) {
+            rest = after;
+            continue;
+        }
         let Some(gt) = rest[lt..].find('>') else {
             rest = &rest[lt..];
             break;
         };
         let tag = &rest[lt + 1..lt + gt];
         rest = &rest[lt + gt + 1..];
-        if let Some(name) = skipped_element(tag) {
-            rest = after_closing(rest, name);
+        let name = Name::of(tag);
+        if let Some(skipped) = name.skipped(tag) {
+            rest = after_closing(rest, skipped);
             continue;
         }
-        match heading_tag(tag) {
-            Some((level, Some(id))) if in_heading.is_none() => {
-                out.push(RawSection {
-                    anchor: Some(id),
-                    ..RawSection::default()
-                });
-                in_heading = Some(level);
+        match (name.heading_level(), name.closing) {
+            (Some(level), false) if in_heading.is_none() => {
+                if let Some(id) = attribute(tag, "id") {
+                    out.push(RawSection {
+                        anchor: Some(id),
+                        ..RawSection::default()
+                    });
+                    in_heading = Some(level);
+                }
             }
-            Some((level, None)) if tag.starts_with('/') && in_heading == Some(level) => {
-                in_heading = None;
-            }
+            (Some(level), true) if in_heading == Some(level) => in_heading = None,
             _ => {}
         }
-        if !is_inline(tag) {
-            push_text(&mut out, in_heading.is_some(), " ");
+        if !name.is_inline() {
+            separate(&mut out, in_heading.is_some());
         }
     }
     push_text(&mut out, in_heading.is_some(), rest);
@@ -62,7 +71,7 @@ pub(crate) fn sections(html: &str) -> Vec<RawSection> {
 }
 
 /// Appends decoded text to the current section's heading or text,
-/// collapsing whitespace.
+/// collapsing whitespace and dropping soft hyphens (they sit inside words).
 fn push_text(out: &mut [RawSection], heading: bool, raw: &str) {
     if raw.is_empty() {
         return;
@@ -75,28 +84,74 @@ fn push_text(out: &mut [RawSection], heading: bool, raw: &str) {
     } else {
         &mut section.text
     };
-    if raw.contains('&') {
-        collapse_into(target, &html_escape::decode_html_entities(raw));
-    } else {
+    // One scan finds whether there is anything to decode or drop (0xAD is
+    // the soft hyphen's last byte); most text has neither.
+    if memchr::memchr2(b'&', 0xAD, raw.as_bytes()).is_none() {
         collapse_into(target, raw);
+        return;
     }
+    let decoded = html_escape::decode_html_entities(raw);
+    collapse_into(target, &decoded.replace('\u{AD}', ""));
 }
 
 /// Appends `text` with each run of ASCII whitespace as one space (none at
-/// the start of `target`). Byte-wise: slicing at ASCII bytes is always at a
-/// character boundary.
+/// the start of `target`), copying the stretches between changes whole.
+/// Byte-wise: slicing at ASCII bytes is always at a character boundary.
 fn collapse_into(target: &mut String, text: &str) {
     let mut at = 0;
+    let mut after_space = target.is_empty() || target.ends_with(' ');
     for (i, byte) in text.bytes().enumerate() {
-        if byte.is_ascii_whitespace() {
+        if !byte.is_ascii_whitespace() {
+            after_space = false;
+            continue;
+        }
+        if after_space || byte != b' ' {
             target.push_str(&text[at..i]);
-            if !target.is_empty() && !target.ends_with(' ') {
+            if !after_space {
                 target.push(' ');
             }
             at = i + 1;
         }
+        after_space = true;
     }
     target.push_str(&text[at..]);
+}
+
+/// What follows a `span` tag (highlighted code is mostly spans, and they
+/// are inline): the common case, read without looking at the name twice.
+fn after_span(tag: &str) -> Option<&str> {
+    let name = tag.strip_prefix('/').unwrap_or(tag);
+    let rest = name.strip_prefix("span")?;
+    if !rest.starts_with([' ', '>']) {
+        return None;
+    }
+    rest.find('>').map(|gt| &rest[gt + 1..])
+}
+
+/// What follows a comment, `<!…>` declaration or `<?…>` instruction that
+/// `markup` starts with; none of their text is content.
+fn after_comment(markup: &str) -> Option<&str> {
+    if let Some(comment) = markup.strip_prefix("<!--") {
+        return Some(comment.find("-->").map_or("", |end| &comment[end + 3..]));
+    }
+    if markup.starts_with("<!") || markup.starts_with("<?") {
+        return Some(markup.find('>').map_or("", |end| &markup[end + 1..]));
+    }
+    None
+}
+
+/// Ends the current word: a tag that is not inline stands between words.
+fn separate(out: &mut [RawSection], heading: bool) {
+    if let Some(section) = out.last_mut() {
+        let target = if heading {
+            &mut section.heading
+        } else {
+            &mut section.text
+        };
+        if !target.is_empty() && !target.ends_with(' ') {
+            target.push(' ');
+        }
+    }
 }
 
 fn trim_end(text: &mut String) {
@@ -104,62 +159,88 @@ fn trim_end(text: &mut String) {
     text.truncate(len);
 }
 
-/// Tags inside a line of text, which do not separate words.
-fn is_inline(tag: &str) -> bool {
-    let name = tag.trim_start_matches('/');
-    let end = name
-        .find(|c: char| c.is_ascii_whitespace() || c == '/')
-        .unwrap_or(name.len());
-    let name = &name[..end];
-    if name.len() > 6 {
-        return false;
-    }
-    let mut lower = [0u8; 6];
-    for (to, from) in lower.iter_mut().zip(name.bytes()) {
-        *to = from.to_ascii_lowercase();
-    }
-    matches!(
-        &lower[..name.len()],
-        b"a" | b"abbr"
-            | b"b"
-            | b"bdi"
-            | b"code"
-            | b"del"
-            | b"em"
-            | b"i"
-            | b"ins"
-            | b"kbd"
-            | b"mark"
-            | b"q"
-            | b"s"
-            | b"small"
-            | b"span"
-            | b"strong"
-            | b"sub"
-            | b"sup"
-    )
+/// A tag's name, lowercased, read once; names longer than 8 bytes are
+/// none that matter here.
+struct Name {
+    closing: bool,
+    bytes: [u8; 8],
+    len: usize,
 }
 
-/// `h1`–`h6` opening (with its id, if any) or closing tag.
-fn heading_tag(tag: &str) -> Option<(u8, Option<String>)> {
-    let closing = tag.starts_with('/');
-    let name = tag.trim_start_matches('/');
-    let bytes = name.as_bytes();
-    if bytes.len() < 2
-        || !bytes[0].eq_ignore_ascii_case(&b'h')
-        || !(b'1'..=b'6').contains(&bytes[1])
-    {
-        return None;
+impl Name {
+    fn of(tag: &str) -> Self {
+        let closing = tag.starts_with('/');
+        let name = tag.trim_start_matches('/');
+        let end = name
+            .bytes()
+            .position(|b| b.is_ascii_whitespace() || b == b'/')
+            .unwrap_or(name.len());
+        let mut bytes = [0u8; 8];
+        let len = if end > bytes.len() { 0 } else { end };
+        for (to, from) in bytes.iter_mut().zip(name.bytes().take(len)) {
+            *to = from.to_ascii_lowercase();
+        }
+        Self {
+            closing,
+            bytes,
+            len,
+        }
     }
-    if bytes
-        .get(2)
-        .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'/')
-    {
-        return None;
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
-    let level = bytes[1] - b'0';
-    let id = if closing { None } else { attribute(name, "id") };
-    Some((level, id))
+
+    /// `h1`–`h6`: the level.
+    fn heading_level(&self) -> Option<u8> {
+        match self.as_bytes() {
+            [b'h', level @ b'1'..=b'6'] => Some(level - b'0'),
+            _ => None,
+        }
+    }
+
+    /// `script`, `style` or `template` when `tag` opens one: its contents
+    /// are not text.
+    fn skipped(&self, tag: &str) -> Option<&'static str> {
+        if self.closing || tag.ends_with('/') {
+            return None;
+        }
+        ["script", "style", "template"]
+            .into_iter()
+            .find(|skip| self.as_bytes() == skip.as_bytes())
+    }
+
+    /// Tags inside a line of text, which do not separate words. `sup` and
+    /// `sub` do: a footnote reference must not join the word before it.
+    fn is_inline(&self) -> bool {
+        matches!(
+            self.as_bytes(),
+            b"a" | b"abbr"
+                | b"b"
+                | b"bdi"
+                | b"bdo"
+                | b"cite"
+                | b"code"
+                | b"data"
+                | b"del"
+                | b"dfn"
+                | b"em"
+                | b"i"
+                | b"ins"
+                | b"kbd"
+                | b"mark"
+                | b"q"
+                | b"s"
+                | b"samp"
+                | b"small"
+                | b"span"
+                | b"strong"
+                | b"time"
+                | b"u"
+                | b"var"
+                | b"wbr"
+        )
+    }
 }
 
 /// The value of a double- or single-quoted attribute, decoded.
@@ -183,17 +264,6 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
         return (!id.is_empty()).then_some(id);
     }
     None
-}
-
-/// `script`, `style` or `template` when `tag` opens one: its contents are not text.
-fn skipped_element(tag: &str) -> Option<&'static str> {
-    if !tag.starts_with(['s', 't', 'S', 'T']) {
-        return None;
-    }
-    let name = tag.split(|c: char| c.is_whitespace() || c == '/').next()?;
-    ["script", "style", "template"]
-        .into_iter()
-        .find(|skip| name.eq_ignore_ascii_case(skip) && !tag.ends_with('/'))
 }
 
 /// What follows the closing tag of `name` (or nothing, when it is unclosed).
@@ -255,6 +325,25 @@ mod tests {
             sections("<header id=\"h\">x</header>"),
             [section(None, "", "x")]
         );
+    }
+
+    #[test]
+    fn comments_are_not_text_and_footnote_marks_stand_apart() {
+        let html = "<p>Kept<!-- <p>secret salaries</p> --> text<!DOCTYPE x><?pi?> too</p><p>assembly<sup class=\"footnote-reference\"><a href=\"#1\">1</a></sup> co\u{AD}op<wbr>erative <u>Ver</u>sion</p><!-- open";
+        assert_eq!(
+            sections(html),
+            [section(
+                None,
+                "",
+                "Kept text too assembly 1 cooperative Version"
+            )]
+        );
+    }
+
+    #[test]
+    fn spans_join_and_other_tags_separate() {
+        let html = "<pre><code><span class=\"k\">let</span> x<span>=</span><span>1</span>;\n</code></pre><p>a<spam>b</spam></p>";
+        assert_eq!(sections(html), [section(None, "", "let x=1; a b")]);
     }
 
     #[test]

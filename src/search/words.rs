@@ -1,10 +1,13 @@
 //! Text → the words the index keys on, by rules the browser repeats exactly.
 //!
-//! A word is a run of letters, marks and digits (Unicode `Alphabetic`,
-//! `M*`, `N*`); each CJK ideograph or kana is a word of its own, since those
-//! scripts put no spaces between words. [`fold`] lowercases and drops
-//! diacritics (NFD, marks removed, NFC again). `static/search.js` tokenises
-//! and folds a query with the same rules (`WORD`, `CJK`, `fold` there), so
+//! A word starts with a letter or digit (Unicode `Alphabetic`, `N*`) and
+//! runs on through letters, marks and digits; each CJK ideograph or kana is
+//! a word of its own, since those scripts put no spaces between words.
+//! [`lowercase`] follows the language's casing (Turkish and Azeri dotted and
+//! dotless i); [`fold`] then drops diacritics (NFD, the combining accent
+//! blocks removed, NFC again: a dakuten or a Devanagari vowel sign is kept)
+//! and writes final sigma as σ. `static/search.js` tokenises and folds a
+//! query with the same rules (`WORD`, `CJK`, `ACCENTS`, `fold` there), so
 //! what a reader types meets what was indexed. Stemming happens only here,
 //! and only for the configured language: the index maps each folded form to
 //! its stem's postings, so the browser never stems.
@@ -17,22 +20,32 @@ use unicode_normalization::char::is_combining_mark;
 pub(crate) fn tokens(text: &str) -> impl Iterator<Item = &str> {
     let mut at = 0;
     std::iter::from_fn(move || {
-        let (start, first) = next_word_char(text, at)?;
+        let (start, first) = next_word_start(text, at)?;
         at = start + first.len_utf8();
         if !is_cjk(first) {
-            while let Some(c) = char_at(text, at).filter(|&c| is_word_char(c) && !is_cjk(c)) {
-                at += c.len_utf8();
+            let bytes = text.as_bytes();
+            loop {
+                // ASCII letters and digits run on without decoding.
+                while bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
+                    at += 1;
+                }
+                match char_at(text, at) {
+                    Some(c) if !c.is_ascii() && is_word_char(c) && !is_cjk(c) => {
+                        at += c.len_utf8();
+                    }
+                    _ => break,
+                }
             }
         }
         Some(&text[start..at])
     })
 }
 
-/// The first word character at or after byte `at`, with its offset.
-fn next_word_char(text: &str, mut at: usize) -> Option<(usize, char)> {
+/// The first letter or digit at or after byte `at`, with its offset.
+fn next_word_start(text: &str, mut at: usize) -> Option<(usize, char)> {
     loop {
         let c = char_at(text, at)?;
-        if is_word_char(c) {
+        if is_word_start(c) {
             return Some((at, c));
         }
         at += c.len_utf8();
@@ -49,11 +62,30 @@ fn char_at(text: &str, at: usize) -> Option<char> {
     }
 }
 
+/// A letter, mark or digit: what a word runs on through.
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
     c.is_alphanumeric() || is_combining_mark(c)
+}
+
+/// A letter or digit: what a word starts with (a mark alone is no word).
+fn is_word_start(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    c.is_alphanumeric()
+}
+
+/// The combining accents [`fold`] drops; `ACCENTS` in `search.js`.
+fn is_accent(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'
+        | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE20}'..='\u{FE2F}')
 }
 
 /// Han ideographs and kana; `CJK` in `search.js` lists the same ranges.
@@ -66,7 +98,7 @@ fn is_cjk(c: char) -> bool {
         | '\u{20000}'..='\u{2FFFF}')
 }
 
-/// A word lowercased, without diacritics: `Décidé` → `decide`.
+/// A lowercased word without diacritics: `décidé` → `decide`.
 pub(crate) fn fold(word: &str) -> Cow<'_, str> {
     if word
         .bytes()
@@ -77,8 +109,12 @@ pub(crate) fn fold(word: &str) -> Cow<'_, str> {
     if word.is_ascii() {
         return Cow::Owned(word.to_ascii_lowercase());
     }
-    let bare: String = word.nfd().filter(|c| !is_combining_mark(*c)).collect();
-    Cow::Owned(bare.to_lowercase().nfc().collect())
+    let lower = word.to_lowercase();
+    let bare = lower
+        .nfd()
+        .filter(|c| !is_accent(*c))
+        .map(|c| if c == 'ς' { 'σ' } else { c });
+    Cow::Owned(bare.nfc().collect())
 }
 
 /// The stemmer of the configured language, when Snowball has one.
@@ -124,12 +160,47 @@ impl Stemmer {
     }
 }
 
-/// The word lowercased, ready for [`Stemmer::stem`] and [`fold`].
-pub(crate) fn lowercase(word: &str) -> Cow<'_, str> {
-    if word.bytes().any(|b| b.is_ascii_uppercase()) || !word.is_ascii() {
-        Cow::Owned(word.to_lowercase())
-    } else {
-        Cow::Borrowed(word)
+/// How a language lowercases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Casing {
+    /// Unicode's default mapping.
+    Default,
+    /// Turkish and Azeri: `I` → `ı`, `İ` → `i`.
+    Turkic,
+}
+
+impl Casing {
+    /// The casing of a BCP 47 tag's primary language.
+    pub(crate) fn for_language(tag: &str) -> Self {
+        match tag
+            .split(['-', '_'])
+            .next()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("tr" | "az") => Self::Turkic,
+            _ => Self::Default,
+        }
+    }
+}
+
+/// The word lowercased as its language does, ready for [`Stemmer::stem`]
+/// and [`fold`].
+pub(crate) fn lowercase(word: &str, casing: Casing) -> Cow<'_, str> {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return Cow::Borrowed(word);
+    }
+    match casing {
+        Casing::Default => Cow::Owned(word.to_lowercase()),
+        Casing::Turkic => Cow::Owned(
+            word.replace("I\u{307}", "i")
+                .replace('I', "ı")
+                .replace('İ', "i")
+                .to_lowercase(),
+        ),
     }
 }
 
@@ -168,12 +239,37 @@ mod tests {
     }
 
     #[test]
+    fn only_accents_go_other_marks_stay() {
+        assert_eq!(fold("で"), "で");
+        assert_eq!(fold("हिन्दी"), "हिन्दी");
+        assert_ne!(fold("ば"), fold("は"));
+        assert_eq!(
+            words("❤️ ⚠️ x\u{301}"),
+            ["x\u{301}"],
+            "a mark alone is no word"
+        );
+    }
+
+    #[test]
+    fn turkish_lowercases_dotted_and_dotless_i() {
+        let turkish = Casing::for_language("tr-TR");
+        assert_eq!(lowercase("KİTAPLARI", turkish), "kitapları");
+        assert_eq!(lowercase("BİLGİLERİ", turkish), "bilgileri");
+        assert_eq!(lowercase("KİTAPLARI", Casing::Default), "ki\u{307}taplari");
+        assert_eq!(fold(&lowercase("İstanbul", Casing::Default)), "istanbul");
+    }
+
+    #[test]
     fn folding_lowercases_and_drops_diacritics() {
         assert_eq!(fold("Décidé"), "decide");
         assert_eq!(fold("de\u{301}cide\u{301}"), "decide");
         assert_eq!(fold("ASAMBLEA"), "asamblea");
         assert_eq!(fold("Straße"), "straße");
-        assert_eq!(fold("ΣΟΦΟΣ"), "σοφος");
+        assert_eq!(
+            fold("ΣΟΦΟΣ"),
+            "σοφοσ",
+            "final sigma is σ, so a prefix still matches"
+        );
         assert_eq!(fold("한국어"), "한국어");
         assert!(matches!(fold("plain42"), Cow::Borrowed(_)));
     }

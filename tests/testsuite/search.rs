@@ -25,12 +25,9 @@ fn readable_index(site: &Path) -> String {
         .collect();
     let mut stems: Vec<Value> = Vec::new();
     for i in 0..meta["postings"].as_array().expect("postings").len() {
-        stems.extend(
-            read(&format!("p/{i}.json"))
-                .as_array()
-                .expect("a chunk")
-                .clone(),
-        );
+        let chunk = read(&format!("p/{i}.json"));
+        assert_eq!(chunk["v"], meta["stamp"], "every file carries the stamp");
+        stems.extend(chunk["p"].as_array().expect("a chunk").clone());
     }
     let mut out = String::new();
     for i in 0..meta["words"].as_array().expect("words").len() {
@@ -74,8 +71,10 @@ fn a_small_index_holds_each_section_with_weighted_words() {
     assert_eq!(meta["format"], 1);
     assert_eq!(meta["pages"], 7);
     assert_eq!(meta["entries"], 11, "one entry per section of every page");
-    let document: Value =
+    let mut document: Value =
         serde_json::from_str(&test.site_file("search/d/1.json")).expect("a document");
+    assert_eq!(document["v"], meta["stamp"]);
+    document.as_object_mut().expect("an object").remove("v");
     assert_eq!(
         document,
         json!({
@@ -201,9 +200,33 @@ async fn typing_a_query_finds_the_section_and_enter_follows_it() {
         assert_eq!(results[0]["crumbs"], "Governance");
         assert_eq!(results[0]["title"], "Meetings");
         assert_eq!(results[0]["heading"], "Open session");
+        up_chooses_the_last_and_escape_closes(&b).await;
         b.assert_no_console_errors("after searching").await;
     })
     .await;
+}
+
+/// With results shown and none chosen, Up chooses the last; Escape closes
+/// the list and forgets the choice.
+async fn up_chooses_the_last_and_escape_closes(b: &Browser) {
+    let input = b.find("#hb-search").await;
+    input.send_keys(&Key::Up.to_string()).await.expect("up");
+    let chosen = "return [document.querySelector('#hb-search').getAttribute('aria-activedescendant'), \
+                  document.querySelectorAll('.search-result').length]";
+    let chosen = b.script(chosen).await;
+    assert_eq!(
+        chosen[0],
+        format!("hb-search-result-{}", chosen[1].as_u64().expect("n") - 1),
+        "up from none is the last"
+    );
+    input
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .expect("escape");
+    let closed = "return [document.querySelector('.search-panel').hidden, \
+                  document.querySelector('#hb-search').hasAttribute('aria-activedescendant'), \
+                  document.querySelector('#hb-search').getAttribute('aria-expanded')]";
+    assert_eq!(b.script(closed).await, json!([true, false, "false"]));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -293,4 +316,49 @@ fn every_entry_links_to_an_id_on_its_page() {
         }
     }
     assert_eq!(anchors["governance/index.html"], ["sanctions", "appeals"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_open_tab_reads_the_index_afresh_after_a_new_build() {
+    let test = HandbookTest::fixture("valid/search")
+        .build()
+        .assert_success();
+    let root = test.root().to_path_buf();
+    let server = SiteServer::start(root.join("site")).await;
+    let base = server.url();
+    with_browser(move |b| async move {
+        b.open(&format!("{base}index.html")).await;
+        assert_eq!(search(&b, "sanction").await[0]["title"], "Governance");
+        let page = root.join("handbook/governance/meetings.md");
+        let text = std::fs::read_to_string(&page).expect("read the page");
+        std::fs::write(
+            &page,
+            format!("{text}\n## Quetzal\n\nA quetzal visits the open session.\n"),
+        )
+        .expect("edit the page");
+        let rebuilt = crate::harness::handbook(&root, &["build", "--quiet"]);
+        assert!(rebuilt.status.success(), "the rebuild succeeds");
+        // Typed without focusing again: a file of the new index arrives
+        // (the Meetings document) and the tab reads the new index.
+        let typed = "const i = document.querySelector('#hb-search'); \
+                     i.value = 'minutes'; i.dispatchEvent(new Event('input'));";
+        b.script(typed).await;
+        let first = "const l = document.querySelector('.search-results'); \
+                     return l.dataset.query === 'minutes' && l.querySelector('.search-title') \
+                     ? l.querySelector('.search-title').textContent : null";
+        b.wait_for_script(first, |v| v == "Meetings").await;
+        let stamps = "return performance.getEntriesByType('resource') \
+                      .filter(e => e.name.includes('meta.json')).length";
+        assert_eq!(
+            b.script(stamps).await,
+            json!(2),
+            "meta.json read again once"
+        );
+        // Focused again later, the box checks for a newer index first.
+        let results = search(&b, "quetzal").await;
+        assert_eq!(results[0]["title"], "Meetings", "{results:?}");
+        assert_eq!(results[0]["heading"], "Quetzal");
+        b.assert_no_console_errors("after the index changed").await;
+    })
+    .await;
 }

@@ -747,6 +747,13 @@ fn the_search_index_follows_an_edit_and_equals_a_builds() {
         .filter(|(p, _)| p.starts_with("search/"))
         .collect();
     assert!(index.len() >= 7, "meta, words, postings, 3 documents");
+    let built_index: Vec<String> = crate::harness::tree(&built.root().join("site"))
+        .into_iter()
+        .map(|(path, _)| path)
+        .filter(|p| p.starts_with("search/"))
+        .collect();
+    let served_index: Vec<String> = index.iter().map(|(p, _)| p.to_string()).collect();
+    assert_eq!(built_index, served_index, "the same files");
     for (path, body) in index {
         assert_eq!(
             &built.site_file(path).into_bytes(),

@@ -2,7 +2,10 @@
    the search box; it then fetches search/meta.json and, per query, only the
    chunks its words fall in and the documents of the first results.
    Words are cut and folded exactly as src/search/words.rs does (WORD, CJK,
-   fold); the index maps every folded form to its stem, so no stemming here.
+   ACCENTS, fold); the index maps every folded form to its stem, so no
+   stemming here. Every index file carries the stamp of meta.json: a file
+   from a newer index (an edit, a deploy) makes this tab read the index
+   afresh and ask again.
    Everything shown is set as text: nothing from the index becomes markup. */
 (function () {
   "use strict";
@@ -12,24 +15,31 @@
   var input = box.querySelector("input"), panel = box.querySelector(".search-panel");
   var list = box.querySelector(".search-results"), status = box.querySelector(".search-status");
   var indexUrl = box.getAttribute("data-index"), root = box.getAttribute("data-root") || "./";
-  var WORD = /[\p{Alphabetic}\p{M}\p{N}]+/gu;
+  var WORD = /[\p{Alphabetic}\p{N}][\p{Alphabetic}\p{M}\p{N}]*/gu;
   var CJK = "\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u{20000}-\u{2FFFF}";
   var PIECE = new RegExp("[" + CJK + "]|[^" + CJK + "]+", "gu");
+  var LEADING_MARKS = /^\p{M}+/u;
+  var ACCENTS = /[\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F]/g;
   var MAX_RESULTS = 10, PER_PAGE = 3, MAX_EXPANSIONS = 40, SNIPPET_WORDS = 24;
-  var meta = null, failed = null, files = new Map(), asked = 0, active = -1;
+  var meta = null, failed = null, files = new Map(), asked = 0, active = -1, turkic = false;
 
-  /* Words with their offsets: letter/mark/digit runs, each CJK character alone. */
+  /* Words with their offsets: a letter or digit, then letters, marks and
+     digits; each CJK character alone (a mark after one starts no word). */
   function words(text) {
     var out = [], run, piece;
     WORD.lastIndex = 0;
     while ((run = WORD.exec(text))) {
       PIECE.lastIndex = 0;
-      while ((piece = PIECE.exec(run[0]))) out.push({ text: piece[0], at: run.index + piece.index });
+      while ((piece = PIECE.exec(run[0]))) {
+        var marks = piece[0].match(LEADING_MARKS), skip = marks ? marks[0].length : 0;
+        if (skip < piece[0].length) out.push({ text: piece[0].slice(skip), at: run.index + piece.index + skip });
+      }
     }
     return out;
   }
   function fold(word) {
-    return word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().normalize("NFC");
+    var lower = turkic ? word.toLocaleLowerCase("tr") : word.toLowerCase();
+    return lower.normalize("NFD").replace(ACCENTS, "").replace(/ς/g, "σ").normalize("NFC");
   }
   /* Code point order, as Rust sorts strings (JS's < compares UTF-16 units). */
   function compare(a, b) {
@@ -50,13 +60,21 @@
     return lo;
   }
 
+  /* An index file, fetched once; one from another index than meta.json's
+     rejects with STALE. A failed fetch is forgotten, to be tried again. */
+  var STALE = new Error("the index changed");
   function get(path) {
     var url = indexUrl + path + (meta ? "?v=" + meta.stamp : "");
     if (!files.has(url)) {
-      files.set(url, fetch(url, meta ? {} : { cache: "no-cache" }).then(function (r) {
+      var got = fetch(url, meta ? {} : { cache: "no-cache" }).then(function (r) {
         if (!r.ok) throw new Error(r.status + " " + url);
         return r.json();
-      }));
+      }).then(function (data) {
+        if (meta && data.v !== meta.stamp) throw STALE;
+        return data;
+      });
+      got.catch(function () { if (files.get(url) === got) files.delete(url); });
+      files.set(url, got);
     }
     return files.get(url);
   }
@@ -65,15 +83,29 @@
       failed = "Search works when the handbook is served over HTTP (run handbook serve, or open the published site): browsers do not let a page opened from a file load the index.";
       return Promise.reject(new Error(failed));
     }
+    meta = null;
+    files.clear();
     return get("meta.json").then(function (m) {
       if (m.format !== 1) throw new Error("this search index has a format this page does not read");
-      meta = m;
-    }).catch(function (e) {
-      failed = failed || "Search is unavailable: " + e.message;
-      throw e;
+      use(m);
     });
   }
+  function use(m) {
+    files.clear();
+    meta = m;
+    turkic = /^(tr|az)\b/i.test(m.language);
+  }
+  /* Each time the box is focused again: a newer index (the site was
+     published or edited since) replaces what this tab holds. */
+  function refresh() {
+    if (!meta) return;
+    var known = meta.stamp;
+    ready = fetch(indexUrl + "meta.json", { cache: "no-cache" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (m) { if (m && m.format === 1 && m.stamp !== known) use(m); }, function () { /* keep what we have */ });
+  }
   var ready = start();
+  ready.catch(function () { /* told when the reader asks */ });
 
   /* The stems a query word reaches: its own form's (weight 1) and those of
      forms it begins (0.5), from the words chunks its range falls in. */
@@ -109,7 +141,7 @@
     return Promise.all(Array.from(byChunk.keys()).map(function (c) {
       return get("p/" + c + ".json").then(function (chunk) {
         byChunk.get(c).forEach(function (stem) {
-          var list = chunk[stem - meta.postings[c]], weight = stems.get(stem), entry = 0;
+          var list = chunk.p[stem - meta.postings[c]], weight = stems.get(stem), entry = 0;
           if (!list) return;
           if (list[0] === 1) partial = true;
           for (var i = 1; i + 1 < list.length; i += 2) {
@@ -145,17 +177,31 @@
     return out;
   }
 
-  function search(query) {
+  /* Answers a query, reading the index afresh once if it changed. */
+  function search(query, retried) {
     var asking = ++asked;
-    var terms = Array.from(new Set(words(query).map(function (w) { return fold(w.text); }))).slice(0, 8);
-    if (!terms.length) { show(asking, query, [], [], null); return; }
+    if (!query.trim()) { show(asking, query, [], [], null); return; }
     ready.then(function () {
-      return Promise.all(terms.map(function (t) {
+      var terms = Array.from(new Set(words(query).map(function (w) { return fold(w.text); }))).slice(0, 8);
+      if (!terms.length) { show(asking, query, [], [], null); return; }
+      return answer(asking, query, terms);
+    }).catch(function (e) {
+      if (asking !== asked || failed) { if (failed && asking === asked) message(failed); return; }
+      if (!retried) {
+        ready = start();
+        ready.catch(function () { /* told below */ });
+        search(query, true);
+        return;
+      }
+      message("Search is unavailable: " + (e === STALE ? "the index keeps changing; try again." : e.message));
+    });
+  }
+  function answer(asking, query, terms) {
+    return Promise.all(terms.map(function (t) {
         return lookup(t).then(function (l) {
           return postings(l.stems).then(function (p) { p.forms = l.forms; return p; });
         });
-      }));
-    }).then(function (found) {
+    })).then(function (found) {
       if (asking !== asked) return;
       var entries = rank(found), pages = Array.from(new Set(entries.map(function (e) { return Math.floor(e / 256); })));
       var forms = new Map();
@@ -165,8 +211,6 @@
         pages.forEach(function (p, i) { byPage.set(p, docs[i]); });
         show(asking, query, entries.map(function (e) { return { entry: e, doc: byPage.get(Math.floor(e / 256)) }; }), terms, forms);
       });
-    }).catch(function (e) {
-      if (asking === asked) message(failed || "Search is unavailable: " + e.message);
     });
   }
 
@@ -225,8 +269,7 @@
     if (asking !== asked) return;
     list.textContent = "";
     list.setAttribute("data-query", query);
-    active = -1;
-    input.removeAttribute("aria-activedescendant");
+    unselect();
     if (!query.trim()) { open(false); return; }
     hits.forEach(function (hit, i) { list.appendChild(result(hit, i, terms, forms)); });
     status.textContent = hits.length
@@ -242,11 +285,20 @@
   function open(yes) {
     panel.hidden = !yes;
     input.setAttribute("aria-expanded", yes ? "true" : "false");
+    if (!yes) unselect();
   }
-  function select(i) {
+  function unselect() {
+    if (active >= 0 && list.children[active]) list.children[active].setAttribute("aria-selected", "false");
+    active = -1;
+    input.removeAttribute("aria-activedescendant");
+  }
+  /* Moves the selection down (+1) or up (-1), from none to the first or last. */
+  function move(step) {
     var items = list.children;
     if (!items.length) return;
-    active = (i + items.length) % items.length;
+    if (panel.hidden) open(true);
+    var i = active < 0 ? (step > 0 ? 0 : items.length - 1) : (active + step + items.length) % items.length;
+    active = i;
     for (var j = 0; j < items.length; j++) items[j].setAttribute("aria-selected", j === active ? "true" : "false");
     input.setAttribute("aria-activedescendant", items[active].id);
     items[active].scrollIntoView({ block: "nearest" });
@@ -256,23 +308,27 @@
      answers to earlier keystrokes are dropped when they arrive late. */
   input.addEventListener("input", function () { search(input.value); });
   input.addEventListener("focus", function () {
+    refresh();
     if (failed) message(failed);
     else if (input.value.trim()) open(true);
   });
   input.addEventListener("keydown", function (e) {
+    if (e.isComposing || e.keyCode === 229) return; // an input method's own keys
     if (e.key === "ArrowDown" || e.key === "ArrowUp") {
       e.preventDefault();
-      select(active + (e.key === "ArrowDown" ? 1 : -1));
+      move(e.key === "ArrowDown" ? 1 : -1);
     } else if (e.key === "Enter") {
-      var items = list.children, pick = items[active < 0 ? 0 : active];
+      var pick = list.children[active < 0 ? 0 : active];
       e.preventDefault();
       if (pick && !panel.hidden) pick.querySelector("a").click();
     } else if (e.key === "Escape") {
       if (!panel.hidden) open(false); else { input.value = ""; input.blur(); }
     }
   });
+  box.addEventListener("focusout", function (e) { if (!box.contains(e.relatedTarget)) open(false); });
   doc.addEventListener("click", function (e) { if (!box.contains(e.target)) open(false); });
-  ready.then(function () { if (input.value.trim()) search(input.value); }, function () {
-    if (doc.activeElement === input) message(failed);
-  });
+  /* The box may hold a query typed while this file loaded; from disk, say
+     at once why there are no results. */
+  if (input.value.trim()) search(input.value);
+  else if (failed && doc.activeElement === input) message(failed);
 })();
