@@ -23,6 +23,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How long after the last change the whole edition's files are made again.
+const SETTLE_AFTER: Duration = Duration::from_millis(100);
 
 /// What to serve and where.
 #[derive(Debug, Clone)]
@@ -183,7 +187,7 @@ impl Watching {
     /// Each batch of changed paths applied and its files published, until
     /// the server stops.
     fn work(&mut self, site: &Site, receive: &mpsc::Receiver<Message>) {
-        while let Ok(Message::Paths(mut paths)) = receive.recv() {
+        while let Some(Message::Paths(mut paths)) = self.next(site, receive) {
             // Batches that came while the last one was applied go together.
             while let Ok(message) = receive.try_recv() {
                 match message {
@@ -230,7 +234,24 @@ impl Watching {
         self.tell(site, &update);
     }
 
-    /// The edit first, then what it left (see [`Session::settle`]).
+    /// The next message; while an edit left work for [`Session::settle`],
+    /// that work is done once no change came for [`SETTLE_AFTER`], so a
+    /// burst of saves settles once (in a large handbook, the search index
+    /// alone takes half a second to make again).
+    fn next(&mut self, site: &Site, receive: &mpsc::Receiver<Message>) -> Option<Message> {
+        loop {
+            if !self.session.unsettled() {
+                return receive.recv().ok();
+            }
+            match receive.recv_timeout(SETTLE_AFTER) {
+                Ok(message) => return Some(message),
+                Err(mpsc::RecvTimeoutError::Timeout) => self.settle(site),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+
+    /// The edit, published; what it left waits for [`Watching::next`].
     fn apply(&mut self, site: &Site, changes: &watch::Changes) {
         match self.session.apply(changes) {
             Ok((changed, update)) => {
@@ -240,8 +261,12 @@ impl Watching {
             Err(error) => return self.tell(site, &failed(&error)),
         }
         if self.session.wants_restart() {
-            return self.restart(site);
+            self.restart(site);
         }
+    }
+
+    /// What the edits left (see [`Session::settle`]), published.
+    fn settle(&mut self, site: &Site) {
         match self.session.settle() {
             Ok(Some((changed, update))) => {
                 site.publish(changed);

@@ -220,7 +220,12 @@ impl Session {
         self.wants_restart
     }
 
-    /// Does what the last batch left for after its pages were served (see
+    /// Whether the edits left work for [`Session::settle`].
+    pub(crate) fn unsettled(&self) -> bool {
+        self.live.as_ref().is_some_and(Live::unsettled)
+    }
+
+    /// Does what the edits left for after their pages were served (see
     /// [`Live::settle`]): the served files that changed and an update, when
     /// there was something to do.
     pub(crate) fn settle(&mut self) -> Result<Option<Applied>> {
