@@ -1,4 +1,4 @@
-//! Stage 6: the site's files → the output folder, atomically.
+//! Stage 7: the site's files → the output folder, atomically.
 //!
 //! Takes every file of the built site (pages, assets, theme files, sitemap)
 //! and writes them into a staging folder beside the output folder, then swaps

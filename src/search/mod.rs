@@ -2,9 +2,10 @@
 //!
 //! Takes the parsed pages (their body HTML, title and headings) and each
 //! page's breadcrumb titles. [`documents`] splits every page into sections
-//! at its headings (`text.rs`); [`index`] counts the words of every section
-//! (`words.rs`: Unicode words, folded, stemmed for the configured language
-//! only), scores them and writes a chunked index (`chunks.rs`): a small
+//! at its headings (`text.rs`); [`index`] counts and scores the words of
+//! every section (`count.rs`; `words.rs`: Unicode words, folded, stemmed
+//! for the configured language only) and writes a chunked index
+//! (`chunks.rs`): a small
 //! `meta.json`, the folded forms in sorted chunks, each stem's postings in
 //! chunks, and one document per page with its sections' text for excerpts.
 //! A query downloads the meta, the chunks its words fall in and the
@@ -16,6 +17,7 @@
 //! into the last).
 
 mod chunks;
+mod count;
 mod text;
 mod words;
 
