@@ -3,8 +3,8 @@
 //! Files, under `search/`: `meta.json` (counts, the first form of every
 //! words chunk and the first stem of every postings chunk, the index's
 //! stamp), `w/N.json` (sorted folded forms, each with its stem number),
-//! `p/N.json` (per stem: partial flag, then entry deltas and points),
-//! `d/N.json` (page N's document). Every file carries the stamp, so a
+//! `p/N.json` (per stem: partial flag, then page deltas, sections and
+//! points), `d/P-G.json` (page P's sections, sixteen to a file). Every file carries the stamp, so a
 //! reader holding an older `meta.json` sees that the index changed. Chunks
 //! are cut by size, so a query's download stays small however large the
 //! handbook.
@@ -19,7 +19,13 @@ const WORDS_CHUNK: usize = 12 * 1024;
 /// Target size of a postings chunk, in bytes.
 const POSTINGS_CHUNK: usize = 24 * 1024;
 /// The file format, which `search.js` checks.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+/// Sections a document file holds (`search.js` divides by it).
+const SECTIONS_PER_FILE: usize = 16;
+/// How much of a section's text a document file keeps for excerpts.
+const TEXT_KEPT: usize = 8 * 1024;
+/// The section bits of an entry.
+const SECTION_MASK: u32 = (1 << super::SECTION_BITS) - 1;
 
 /// The index files of one version, by path under its folder.
 pub fn index(documents: &[Document], language: &str) -> Vec<(String, String)> {
@@ -32,19 +38,16 @@ pub fn index(documents: &[Document], language: &str) -> Vec<(String, String)> {
         .into_iter()
         .map(|(path, inner)| (path, format!("{{\"v\":\"{stamp}\",{inner}}}")))
         .collect();
-    files.par_extend(documents.par_iter().enumerate().map(|(i, doc)| {
-        let stamped = Stamped {
-            v: &stamp,
-            u: &doc.url,
-            t: &doc.title,
-            c: &doc.crumbs,
-            s: &doc.sections,
-        };
-        (format!("{}/d/{i}.json", super::FOLDER), json(&stamped))
-    }));
+    files.par_extend(
+        documents
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, doc)| document_files(i, doc, &stamp)),
+    );
     let meta = Meta {
         format: FORMAT,
         language,
+        group: SECTIONS_PER_FILE,
         pages: documents.len(),
         entries: scored.entries,
         stamp,
@@ -63,13 +66,15 @@ struct Stamped<'a> {
     u: &'a str,
     t: &'a str,
     c: &'a [String],
-    s: &'a [super::Section],
+    s: &'a [(&'a str, &'a str, &'a str)],
 }
 
 #[derive(serde::Serialize)]
 struct Meta<'a> {
     format: u32,
     language: &'a str,
+    /// Sections a document file holds.
+    group: usize,
     pages: usize,
     entries: usize,
     /// Changes whenever any file does; every file carries it, so a reader
@@ -138,20 +143,63 @@ fn finish_postings(
     firsts.push(first);
 }
 
-/// `[partial, delta, score, delta, score, ..]`.
+/// `[partial, page delta, section, points, page delta, section, points, ..]`:
+/// small numbers, whatever the page and section.
 fn write_postings(out: &mut String, partial: bool, postings: &[(u32, u32)]) {
     let mut buffer = itoa::Buffer::new();
     out.push('[');
     out.push(if partial { '1' } else { '0' });
     let mut previous = 0;
     for &(entry, points) in postings {
-        out.push(',');
-        out.push_str(buffer.format(entry - previous));
-        out.push(',');
-        out.push_str(buffer.format(points));
-        previous = entry;
+        let page = entry >> super::SECTION_BITS;
+        for number in [page - previous, entry & SECTION_MASK, points] {
+            out.push(',');
+            out.push_str(buffer.format(number));
+        }
+        previous = page;
     }
     out.push(']');
+}
+
+/// A page's document files: `d/P-G.json` holds sections `G * 16` to
+/// `G * 16 + 15` of page P, so a result fetches only its part of a long
+/// page (a register of thousands of protocols), each section's text kept
+/// to [`TEXT_KEPT`] bytes for excerpts.
+fn document_files(page: usize, doc: &Document, stamp: &str) -> Vec<(String, String)> {
+    doc.sections
+        .chunks(SECTIONS_PER_FILE)
+        .enumerate()
+        .map(|(group, sections)| {
+            let sections: Vec<(&str, &str, &str)> = sections
+                .iter()
+                .map(|s| {
+                    let anchor = s.anchor.as_deref().unwrap_or("");
+                    (anchor, s.heading.as_str(), kept(&s.text))
+                })
+                .collect();
+            let stamped = Stamped {
+                v: stamp,
+                u: &doc.url,
+                t: &doc.title,
+                c: &doc.crumbs,
+                s: &sections,
+            };
+            let path = format!("{}/d/{page}-{group}.json", super::FOLDER);
+            (path, json(&stamped))
+        })
+        .collect()
+}
+
+/// The start of a section's text an excerpt is taken from.
+fn kept(text: &str) -> &str {
+    if text.len() <= TEXT_KEPT {
+        return text;
+    }
+    let mut end = TEXT_KEPT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// A stamp of the chunks and documents, hex. foldhash with a fixed seed:
@@ -205,7 +253,7 @@ mod tests {
             .unwrap_or_else(|| panic!("no search/{path}"))
     }
 
-    /// Entry → points of `form`'s stem, read back from the files.
+    /// (page, section) → points of `form`'s stem, read back from the files.
     fn scores(files: &[(String, String)], form: &str) -> (bool, Vec<(u32, u32)>) {
         let meta: serde_json::Value = serde_json::from_str(file(files, "meta.json")).unwrap();
         let chunks = meta["words"].as_array().unwrap().len();
@@ -230,12 +278,12 @@ mod tests {
             chunk["p"][(stem - firsts[c].as_u64().unwrap()) as usize].clone(),
         )
         .unwrap();
-        let mut entry = 0;
+        let mut page = 0;
         let postings = list[1..]
-            .chunks(2)
-            .map(|pair| {
-                entry += pair[0];
-                (entry, pair[1])
+            .chunks(3)
+            .map(|triple| {
+                page += triple[0];
+                (page << crate::search::SECTION_BITS | triple[1], triple[2])
             })
             .collect();
         (list[0] == 1, postings)
@@ -255,7 +303,7 @@ mod tests {
         let (partial, found) = scores(&files, "quorum");
         assert!(!partial);
         let entries: Vec<u32> = found.iter().map(|p| p.0).collect();
-        assert_eq!(entries, [0, 1 << 8 | 1, 2 << 8], "page << 8 | section");
+        assert_eq!(entries, [0, 1 << 14 | 1, 2 << 14], "page << 14 | section");
         assert!(
             found[0].1 > found[1].1 && found[1].1 > found[2].1,
             "{found:?}"
@@ -315,7 +363,7 @@ mod tests {
             "entries ascending"
         );
         assert!(
-            postings.iter().any(|p| p.0 == 7 << 8),
+            postings.iter().any(|p| p.0 == 7 << 14),
             "the best entry is kept"
         );
         let meta: serde_json::Value = serde_json::from_str(file(&files, "meta.json")).unwrap();
@@ -337,5 +385,25 @@ mod tests {
         let meta: serde_json::Value = serde_json::from_str(file(&empty, "meta.json")).unwrap();
         assert_eq!(meta["words"], serde_json::json!([]));
         assert_eq!(meta["postings"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn a_long_page_is_kept_sixteen_sections_to_a_file() {
+        let sections: Vec<(String, String, String)> = (0..40)
+            .map(|i| (format!("s{i}"), format!("Section {i}"), format!("text {i}")))
+            .collect();
+        let refs: Vec<(&str, &str, &str)> = sections
+            .iter()
+            .map(|(a, h, t)| (a.as_str(), h.as_str(), t.as_str()))
+            .collect();
+        let files = index(&[doc("Register", &refs)], "en");
+        let third: serde_json::Value = serde_json::from_str(file(&files, "d/0-2.json")).unwrap();
+        assert_eq!(third["s"][3][0], "s35");
+        assert!(files.iter().all(|(p, _)| p != "search/d/0-3.json"));
+        let (_, found) = scores(&files, "35");
+        assert_eq!(found[0].0, 35, "section 35 of page 0");
+        let long = "word ".repeat(4000);
+        let kept = kept(&long);
+        assert!(kept.len() <= TEXT_KEPT && long.starts_with(kept));
     }
 }

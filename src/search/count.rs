@@ -1,7 +1,7 @@
 //! Documents → each stem's scored postings, and the folded forms that
 //! lead to them.
 //!
-//! Every section is an entry (`page << 8 | section`). Its words are counted
+//! Every section is an entry (`page << 14 | section`). Its words are counted
 //! by field: the page title (first section only), the heading, the words of
 //! an explicit heading id (a protocol's `one-member-one-vote`), the text.
 //! Each stem's score in an entry is BM25 over the text plus fixed bonuses
@@ -117,10 +117,16 @@ impl<'a> Counter<'a> {
     /// Counts a page's sections (the title in the first); gives their
     /// lengths in words.
     fn page(&mut self, page: usize, doc: &'a Document) -> Vec<u32> {
-        let base = u32::try_from(page).unwrap_or(u32::MAX >> 8) << 8;
+        let Some(base) = u32::try_from(page)
+            .ok()
+            .filter(|_| page < super::MAX_PAGES)
+            .map(|page| page << super::SECTION_BITS)
+        else {
+            return vec![0; doc.sections.len()];
+        };
         let mut lengths = Vec::with_capacity(doc.sections.len());
         for (s, section) in doc.sections.iter().enumerate() {
-            let entry = base | u32::try_from(s).unwrap_or(255);
+            let entry = base | u32::try_from(s).unwrap_or(0);
             if s == 0 {
                 self.field(&doc.title, entry, TITLE);
             }
@@ -194,8 +200,8 @@ impl Lengths {
     }
 
     fn of(&self, entry: u32) -> u32 {
-        let page = (entry >> 8) as usize;
-        let section = (entry & 255) as usize;
+        let page = (entry >> super::SECTION_BITS) as usize;
+        let section = (entry & ((1 << super::SECTION_BITS) - 1)) as usize;
         self.per_page[page][section]
     }
 }

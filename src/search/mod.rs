@@ -13,8 +13,9 @@
 //!
 //! Guarantees: the same pages give byte-identical files; nothing here is
 //! HTML (the browser shows every string as text); a page's entries are
-//! `page << 8 | section`, at most 256 sections a page (later headings fold
-//! into the last).
+//! `page << 14 | section`: at most 16,384 sections a page (later headings
+//! fold into the last) and 262,144 pages a version (later pages are not
+//! indexed).
 
 mod chunks;
 mod count;
@@ -23,16 +24,20 @@ mod words;
 
 use crate::parse::Page;
 use crate::render::nav::Navigation;
-use rayon::prelude::*;
-use serde::Serialize;
-
 pub use chunks::index;
+use rayon::prelude::*;
 
 /// Where a version's search files go, under its folder.
 pub const FOLDER: &str = "search";
 
+/// An entry is `page << SECTION_BITS | section`.
+pub(crate) const SECTION_BITS: u32 = 14;
+
 /// The most sections a page has in the index; the rest join the last.
-const MAX_SECTIONS: usize = 256;
+const MAX_SECTIONS: usize = 1 << SECTION_BITS;
+
+/// The most pages a version's index holds (entries are 32 bits).
+pub(crate) const MAX_PAGES: usize = 1 << (32 - SECTION_BITS);
 
 /// One page as the index and the results see it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -48,8 +53,7 @@ pub struct Document {
 }
 
 /// A part of a page a result links to.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(into = "(String, String, String)")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Section {
     /// The heading's id (the result links to `page#anchor`).
     pub anchor: Option<String>,
@@ -57,12 +61,6 @@ pub struct Section {
     pub heading: String,
     /// The section's text.
     pub text: String,
-}
-
-impl From<Section> for (String, String, String) {
-    fn from(s: Section) -> Self {
-        (s.anchor.unwrap_or_default(), s.heading, s.text)
-    }
 }
 
 /// Every page's document, in the pages' order, made in parallel.

@@ -21,7 +21,7 @@ fn readable_index(site: &Path) -> String {
     };
     let meta = read("meta.json");
     let documents: Vec<Value> = (0..meta["pages"].as_u64().expect("pages"))
-        .map(|i| read(&format!("d/{i}.json")))
+        .map(|i| read(&format!("d/{i}-0.json")))
         .collect();
     let mut stems: Vec<Value> = Vec::new();
     for i in 0..meta["postings"].as_array().expect("postings").len() {
@@ -36,17 +36,17 @@ fn readable_index(site: &Path) -> String {
         for (form, stem) in forms.iter().zip(chunk["s"].as_array().expect("stems")) {
             let stem = stem.as_u64().expect("a stem number") as usize;
             let list = stems[stem].as_array().expect("postings");
-            let mut entry = 0;
+            let mut page = 0;
             let mut hits = Vec::new();
-            for pair in list[1..].chunks(2) {
-                entry += pair[0].as_u64().expect("delta");
-                let doc = &documents[(entry >> 8) as usize];
-                let section = &doc["s"][(entry & 255) as usize][0];
+            for triple in list[1..].chunks(3) {
+                page += triple[0].as_u64().expect("page delta");
+                let doc = &documents[page as usize];
+                let section = &doc["s"][triple[1].as_u64().expect("section") as usize][0];
                 hits.push(format!(
                     "{}#{} {}",
                     doc["u"].as_str().expect("url"),
                     section.as_str().expect("anchor"),
-                    pair[1]
+                    triple[2]
                 ));
             }
             let partial = if list[0] == 1 { " (partial)" } else { "" };
@@ -68,11 +68,11 @@ fn a_small_index_holds_each_section_with_weighted_words() {
     let site = test.root().join("site");
     insta::assert_snapshot!(readable_index(&site));
     let meta: Value = serde_json::from_str(&test.site_file("search/meta.json")).expect("JSON");
-    assert_eq!(meta["format"], 1);
+    assert_eq!(meta["format"], 2);
     assert_eq!(meta["pages"], 7);
     assert_eq!(meta["entries"], 11, "one entry per section of every page");
     let mut document: Value =
-        serde_json::from_str(&test.site_file("search/d/1.json")).expect("a document");
+        serde_json::from_str(&test.site_file("search/d/1-0.json")).expect("a document");
     assert_eq!(document["v"], meta["stamp"]);
     document.as_object_mut().expect("an object").remove("v");
     assert_eq!(
@@ -305,7 +305,7 @@ fn every_entry_links_to_an_id_on_its_page() {
     let meta: Value = serde_json::from_str(&test.site_file("search/meta.json")).expect("JSON");
     let mut anchors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for i in 0..meta["pages"].as_u64().expect("pages") {
-        let doc: Value = serde_json::from_str(&test.site_file(&format!("search/d/{i}.json")))
+        let doc: Value = serde_json::from_str(&test.site_file(&format!("search/d/{i}-0.json")))
             .expect("a document");
         let url = doc["u"].as_str().expect("url").to_string();
         let html = std::fs::read_to_string(site.join(&url)).expect("the page exists");

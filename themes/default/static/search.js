@@ -21,6 +21,7 @@
   var LEADING_MARKS = /^\p{M}+/u;
   var ACCENTS = /[\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F]/g;
   var MAX_RESULTS = 10, PER_PAGE = 3, MAX_EXPANSIONS = 40, SNIPPET_WORDS = 24;
+  var SECTIONS = 65536; // an entry here is page * SECTIONS + section
   var meta = null, failed = null, files = new Map(), asked = 0, active = -1, turkic = false;
 
   /* Words with their offsets: a letter or digit, then letters, marks and
@@ -86,7 +87,7 @@
     meta = null;
     files.clear();
     return get("meta.json").then(function (m) {
-      if (m.format !== 1) throw new Error("this search index has a format this page does not read");
+      if (m.format !== 2) throw new Error("this search index has a format this page does not read");
       use(m);
     });
   }
@@ -102,7 +103,7 @@
     var known = meta.stamp;
     ready = fetch(indexUrl + "meta.json", { cache: "no-cache" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (m) { if (m && m.format === 1 && m.stamp !== known) use(m); }, function () { /* keep what we have */ });
+      .then(function (m) { if (m && m.format === 2 && m.stamp !== known) use(m); }, function () { /* keep what we have */ });
   }
   var ready = start();
   ready.catch(function () { /* told when the reader asks */ });
@@ -141,17 +142,23 @@
     return Promise.all(Array.from(byChunk.keys()).map(function (c) {
       return get("p/" + c + ".json").then(function (chunk) {
         byChunk.get(c).forEach(function (stem) {
-          var list = chunk.p[stem - meta.postings[c]], weight = stems.get(stem), entry = 0;
+          var list = chunk.p[stem - meta.postings[c]], weight = stems.get(stem), page = 0;
           if (!list) return;
           if (list[0] === 1) partial = true;
-          for (var i = 1; i + 1 < list.length; i += 2) {
-            entry += list[i];
-            var score = list[i + 1] * weight;
+          for (var i = 1; i + 2 < list.length; i += 3) {
+            page += list[i];
+            var entry = page * SECTIONS + list[i + 1], score = list[i + 2] * weight;
             if ((scores.get(entry) || 0) < score) scores.set(entry, score);
           }
         });
       });
     })).then(function () { return { scores: scores, partial: partial }; });
+  }
+  /* The document file holding an entry's section: sections of a page are
+     kept meta.group to a file. */
+  function documentOf(entry) {
+    var page = Math.floor(entry / SECTIONS), section = entry % SECTIONS;
+    return "d/" + page + "-" + Math.floor(section / meta.group) + ".json";
   }
   /* Entries with every word (words kept partial do not filter), else the
      entries with the most words; by score, a few per page. */
@@ -171,7 +178,7 @@
     pool.sort(function (a, b) { return b.words - a.words || b.score - a.score || a.entry - b.entry; });
     var perPage = new Map(), out = [];
     for (var i = 0; i < pool.length && out.length < MAX_RESULTS; i++) {
-      var page = Math.floor(pool[i].entry / 256), n = perPage.get(page) || 0;
+      var page = Math.floor(pool[i].entry / SECTIONS), n = perPage.get(page) || 0;
       if (n < PER_PAGE) { perPage.set(page, n + 1); out.push(pool[i].entry); }
     }
     return out;
@@ -203,13 +210,13 @@
         });
     })).then(function (found) {
       if (asking !== asked) return;
-      var entries = rank(found), pages = Array.from(new Set(entries.map(function (e) { return Math.floor(e / 256); })));
+      var entries = rank(found), paths = Array.from(new Set(entries.map(documentOf)));
       var forms = new Map();
       found.forEach(function (f) { f.forms.forEach(function (v, k) { forms.set(k, v); }); });
-      return Promise.all(pages.map(function (p) { return get("d/" + p + ".json"); })).then(function (docs) {
-        var byPage = new Map();
-        pages.forEach(function (p, i) { byPage.set(p, docs[i]); });
-        show(asking, query, entries.map(function (e) { return { entry: e, doc: byPage.get(Math.floor(e / 256)) }; }), terms, forms);
+      return Promise.all(paths.map(get)).then(function (docs) {
+        var byPath = new Map();
+        paths.forEach(function (p, i) { byPath.set(p, docs[i]); });
+        show(asking, query, entries.map(function (e) { return { entry: e, doc: byPath.get(documentOf(e)) }; }), terms, forms);
       });
     });
   }
@@ -249,7 +256,7 @@
     return el;
   }
   function result(hit, i, terms, forms) {
-    var section = hit.doc.s[hit.entry % 256] || ["", "", ""], anchor = section[0];
+    var section = hit.doc.s[(hit.entry % SECTIONS) % meta.group] || ["", "", ""], anchor = section[0];
     var li = part("li", "search-result"), a = doc.createElement("a");
     li.id = "hb-search-result-" + i;
     li.setAttribute("role", "option");
