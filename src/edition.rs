@@ -247,7 +247,14 @@ pub(super) fn finish(
     let todos = todo_warnings(&pages, &mut diagnostics, !write);
     let navigation = render::nav::Navigation::new(&handbook.summary, &pages);
     let renderer = renderer.for_version(&config, &about.name);
-    let rendered = renderer.render_site(&pages, &resolved, &navigation, version)?;
+    // The search index is made beside the pages: each has steps that run
+    // on one thread, which the other's work fills.
+    let wanted = write && !diagnostics.has_errors();
+    let (rendered, search) = rayon::join(
+        || renderer.render_site(&pages, &resolved, &navigation, version),
+        || wanted.then(|| search_index(&config, &pages, &navigation)),
+    );
+    let rendered = rendered?;
     diagnostics.extend(output::collisions(
         &pages,
         &handbook.assets,
@@ -255,7 +262,8 @@ pub(super) fn finish(
         &config.source_label(),
     ));
     let site = if write && !diagnostics.has_errors() {
-        let data = data_and_search(&config, &records, &pages, &navigation)?;
+        let mut data = data_files(&config, &records, &pages)?;
+        data.extend(search.unwrap_or_default());
         let root_not_found = root_404
             .map(|root| renderer.render_not_found_at(navigation.top_level(&pages), root.into()))
             .transpose()?;

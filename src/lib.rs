@@ -180,20 +180,17 @@ fn data_files(
     ])
 }
 
-/// The data files and, unless the configuration turns search off, the
-/// search index.
-fn data_and_search(
+/// The version's search index made from its pages, unless the
+/// configuration turns search off.
+fn search_index(
     config: &config::Config,
-    records: &[protocols::ProtocolRecord],
     pages: &[parse::Page],
     navigation: &render::nav::Navigation,
-) -> Result<Vec<(String, String)>> {
-    let mut data = data_files(config, records, pages)?;
-    if config.search {
-        let documents = search::documents(pages, navigation);
-        data.extend(search_files(config, &documents));
+) -> Vec<(String, String)> {
+    if !config.search {
+        return Vec::new();
     }
-    Ok(data)
+    search_files(config, &search::documents(pages, navigation))
 }
 
 /// The version's search index (`search/`), unless the configuration turns

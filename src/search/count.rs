@@ -286,7 +286,10 @@ fn score(
         .collect();
     let partial = scored.len() > MAX_POSTINGS;
     if partial {
-        scored.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        // The best, in linear time; ties go to the earlier entry.
+        scored.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
+            b.1.cmp(&a.1).then(a.0.cmp(&b.0))
+        });
         scored.truncate(MAX_POSTINGS);
         scored.sort_unstable_by_key(|p| p.0);
     }
