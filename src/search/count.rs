@@ -287,9 +287,7 @@ fn score(
     let partial = scored.len() > MAX_POSTINGS;
     if partial {
         // The best, in linear time; ties go to the earlier entry.
-        scored.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| {
-            b.1.cmp(&a.1).then(a.0.cmp(&b.0))
-        });
+        scored.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         scored.truncate(MAX_POSTINGS);
         scored.sort_unstable_by_key(|p| p.0);
     }

@@ -160,23 +160,37 @@ impl Live {
     /// Every file, its place fixed: the first layout of the version.
     fn lay_out(&mut self) -> Result<()> {
         let p = &self.edition.prepared;
-        let rendered = self.renderer.render_site(
-            &p.pages,
-            &self.resolved,
-            &self.navigation,
-            self.switcher.as_ref().map(|(s, i)| (s, *i)),
-        )?;
+        let config = &self.edition.config;
+        // As in a build, the search index is made beside the pages.
+        let (rendered, (documents, index)) = rayon::join(
+            || {
+                self.renderer.render_site(
+                    &p.pages,
+                    &self.resolved,
+                    &self.navigation,
+                    self.switcher.as_ref().map(|(s, i)| (s, *i)),
+                )
+            },
+            || {
+                let documents = if config.search {
+                    crate::search::documents(&p.pages, &self.navigation)
+                } else {
+                    Vec::new()
+                };
+                let index = crate::search_files(config, &documents);
+                (documents, index)
+            },
+        );
+        let rendered = rendered?;
+        self.documents = documents;
         self.collisions = crate::output::collisions(
             &p.pages,
             &p.handbook.assets,
             &rendered.statics,
             &self.edition.config.source_label(),
         );
-        if self.edition.config.search {
-            self.documents = crate::search::documents(&p.pages, &self.navigation);
-        }
         let mut data = crate::data_files(&self.edition.config, &p.records, &p.pages)?;
-        data.extend(crate::search_files(&self.edition.config, &self.documents));
+        data.extend(index);
         let files = layout(
             &self.edition.config,
             rendered,
