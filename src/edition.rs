@@ -233,14 +233,8 @@ pub(super) fn finish(
         ..
     } = edition.prepared;
     let mut diagnostics = problems.into_diagnostics();
-    // Records of broken notes are incomplete: their drift would only be noise.
-    // Only the working tree's protocols/ is the editor's to keep in step.
     if !diagnostics.has_errors() && about.origin == versions::Origin::WorkingTree {
-        diagnostics.extend(protocol_drift(
-            &config,
-            &records,
-            drift_level(&config, write),
-        )?);
+        diagnostics.extend(drift(&config, &records, write)?);
     }
     let index = links::LinkIndex::new(&pages, &handbook.assets, &config.spaces);
     let resolved = resolve_all(&pages, &index, config.broken_links, &mut diagnostics);
@@ -310,6 +304,18 @@ fn texts_with_problems(
         .filter(|p| named.contains(p.file.as_str()))
         .map(|p| (p.file.clone(), p.text.clone()))
         .collect()
+}
+
+/// `protocols/` compared with the records. Records of broken notes are
+/// incomplete (their drift would only be noise), and only the working
+/// tree's `protocols/` is the editor's to keep in step: the caller asks
+/// only then.
+fn drift(
+    config: &config::Config,
+    records: &[protocols::ProtocolRecord],
+    write: bool,
+) -> Result<Vec<diagnostic::Diagnostic>> {
+    protocol_drift(config, records, drift_level(config, write))
 }
 
 /// How drift is reported: as configured by `build`, always an error by `check`.
