@@ -222,7 +222,8 @@ impl Navigation {
         links.into_iter().map(|l| l.title).collect()
     }
 
-    /// Links to the part and the ancestors of a branch (innermost first).
+    /// Links to a branch's part and ancestors, outermost first (`branch`
+    /// runs from a node up to its top-level chapter).
     fn branch_links(&self, branch: &[usize], pages: &[Page]) -> Vec<TitledLink> {
         let mut links: Vec<TitledLink> = Vec::new();
         if let Some(&top) = branch.last() {
