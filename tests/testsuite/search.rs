@@ -20,9 +20,17 @@ fn readable_index(site: &Path) -> String {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("search/{path} is JSON: {e}"))
     };
     let meta = read("meta.json");
-    let documents: Vec<Value> = (0..meta["pages"].as_u64().expect("pages"))
-        .map(|i| read(&format!("d/{i}-0.json")))
-        .collect();
+    let group = meta["group"].as_u64().expect("sections a file");
+    let mut documents: BTreeMap<(u64, u64), Value> = BTreeMap::new();
+    let mut document = |page: u64, section: u64| -> Value {
+        let key = (page, section / group);
+        let file = documents
+            .entry(key)
+            .or_insert_with(|| read(&format!("d/{page}-{}.json", key.1)));
+        assert_eq!(file["v"], meta["stamp"], "every file carries the stamp");
+        let found = &file["s"][(section % group) as usize];
+        json!({ "u": file["u"], "anchor": found[0] })
+    };
     let mut stems: Vec<Value> = Vec::new();
     for i in 0..meta["postings"].as_array().expect("postings").len() {
         let chunk = read(&format!("p/{i}.json"));
@@ -40,12 +48,11 @@ fn readable_index(site: &Path) -> String {
             let mut hits = Vec::new();
             for triple in list[1..].chunks(3) {
                 page += triple[0].as_u64().expect("page delta");
-                let doc = &documents[page as usize];
-                let section = &doc["s"][triple[1].as_u64().expect("section") as usize][0];
+                let found = document(page, triple[1].as_u64().expect("section"));
                 hits.push(format!(
                     "{}#{} {}",
-                    doc["u"].as_str().expect("url"),
-                    section.as_str().expect("anchor"),
+                    found["u"].as_str().expect("url"),
+                    found["anchor"].as_str().expect("anchor"),
                     triple[2]
                 ));
             }
@@ -361,4 +368,23 @@ async fn an_open_tab_reads_the_index_afresh_after_a_new_build() {
         b.assert_no_console_errors("after the index changed").await;
     })
     .await;
+}
+
+#[test]
+fn protocols_and_spaces_are_findable_in_the_example() {
+    let test = HandbookTest::example().build().assert_success();
+    let index = readable_index(&test.root().join("site/latest"));
+    let entries_of = |form: &str| -> String {
+        index
+            .lines()
+            .find(|l| l.starts_with(&format!("{form} → ")))
+            .unwrap_or_else(|| panic!("{form} is not indexed"))
+            .to_string()
+    };
+    // A protocol by its title, its statement and its explicit id.
+    assert!(entries_of("floss").contains("protocols.html#floss-only"));
+    assert!(entries_of("standing").contains("protocols.html#one-member-one-vote"));
+    assert!(entries_of("one").contains("protocols.html#one-member-one-vote"));
+    // A space by its description on the Spaces page.
+    assert!(entries_of("bigbluebutton").contains("spaces.html#rooms"));
 }
