@@ -1,5 +1,6 @@
 //! Search: what the index holds (a snapshot of a small handbook's entries,
-//! stemming by the configured language), and in a real browser that typing
+//! stemming by the configured language, the example's protocols and
+//! spaces), and in a real browser that typing
 //! a query shows the expected first result, that it leads to the section,
 //! that titles are shown as text, that the site works under a path prefix
 //! and from disk says search needs HTTP.
