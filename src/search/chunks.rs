@@ -406,4 +406,19 @@ mod tests {
         let kept = kept(&long);
         assert!(kept.len() <= TEXT_KEPT && long.starts_with(kept));
     }
+
+    #[test]
+    fn sections_past_the_last_an_entry_can_name_count_as_the_last() {
+        let count = crate::search::MAX_SECTIONS + 3;
+        let sections: Vec<(String, String, String)> = (0..count)
+            .map(|i| (format!("s{i}"), String::new(), format!("w{i}")))
+            .collect();
+        let refs: Vec<(&str, &str, &str)> = sections
+            .iter()
+            .map(|(a, h, t)| (a.as_str(), h.as_str(), t.as_str()))
+            .collect();
+        let files = index(&[doc("Huge", &refs)], "en");
+        let last = u32::try_from(crate::search::MAX_SECTIONS - 1).unwrap();
+        assert_eq!(scores(&files, &format!("w{}", count - 1)).1[0].0, last);
+    }
 }

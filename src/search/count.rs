@@ -124,8 +124,11 @@ impl<'a> Counter<'a> {
         else {
             return vec![0; doc.sections.len()];
         };
-        let mut lengths = Vec::with_capacity(doc.sections.len());
+        let mut lengths: Vec<u32> = Vec::with_capacity(doc.sections.len());
         for (s, section) in doc.sections.iter().enumerate() {
+            // Past the last section an entry can name, sections count as
+            // the last (`search::document` has merged them already).
+            let s = s.min(super::MAX_SECTIONS - 1);
             let entry = base | u32::try_from(s).unwrap_or(0);
             if s == 0 {
                 self.field(&doc.title, entry, TITLE);
@@ -141,7 +144,10 @@ impl<'a> Counter<'a> {
                 length += 1;
                 self.add(word, entry, 1, false);
             }
-            lengths.push(length);
+            match lengths.get_mut(s) {
+                Some(merged) => *merged += length,
+                None => lengths.push(length),
+            }
         }
         lengths
     }

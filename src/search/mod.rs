@@ -34,7 +34,7 @@ pub const FOLDER: &str = "search";
 pub(crate) const SECTION_BITS: u32 = 14;
 
 /// The most sections a page has in the index; the rest join the last.
-const MAX_SECTIONS: usize = 1 << SECTION_BITS;
+pub(crate) const MAX_SECTIONS: usize = 1 << SECTION_BITS;
 
 /// The most pages a version's index holds (entries are 32 bits).
 pub(crate) const MAX_PAGES: usize = 1 << (32 - SECTION_BITS);

@@ -23,10 +23,13 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long after the last change the whole edition's files are made again.
 const SETTLE_AFTER: Duration = Duration::from_millis(100);
+
+/// The longest they wait while changes keep coming.
+const SETTLE_WITHIN: Duration = Duration::from_secs(1);
 
 /// What to serve and where.
 #[derive(Debug, Clone)]
@@ -97,6 +100,8 @@ impl Server {
                 send,
                 report,
                 restart_pending: false,
+                settle_due: None,
+                settle_first: None,
             };
             watching.work(&worker_site, &receive);
         });
@@ -181,6 +186,10 @@ struct Watching {
     /// The last new session had errors and was not served: the next
     /// change tries again.
     restart_pending: bool,
+    /// When the work edits left is to be done, if they left any.
+    settle_due: Option<Instant>,
+    /// When the first edit still waiting for it was applied.
+    settle_first: Option<Instant>,
 }
 
 impl Watching {
@@ -205,6 +214,7 @@ impl Watching {
             } else {
                 self.apply(site, &changes);
             }
+            self.schedule_settle(self.settle_first);
         }
     }
 
@@ -240,15 +250,29 @@ impl Watching {
     /// alone takes half a second to make again).
     fn next(&mut self, site: &Site, receive: &mpsc::Receiver<Message>) -> Option<Message> {
         loop {
-            if !self.session.unsettled() {
+            // A session that could not be replaced waits for the next change.
+            let Some(due) = self.settle_due.filter(|_| !self.restart_pending) else {
                 return receive.recv().ok();
-            }
-            match receive.recv_timeout(SETTLE_AFTER) {
+            };
+            let wait = due.saturating_duration_since(Instant::now());
+            match receive.recv_timeout(wait) {
                 Ok(message) => return Some(message),
                 Err(mpsc::RecvTimeoutError::Timeout) => self.settle(site),
                 Err(mpsc::RecvTimeoutError::Disconnected) => return None,
             }
         }
+    }
+
+    /// After an edit was applied: when what it left is to be done —
+    /// [`SETTLE_AFTER`] from now, but no later than [`SETTLE_WITHIN`] after
+    /// the first edit still waiting.
+    fn schedule_settle(&mut self, first: Option<Instant>) {
+        let now = Instant::now();
+        self.settle_due = self.session.unsettled().then(|| {
+            let first = first.unwrap_or(now);
+            (now + SETTLE_AFTER).min(first + SETTLE_WITHIN)
+        });
+        self.settle_first = self.settle_due.map(|_| first.unwrap_or(now));
     }
 
     /// The edit, published; what it left waits for [`Watching::next`].
@@ -267,6 +291,8 @@ impl Watching {
 
     /// What the edits left (see [`Session::settle`]), published.
     fn settle(&mut self, site: &Site) {
+        self.settle_due = None;
+        self.settle_first = None;
         match self.session.settle() {
             Ok(Some((changed, update))) => {
                 site.publish(changed);

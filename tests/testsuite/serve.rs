@@ -762,3 +762,51 @@ fn the_search_index_follows_an_edit_and_equals_a_builds() {
         );
     }
 }
+
+#[test]
+fn changes_that_keep_coming_do_not_hold_the_index_back() {
+    let test = project();
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    let holds = |word: &str| {
+        let meta: serde_json::Value =
+            serde_json::from_str(&get(addr, "/search/meta.json").body).expect("meta is JSON");
+        let chunks = meta["words"].as_array().expect("words chunks").len();
+        (0..chunks).any(|i| {
+            get(addr, &format!("/search/w/{i}.json"))
+                .body
+                .contains(word)
+        })
+    };
+    write(
+        test.root(),
+        "handbook/other.md",
+        "# Other\n\nA quetzal nests here.\n",
+    );
+    // Ignored files written without pause: the index is made within the
+    // settle step's upper bound all the same.
+    let started = Instant::now();
+    let mut settled = false;
+    while started.elapsed() < Duration::from_secs(4) {
+        write(
+            test.root(),
+            "handbook/.scratch",
+            &format!("{:?}", started.elapsed()),
+        );
+        write(
+            test.root(),
+            "handbook/other.md",
+            "# Other\n\nA quetzal nests here.\n",
+        );
+        if holds("\"quetzal\"") {
+            settled = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    assert!(
+        settled,
+        "the index never followed while changes kept coming"
+    );
+    server.stop();
+}

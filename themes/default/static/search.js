@@ -21,7 +21,7 @@
   var LEADING_MARKS = /^\p{M}+/u;
   var ACCENTS = /[\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F]/g;
   var MAX_RESULTS = 10, PER_PAGE = 3, MAX_EXPANSIONS = 40, SNIPPET_WORDS = 24;
-  var SECTIONS = 65536; // an entry here is page * SECTIONS + section
+  var SECTIONS = 16384; // an entry is page * SECTIONS + section, as in the index
   var meta = null, failed = null, files = new Map(), asked = 0, active = -1, turkic = false;
 
   /* Words with their offsets: a letter or digit, then letters, marks and
@@ -61,17 +61,18 @@
     return lo;
   }
 
-  /* An index file, fetched once; one from another index than meta.json's
-     rejects with STALE. A failed fetch is forgotten, to be tried again. */
+  /* A file of the index `m` describes (none: meta.json itself), fetched
+     once; a file of another index rejects with STALE. A failed fetch is
+     forgotten, to be tried again. */
   var STALE = new Error("the index changed");
-  function get(path) {
-    var url = indexUrl + path + (meta ? "?v=" + meta.stamp : "");
+  function get(path, m) {
+    var url = indexUrl + path + (m ? "?v=" + m.stamp : "");
     if (!files.has(url)) {
-      var got = fetch(url, meta ? {} : { cache: "no-cache" }).then(function (r) {
+      var got = fetch(url, m ? {} : { cache: "no-cache" }).then(function (r) {
         if (!r.ok) throw new Error(r.status + " " + url);
         return r.json();
       }).then(function (data) {
-        if (meta && data.v !== meta.stamp) throw STALE;
+        if (m && data.v !== m.stamp) throw STALE;
         return data;
       });
       got.catch(function () { if (files.get(url) === got) files.delete(url); });
@@ -86,7 +87,7 @@
     }
     meta = null;
     files.clear();
-    return get("meta.json").then(function (m) {
+    return get("meta.json", null).then(function (m) {
       if (m.format !== 2) throw new Error("this search index has a format this page does not read");
       use(m);
     });
@@ -99,22 +100,25 @@
   /* Each time the box is focused again: a newer index (the site was
      published or edited since) replaces what this tab holds. */
   function refresh() {
-    if (!meta) return;
-    var known = meta.stamp;
+    var known = meta;
+    if (!known) return;
     ready = fetch(indexUrl + "meta.json", { cache: "no-cache" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (m) { if (m && m.format === 2 && m.stamp !== known) use(m); }, function () { /* keep what we have */ });
+      .then(function (m) {
+        // Only over the meta it started from: a restart may have come since.
+        if (m && m.format === 2 && m.stamp !== known.stamp && meta === known) use(m);
+      }, function () { /* keep what we have */ });
   }
   var ready = start();
   ready.catch(function () { /* told when the reader asks */ });
 
   /* The stems a query word reaches: its own form's (weight 1) and those of
      forms it begins (0.5), from the words chunks its range falls in. */
-  function lookup(word) {
-    if (!meta.words.length) return Promise.resolve({ stems: new Map(), forms: new Map() });
-    var first = chunkOf(meta.words, word, compare), chunks = [first];
-    for (var i = first + 1; i < meta.words.length && chunks.length < 3 && meta.words[i].startsWith(word); i++) chunks.push(i);
-    return Promise.all(chunks.map(function (c) { return get("w/" + c + ".json"); })).then(function (parts) {
+  function lookup(word, m) {
+    if (!m.words.length) return Promise.resolve({ stems: new Map(), forms: new Map() });
+    var first = chunkOf(m.words, word, compare), chunks = [first];
+    for (var i = first + 1; i < m.words.length && chunks.length < 3 && m.words[i].startsWith(word); i++) chunks.push(i);
+    return Promise.all(chunks.map(function (c) { return get("w/" + c + ".json", m); })).then(function (parts) {
       var stems = new Map(), forms = new Map(), expansions = 0, prefix = Array.from(word).length > 1;
       parts.forEach(function (part) {
         part.f.forEach(function (form, i) {
@@ -131,18 +135,18 @@
     });
   }
   /* Entry → score for one word; partial when a stem kept only its best entries. */
-  function postings(stems) {
+  function postings(stems, m) {
     var wanted = Array.from(stems.keys()), byChunk = new Map();
     wanted.forEach(function (stem) {
-      var c = chunkOf(meta.postings, stem, function (a, b) { return a - b; });
+      var c = chunkOf(m.postings, stem, function (a, b) { return a - b; });
       if (!byChunk.has(c)) byChunk.set(c, []);
       byChunk.get(c).push(stem);
     });
     var scores = new Map(), partial = false;
     return Promise.all(Array.from(byChunk.keys()).map(function (c) {
-      return get("p/" + c + ".json").then(function (chunk) {
+      return get("p/" + c + ".json", m).then(function (chunk) {
         byChunk.get(c).forEach(function (stem) {
-          var list = chunk.p[stem - meta.postings[c]], weight = stems.get(stem), page = 0;
+          var list = chunk.p[stem - m.postings[c]], weight = stems.get(stem), page = 0;
           if (!list) return;
           if (list[0] === 1) partial = true;
           for (var i = 1; i + 2 < list.length; i += 3) {
@@ -156,9 +160,9 @@
   }
   /* The document file holding an entry's section: sections of a page are
      kept meta.group to a file. */
-  function documentOf(entry) {
+  function documentOf(entry, m) {
     var page = Math.floor(entry / SECTIONS), section = entry % SECTIONS;
-    return "d/" + page + "-" + Math.floor(section / meta.group) + ".json";
+    return "d/" + page + "-" + Math.floor(section / m.group) + ".json";
   }
   /* Entries with every word (words kept partial do not filter), else the
      entries with the most words; by score, a few per page. */
@@ -203,20 +207,25 @@
       message("Search is unavailable: " + (e === STALE ? "the index keeps changing; try again." : e.message));
     });
   }
+  /* One query, read from one index throughout (`m`), even if the tab
+     turns to a newer one meanwhile. */
   function answer(asking, query, terms) {
+    var m = meta;
+    function documentFile(entry) { return documentOf(entry, m); }
     return Promise.all(terms.map(function (t) {
-        return lookup(t).then(function (l) {
-          return postings(l.stems).then(function (p) { p.forms = l.forms; return p; });
+        return lookup(t, m).then(function (l) {
+          return postings(l.stems, m).then(function (p) { p.forms = l.forms; return p; });
         });
     })).then(function (found) {
       if (asking !== asked) return;
-      var entries = rank(found), paths = Array.from(new Set(entries.map(documentOf)));
+      var entries = rank(found), paths = Array.from(new Set(entries.map(documentFile)));
       var forms = new Map();
       found.forEach(function (f) { f.forms.forEach(function (v, k) { forms.set(k, v); }); });
-      return Promise.all(paths.map(get)).then(function (docs) {
+      return Promise.all(paths.map(function (p) { return get(p, m); })).then(function (docs) {
+        if (meta !== m) throw STALE;
         var byPath = new Map();
         paths.forEach(function (p, i) { byPath.set(p, docs[i]); });
-        show(asking, query, entries.map(function (e) { return { entry: e, doc: byPath.get(documentOf(e)) }; }), terms, forms);
+        show(asking, query, entries.map(function (e) { return { entry: e, doc: byPath.get(documentFile(e)) }; }), terms, forms);
       });
     });
   }
