@@ -245,9 +245,9 @@ impl Watching {
     }
 
     /// The next message; while an edit left work for [`Session::settle`],
-    /// that work is done once no change came for [`SETTLE_AFTER`], so a
-    /// burst of saves settles once (in a large handbook, the search index
-    /// alone takes half a second to make again).
+    /// that work is done when it is due (see [`Watching::schedule_settle`]),
+    /// so a burst of saves settles once (in a large handbook, the search
+    /// index alone takes half a second to make again).
     fn next(&mut self, site: &Site, receive: &mpsc::Receiver<Message>) -> Option<Message> {
         loop {
             // A session that could not be replaced waits for the next change.
