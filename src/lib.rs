@@ -190,7 +190,7 @@ fn search_index(
     if !config.search {
         return Vec::new();
     }
-    search_files(config, &search::documents(pages, navigation))
+    search::index(&search::documents(pages, navigation), &config.site.language)
 }
 
 /// The version's search index (`search/`), unless the configuration turns

@@ -245,6 +245,22 @@ mod tests {
         }
     }
 
+    /// A page of `count` sections: anchor `sN`, heading `Section N`, text `wN`.
+    fn numbered(title: &str, count: usize) -> Document {
+        Document {
+            url: format!("{}.html", title.to_lowercase()),
+            title: title.into(),
+            crumbs: Vec::new(),
+            sections: (0..count)
+                .map(|i| Section {
+                    anchor: Some(format!("s{i}")),
+                    heading: format!("Section {i}"),
+                    text: format!("w{i}"),
+                })
+                .collect(),
+        }
+    }
+
     fn file<'a>(files: &'a [(String, String)], path: &str) -> &'a str {
         files
             .iter()
@@ -389,18 +405,11 @@ mod tests {
 
     #[test]
     fn a_long_page_is_kept_sixteen_sections_to_a_file() {
-        let sections: Vec<(String, String, String)> = (0..40)
-            .map(|i| (format!("s{i}"), format!("Section {i}"), format!("text {i}")))
-            .collect();
-        let refs: Vec<(&str, &str, &str)> = sections
-            .iter()
-            .map(|(a, h, t)| (a.as_str(), h.as_str(), t.as_str()))
-            .collect();
-        let files = index(&[doc("Register", &refs)], "en");
+        let files = index(&[numbered("Register", 40)], "en");
         let third: serde_json::Value = serde_json::from_str(file(&files, "d/0-2.json")).unwrap();
         assert_eq!(third["s"][3][0], "s35");
         assert!(files.iter().all(|(p, _)| p != "search/d/0-3.json"));
-        let (_, found) = scores(&files, "35");
+        let (_, found) = scores(&files, "w35");
         assert_eq!(found[0].0, 35, "section 35 of page 0");
         let long = "word ".repeat(4000);
         let kept = kept(&long);
@@ -410,14 +419,7 @@ mod tests {
     #[test]
     fn sections_past_the_last_an_entry_can_name_count_as_the_last() {
         let count = crate::search::MAX_SECTIONS + 3;
-        let sections: Vec<(String, String, String)> = (0..count)
-            .map(|i| (format!("s{i}"), String::new(), format!("w{i}")))
-            .collect();
-        let refs: Vec<(&str, &str, &str)> = sections
-            .iter()
-            .map(|(a, h, t)| (a.as_str(), h.as_str(), t.as_str()))
-            .collect();
-        let files = index(&[doc("Huge", &refs)], "en");
+        let files = index(&[numbered("Huge", count)], "en");
         let last = u32::try_from(crate::search::MAX_SECTIONS - 1).unwrap();
         assert_eq!(scores(&files, &format!("w{}", count - 1)).1[0].0, last);
     }

@@ -722,22 +722,14 @@ fn the_search_index_follows_an_edit_and_equals_a_builds() {
     let test = project();
     let server = serve(test.root(), false);
     let addr = server.addr();
-    let words = |addr: SocketAddr| -> String {
-        let meta: serde_json::Value =
-            serde_json::from_str(&get(addr, "/search/meta.json").body).expect("meta is JSON");
-        let chunks = meta["words"].as_array().expect("words chunks").len();
-        (0..chunks)
-            .map(|i| get(addr, &format!("/search/w/{i}.json")).body)
-            .collect()
-    };
-    assert!(!words(addr).contains("quetzal"));
+    assert!(!index_words(addr).contains("quetzal"));
     write(
         test.root(),
         "handbook/other.md",
         "# Other\n\nA quetzal nests here.\n",
     );
     wait_until("the index to hold the new word", || {
-        words(addr).contains("\"quetzal\"")
+        index_words(addr).contains("\"quetzal\"")
     });
     let served = server.site().snapshot();
     server.stop();
@@ -768,16 +760,6 @@ fn changes_that_keep_coming_do_not_hold_the_index_back() {
     let test = project();
     let server = serve(test.root(), false);
     let addr = server.addr();
-    let holds = |word: &str| {
-        let meta: serde_json::Value =
-            serde_json::from_str(&get(addr, "/search/meta.json").body).expect("meta is JSON");
-        let chunks = meta["words"].as_array().expect("words chunks").len();
-        (0..chunks).any(|i| {
-            get(addr, &format!("/search/w/{i}.json"))
-                .body
-                .contains(word)
-        })
-    };
     write(
         test.root(),
         "handbook/other.md",
@@ -798,7 +780,7 @@ fn changes_that_keep_coming_do_not_hold_the_index_back() {
             "handbook/other.md",
             "# Other\n\nA quetzal nests here.\n",
         );
-        if holds("\"quetzal\"") {
+        if index_words(addr).contains("\"quetzal\"") {
             settled = true;
             break;
         }
@@ -809,4 +791,14 @@ fn changes_that_keep_coming_do_not_hold_the_index_back() {
         "the index never followed while changes kept coming"
     );
     server.stop();
+}
+
+/// Every words chunk of the served search index, as one string.
+fn index_words(addr: SocketAddr) -> String {
+    let meta: serde_json::Value =
+        serde_json::from_str(&get(addr, "/search/meta.json").body).expect("meta is JSON");
+    let chunks = meta["words"].as_array().expect("words chunks").len();
+    (0..chunks)
+        .map(|i| get(addr, &format!("/search/w/{i}.json")).body)
+        .collect()
 }
