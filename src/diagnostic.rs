@@ -10,7 +10,9 @@
 use std::fmt::Write as _;
 
 /// How serious a diagnostic is: errors fail a build, warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     /// Fails the build (exit code 1) unless configuration lowers it.
     Error,
@@ -28,7 +30,9 @@ impl Severity {
 }
 
 /// One content problem at one place.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Diagnostic {
     /// The file as the editor sees it, relative to the project root (`handbook/a.md`).
     pub file: String,

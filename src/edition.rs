@@ -63,6 +63,7 @@ pub(super) fn open(
     plan: &versions::Plan,
     version: &versions::Version,
     project: &config::Config,
+    kept: Option<&cache::Cache>,
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Edition> {
     let source = plan.open(version, project)?;
@@ -70,7 +71,7 @@ pub(super) fn open(
         &source.config,
         source.tree.as_ref(),
         true,
-        ParseCache::new(),
+        (ParseCache::new(), kept),
         step,
     )?;
     let dates = match &source.history {
@@ -179,9 +180,13 @@ pub(crate) fn add_changes_page(newer: &mut Edition, older: &Edition, project: &c
         .summary
         .append_missing(&[(spec.path.as_str(), spec.title.as_str())]);
     let space_urls = space_urls(&newer.config);
-    let options = parse_options(&newer.config, &space_urls, true);
-    let (parsed, problems) =
-        parse_each(std::slice::from_ref(&page), options, &mut ParseCache::new());
+    let options = parse_options(&newer.config, &space_urls, true, None);
+    let (parsed, problems) = parse_each(
+        std::slice::from_ref(&page),
+        options,
+        &mut ParseCache::new(),
+        None,
+    );
     prepared.generated.push(page);
     prepared.pages.extend(parsed);
     prepared.problems.parsed.extend(problems);
@@ -206,7 +211,7 @@ pub(super) fn switcher(
 }
 
 /// What checking and rendering one version gave.
-pub(super) struct Finished {
+pub(crate) struct Finished {
     diagnostics: Diagnostics,
     pages: usize,
     todos: usize,
@@ -220,7 +225,7 @@ pub(super) struct Finished {
 pub(super) fn finish(
     edition: Edition,
     renderer: &render::Renderer,
-    version: Option<(&versions::switch::Switcher, usize)>,
+    (version, reuse): (render::VersionOf<'_>, render::Reuse<'_>),
     root_404: Option<&str>,
     write: bool,
 ) -> Result<Finished> {
@@ -245,8 +250,8 @@ pub(super) fn finish(
     // on one thread, which the other's work fills.
     let wanted = write && !diagnostics.has_errors();
     let (rendered, search) = rayon::join(
-        || renderer.render_site(&pages, &resolved, &navigation, version),
-        || wanted.then(|| search_index(&config, &pages, &navigation)),
+        || renderer.render_site(&pages, &resolved, &navigation, (version, reuse)),
+        || wanted.then(|| search_index(&config, &pages, &navigation, reuse)),
     );
     let rendered = rendered?;
     diagnostics.extend(output::collisions(
@@ -257,7 +262,7 @@ pub(super) fn finish(
     ));
     let site = if write && !diagnostics.has_errors() {
         let mut data = data_files(&config, &records, &pages)?;
-        data.extend(search.unwrap_or_default());
+        data.extend(search.transpose()?.unwrap_or_default());
         let root_not_found = root_404
             .map(|root| renderer.render_not_found_at(navigation.top_level(&pages), root.into()))
             .transpose()?;

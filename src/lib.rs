@@ -9,6 +9,7 @@
 //! `anyhow` errors that name their path. A build with content errors writes
 //! nothing, and a failed write leaves the previous site as it was.
 
+pub mod cache;
 pub mod config;
 pub mod diagnostic;
 mod edition;
@@ -53,6 +54,9 @@ pub struct BuildOptions {
     pub progress: Option<fn(&str)>,
     /// Build only these versions (by name); all when `None`.
     pub versions: Option<Vec<String>>,
+    /// Use and keep the build cache (`.handbook-cache/` in the project):
+    /// pages, highlighted code and rendered files of earlier builds.
+    pub cache: bool,
 }
 
 /// What a build or check did.
@@ -101,40 +105,30 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         }
     };
     let plan = versions::plan(&config, options.versions.as_deref())?;
+    let kept = options.cache.then(|| cache::Cache::open(&config.root));
+    let previous = kept
+        .as_ref()
+        .filter(|_| options.write)
+        .map(|k| cache::site::Previous::load(k.dir(), &config.output_dir));
     let mut editions = plan
         .versions
         .par_iter()
-        .map(|version| edition::open(&plan, version, &config, &step))
+        .map(|version| edition::open(&plan, version, &config, kept.as_ref(), &step))
         .collect::<Result<Vec<_>>>()?;
     if plan.versioned {
         edition::add_changes_pages(&mut editions, &config);
     }
-    let switcher = plan
-        .versioned
-        .then(|| edition::switcher(&editions, &config));
-    // The version the site's root leads to (and whose 404 page it serves).
-    let (lead, lead_folder) = plan.lead();
-    let lead_root = format!("{}{lead_folder}", config.site.path_prefix);
     step("checking links and rendering");
-    let finished = editions
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, edition)| {
-            let version = switcher.as_ref().map(|s| (s, i));
-            let root_404 = (plan.versioned && i == lead).then_some(lead_root.as_str());
-            edition::finish(edition, &renderer, version, root_404, options.write)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let reuse = previous.as_ref();
+    let finished = finish_all(editions, (&plan, &config), &renderer, reuse, options.write)?;
     let (diagnostics, pages, todos, sites, texts) = edition::gather(finished);
     let failed = diagnostics.has_errors();
     if options.write && !failed {
         step("writing the site");
-        let files = if plan.versioned {
-            output::layout::versioned(&config, &plan.versions, sites)?
-        } else {
-            sites.into_iter().flatten().flat_map(|s| s.files).collect()
-        };
-        output::write(&config.output_dir, &files)?;
+        write_site(&config, &plan, sites, kept.as_ref())?;
+    }
+    if let Some(kept) = &kept {
+        kept.save(options.versions.is_none());
     }
     Ok(Report {
         pages,
@@ -145,6 +139,54 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         elapsed: started.elapsed(),
         texts,
     })
+}
+
+/// Every version's links checked, pages rendered and files laid out, in
+/// parallel, each with the version switcher over them all.
+fn finish_all(
+    editions: Vec<edition::Edition>,
+    (plan, config): (&versions::Plan, &config::Config),
+    renderer: &render::Renderer,
+    reuse: render::Reuse<'_>,
+    write: bool,
+) -> Result<Vec<edition::Finished>> {
+    let switcher = plan.versioned.then(|| edition::switcher(&editions, config));
+    // The version the site's root leads to (and whose 404 page it serves).
+    let (lead, lead_folder) = plan.lead();
+    let lead_root = format!("{}{lead_folder}", config.site.path_prefix);
+    editions
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, edition)| {
+            let version = switcher.as_ref().map(|s| (s, i));
+            let root_404 = (plan.versioned && i == lead).then_some(lead_root.as_str());
+            edition::finish(edition, renderer, (version, reuse), root_404, write)
+        })
+        .collect()
+}
+
+/// Lays out every version's files and writes them; with the build cache
+/// on, records which written files were made from which inputs.
+fn write_site(
+    config: &config::Config,
+    plan: &versions::Plan,
+    sites: Vec<Option<output::layout::VersionSite>>,
+    kept: Option<&cache::Cache>,
+) -> Result<()> {
+    let files = if plan.versioned {
+        output::layout::versioned(config, &plan.versions, sites)?
+    } else {
+        sites.into_iter().flatten().flat_map(|s| s.files).collect()
+    };
+    output::write(&config.output_dir, &files)?;
+    if let Some(kept) = kept {
+        let keyed: Vec<(cache::Key, &str)> = files
+            .iter()
+            .filter_map(|f| Some((f.contents.key()?, f.path.as_str())))
+            .collect();
+        cache::site::record(kept.dir(), &config.output_dir, &keyed);
+    }
+    Ok(())
 }
 
 /// Every page's links resolved, in page order, their problems collected.
@@ -168,29 +210,92 @@ fn data_files(
     config: &config::Config,
     records: &[protocols::ProtocolRecord],
     pages: &[parse::Page],
-) -> Result<Vec<(String, String)>> {
+) -> Result<Vec<output::OutFile>> {
     let protocols =
         serde_json::to_string_pretty(&serde_json::json!({ "protocols": records }))? + "\n";
     Ok(vec![
-        ("protocols.json".into(), protocols),
-        (
-            "spaces.json".into(),
-            spaces::json(&config.spaces, pages, records)?,
-        ),
+        output::OutFile::text("protocols.json", protocols),
+        output::OutFile::text("spaces.json", spaces::json(&config.spaces, pages, records)?),
     ])
 }
 
 /// The version's search index made from its pages, unless the
-/// configuration turns search off.
+/// configuration turns search off. With the build cache on (`reuse`), its
+/// files are keyed by everything the index is made from, and when the
+/// previous site holds the files of the same key they are linked again.
 fn search_index(
     config: &config::Config,
     pages: &[parse::Page],
     navigation: &render::nav::Navigation,
-) -> Vec<(String, String)> {
+    reuse: render::Reuse<'_>,
+) -> Result<Vec<output::OutFile>> {
     if !config.search {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    search::index(&search::documents(pages, navigation), &config.site.language)
+    let make = || -> Result<_> {
+        let documents = search::documents(pages, navigation)?;
+        Ok(search::index(&documents, &config.site.language))
+    };
+    let Some(previous) = reuse else {
+        return Ok(make()?
+            .into_iter()
+            .map(|(path, json)| output::OutFile::text(path, json))
+            .collect());
+    };
+    let key = search_key(config, pages, navigation);
+    if let Some(kept) = previous.all(key) {
+        return Ok(kept_index(key, kept));
+    }
+    Ok(make()?
+        .into_iter()
+        .map(|(path, json)| output::OutFile {
+            path,
+            contents: output::Contents::Keyed(key, json),
+        })
+        .collect())
+}
+
+/// The key of everything a version's search index reads: the language, and
+/// each page's address, title, breadcrumb, headings and body.
+fn search_key(
+    config: &config::Config,
+    pages: &[parse::Page],
+    navigation: &render::nav::Navigation,
+) -> cache::Key {
+    let each: Vec<cache::Key> = (0..pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let page = &pages[i];
+            let headings: Vec<(&str, &str)> = page
+                .headings
+                .iter()
+                .map(|h| (h.id.as_str(), h.title.as_str()))
+                .collect();
+            let crumbs = navigation.crumbs(i, pages);
+            cache::key_of(&(&page.url, &page.title, crumbs, headings, page.body.digest()))
+        })
+        .collect();
+    cache::key_of(&("search", &config.site.language, each))
+}
+
+/// The previous site's index files of the same key, at their places in the
+/// version's `search/` folder (the previous site may hold them in a
+/// version's folder and again under `latest/`).
+fn kept_index(key: cache::Key, kept: Vec<(String, PathBuf)>) -> Vec<output::OutFile> {
+    let marker = format!("{}/", search::FOLDER);
+    let mut files: Vec<output::OutFile> = kept
+        .into_iter()
+        .filter_map(|(path, file)| {
+            let (_, inside) = path.rsplit_once(&marker)?;
+            Some(output::OutFile {
+                path: format!("{marker}{inside}"),
+                contents: output::Contents::Kept(key, file),
+            })
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    files
 }
 
 /// The version's search index (`search/`), unless the configuration turns
@@ -257,15 +362,18 @@ type ParseCache =
     std::collections::HashMap<String, (load::SourcePage, parse::Page, Vec<Diagnostic>)>;
 
 /// `highlight` is off when only the protocols are wanted: it is most of parsing's cost.
+/// Pages are taken from `cache` (the dev server's pages in memory), then
+/// from `kept` (the build cache on disk), and parsed only when in neither.
 fn prepare(
     config: &config::Config,
     tree: &dyn load::source::SourceTree,
     highlight: bool,
-    mut cache: ParseCache,
+    (mut cache, kept): (ParseCache, Option<&cache::Cache>),
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Prepared> {
     let space_urls = space_urls(config);
-    let options = parse_options(config, &space_urls, highlight);
+    let highlights = kept.map(|k| &k.highlights);
+    let options = parse_options(config, &space_urls, highlight, highlights);
     let generated: Vec<&str> = generated_specs(config)
         .iter()
         .map(|s| s.path.as_str())
@@ -273,9 +381,11 @@ fn prepare(
     step("reading the sources");
     let (mut handbook, diagnostics) = load::load(config, tree, &generated)?;
     step(&format!("parsing {} pages", handbook.pages.len()));
-    let (mut pages, parsed) = parse_each(&handbook.pages, options, &mut cache);
+    let kept = kept.map(|k| &k.pages);
+    let (mut pages, parsed) = parse_each(&handbook.pages, options, &mut cache, kept);
     let made = generate(config, &mut handbook, &pages);
-    let (generated_pages, generated_problems) = parse_each(&made.sources, options, &mut cache);
+    let (generated_pages, generated_problems) =
+        parse_each(&made.sources, options, &mut cache, kept);
     pages.extend(generated_pages);
     let mut problems = Problems {
         fixed: diagnostics.into_iter().chain(made.clashes).collect(),
@@ -305,20 +415,24 @@ fn parse_options<'a>(
     config: &'a config::Config,
     space_urls: &'a [(String, String)],
     highlight: bool,
+    highlights: Option<&'a cache::highlight::Highlights>,
 ) -> parse::Options<'a> {
     parse::Options {
         legacy: &config.legacy_urls,
         highlight,
         spaces: space_urls,
+        highlights,
     }
 }
 
 /// Every page parsed in parallel (order kept), with its own problems; pages
-/// whose source the cache holds unchanged are moved out of it, not parsed.
+/// whose source the cache holds unchanged are moved out of it, and pages the
+/// build cache kept (`kept`) are read from it, not parsed.
 fn parse_each(
     sources: &[load::SourcePage],
     options: parse::Options<'_>,
     cache: &mut ParseCache,
+    kept: Option<&cache::pages::Pages>,
 ) -> (Vec<parse::Page>, Vec<Vec<Diagnostic>>) {
     let mut cached: Vec<Option<(parse::Page, Vec<Diagnostic>)>> = sources
         .iter()
@@ -333,9 +447,26 @@ fn parse_each(
         .map(|(source, cached)| {
             cached
                 .take()
-                .unwrap_or_else(|| parse::parse_page(source, options))
+                .unwrap_or_else(|| parse_kept(source, options, kept))
         })
         .unzip()
+}
+
+/// One page from the build cache, or parsed and kept there.
+fn parse_kept(
+    source: &load::SourcePage,
+    options: parse::Options<'_>,
+    kept: Option<&cache::pages::Pages>,
+) -> (parse::Page, Vec<Diagnostic>) {
+    let Some(kept) = kept else {
+        return parse::parse_page(source, options);
+    };
+    let key = cache::key_of(&(source, options.legacy, options.highlight, options.spaces));
+    kept.get(key).unwrap_or_else(|| {
+        let parsed = parse::parse_page(source, options);
+        kept.put(key, &parsed);
+        parsed
+    })
 }
 
 /// Diagnostics for each file of `protocols/` out of step with the notes.
@@ -389,7 +520,7 @@ pub fn protocols(options: &BuildOptions, check: bool) -> Result<ProtocolsReport>
         &config,
         &versions::working_tree(&config)?,
         false,
-        ParseCache::new(),
+        (ParseCache::new(), None),
         &|_| {},
     )?;
     let notes = pages.iter().map(|p| p.notes.len()).sum();

@@ -29,11 +29,17 @@ enum Command {
         /// Write the site here instead of the configured output folder.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Neither read nor keep the build cache (`.handbook-cache/`): make everything afresh.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Run every check a build runs, write nothing, and list to-do markers.
     Check {
         #[command(flatten)]
         project: Project,
+        /// Neither read nor keep the build cache (`.handbook-cache/`).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Derive protocols from the notes and write protocols/ (or --check it).
     Protocols {
@@ -89,8 +95,12 @@ struct Project {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Build { project, out } => run_build(&project, out, true),
-        Command::Check { project } => run_build(&project, None, false),
+        Command::Build {
+            project,
+            out,
+            no_cache,
+        } => run_build(&project, out, (true, !no_cache)),
+        Command::Check { project, no_cache } => run_build(&project, None, (false, !no_cache)),
         Command::Protocols { project, check } => run_protocols(&project, check),
         Command::Serve {
             project,
@@ -111,7 +121,12 @@ fn main() -> ExitCode {
     outcome.unwrap_or_else(|error| report_failure(&error))
 }
 
-fn run_build(project: &Project, out: Option<PathBuf>, write: bool) -> Result<ExitCode> {
+/// `build` (`write`) or `check`, with or without the build cache.
+fn run_build(
+    project: &Project,
+    out: Option<PathBuf>,
+    (write, cache): (bool, bool),
+) -> Result<ExitCode> {
     let live = !project.quiet && std::io::stderr().is_terminal();
     let options = BuildOptions {
         root: project.root.clone(),
@@ -120,6 +135,7 @@ fn run_build(project: &Project, out: Option<PathBuf>, write: bool) -> Result<Exi
         write,
         progress: live.then_some(show_stage as fn(&str)),
         versions: project.versions.clone(),
+        cache,
     };
     let report = handbook::build(&options);
     if live {

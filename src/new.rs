@@ -1,7 +1,8 @@
 //! `handbook new DIR`: a project that builds at once — a configuration, a
 //! SUMMARY with a part and nested pages, a page with a protocol note and its
-//! derived `protocols/`, and a `.gitignore` for the output. Refuses a folder that already has files, so it
-//! never overwrites anyone's work.
+//! derived `protocols/`, and a `.gitignore` for the output and the build
+//! cache. Refuses a folder that already has files, so it never overwrites
+//! anyone's work.
 
 use anyhow::{Result, bail};
 use std::path::Path;
@@ -21,7 +22,7 @@ fn files(title: &str) -> Vec<(&'static str, String)> {
     );
     vec![
         ("handbook.yaml", config),
-        (".gitignore", "/site/\n".into()),
+        (".gitignore", "/site/\n/.handbook-cache/\n".into()),
         ("handbook/SUMMARY.md", "# Summary\n\n* [Welcome](README.md)\n\n## Governance\n\n* [Assemblies](governance/README.md)\n  * [General assembly](governance/general-assembly.md)\n".into()),
         ("handbook/README.md", format!("# {title}\n\n> Updated: 2026-01-01\n\nThis handbook says how we work together. Start with [the general assembly](governance/general-assembly.md#quorum).\n")),
         ("handbook/governance/README.md", "# Assemblies\n\nOur assemblies and how they decide.\n".into()),

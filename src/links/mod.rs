@@ -91,7 +91,7 @@ pub fn reads(page: &Page) -> impl Iterator<Item = String> + '_ {
 
 /// One page's links, resolved in order: escaped URLs relative to the page, and
 /// the target page's title where the link asked for it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Resolved {
     /// One per link, ready for an HTML attribute.
     pub hrefs: Vec<String>,

@@ -35,7 +35,7 @@ pub struct Handbook {
 }
 
 /// One markdown file as read from the source tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SourcePage {
     /// Path in the source folder, `/`-separated: the page's identity.
     pub path: String,

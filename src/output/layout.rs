@@ -14,7 +14,7 @@ use crate::diagnostic::Diagnostic;
 use crate::html::escape;
 use crate::load::{Asset, AssetData};
 use crate::parse::Page;
-use crate::render::RenderedSite;
+use crate::render::{Html, RenderedSite};
 use crate::versions::Version;
 use std::collections::HashMap;
 
@@ -24,13 +24,18 @@ pub fn layout(
     site: RenderedSite,
     pages: &[Page],
     assets: &[Asset],
-    data: Vec<(String, String)>,
+    data: Vec<OutFile>,
     root_files: bool,
 ) -> Vec<OutFile> {
     let mut files: Vec<OutFile> = Vec::with_capacity(site.pages.len() + assets.len() + 8);
     files.extend(site.pages.into_iter().map(|p| OutFile {
         path: p.url,
-        contents: Contents::Text(p.html),
+        contents: match (p.key, p.html) {
+            (Some(key), Html::Made(text)) => Contents::Keyed(key, text),
+            (None, Html::Made(text)) => Contents::Text(text),
+            (Some(key), Html::Kept(file)) => Contents::Kept(key, file),
+            (None, Html::Kept(file)) => Contents::Copy(file),
+        },
     }));
     files.extend(site.statics.into_iter().map(|(path, bytes)| OutFile {
         path,
@@ -61,8 +66,8 @@ pub struct Shared {
     pub not_found: String,
     /// The navigation tree script.
     pub navigation: String,
-    /// `protocols.json`, `spaces.json` and the search index, by path.
-    pub data: Vec<(String, String)>,
+    /// `protocols.json`, `spaces.json` and the search index.
+    pub data: Vec<OutFile>,
 }
 
 /// The files made from the whole version rather than from one page: the
@@ -76,26 +81,23 @@ pub fn whole_site_files(
     root_files: bool,
 ) -> Vec<OutFile> {
     let mut files = vec![
-        text("404.html", shared.not_found),
-        text("navigation.js", shared.navigation),
+        OutFile::text("404.html", shared.not_found),
+        OutFile::text("navigation.js", shared.navigation),
     ];
-    files.extend(shared.data.into_iter().map(|(path, json)| OutFile {
-        path,
-        contents: Contents::Text(json),
-    }));
+    files.extend(shared.data);
     if root_files {
-        files.push(text(".nojekyll", String::new()));
+        files.push(OutFile::text(".nojekyll", String::new()));
     }
     if !pages.iter().any(|p| p.url == "index.html") {
         if let Some(first) = pages.iter().find(|p| p.listed && !p.hidden) {
-            files.push(text(
+            files.push(OutFile::text(
                 "index.html",
                 redirect(&first.url, &first.title, &config.site.language),
             ));
         }
     }
     if let (Some(base), true) = (&config.site.base_url, root_files) {
-        files.push(text(
+        files.push(OutFile::text(
             "sitemap.xml",
             sitemap(base, &config.site.path_prefix, &sitemap_entries(pages)),
         ));
@@ -146,7 +148,7 @@ pub fn versioned(
             files.extend(in_folder(&site.files, "latest/"));
         }
         if let Some(not_found) = &site.root_not_found {
-            files.push(text("404.html", not_found.clone()));
+            files.push(OutFile::text("404.html", not_found.clone()));
         }
         entries.extend(site.pages.into_iter().map(|e| Entry {
             url: format!("{folder}{}", e.url),
@@ -163,15 +165,15 @@ pub fn versioned(
     if let Some((folder, version)) = lead {
         let target = format!("{folder}/index.html");
         let title = format!("{} ({})", config.site.title, version.label);
-        files.push(text(
+        files.push(OutFile::text(
             "index.html",
             redirect(&target, &title, &config.site.language),
         ));
     }
-    files.push(text("versions.json", versions_json(versions)?));
-    files.push(text(".nojekyll", String::new()));
+    files.push(OutFile::text("versions.json", versions_json(versions)?));
+    files.push(OutFile::text(".nojekyll", String::new()));
     if let Some(base) = &config.site.base_url {
-        files.push(text(
+        files.push(OutFile::text(
             "sitemap.xml",
             sitemap(base, &config.site.path_prefix, &entries),
         ));
@@ -248,13 +250,6 @@ pub fn collisions(
         }
     }
     problems
-}
-
-fn text(path: &str, body: String) -> OutFile {
-    OutFile {
-        path: path.into(),
-        contents: Contents::Text(body),
-    }
 }
 
 /// A script-free redirect page: works on any host and from disk.

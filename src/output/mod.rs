@@ -13,6 +13,7 @@ pub mod sitemap;
 
 pub use layout::{collisions, layout};
 
+use crate::cache::Key;
 use anyhow::{Context as _, Result, bail};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,21 @@ pub enum Contents {
     Bytes(Vec<u8>),
     /// A file on disk, copied as it is.
     Copy(PathBuf),
+    /// Text made from inputs with this key: the next build may reuse the file.
+    Keyed(Key, String),
+    /// The previous site's file made from inputs with this key: linked into
+    /// the new site (copied where links are not possible), not written again.
+    Kept(Key, PathBuf),
+}
+
+impl Contents {
+    /// The key of the inputs the file was made from, if the build knows it.
+    pub fn key(&self) -> Option<Key> {
+        match self {
+            Self::Keyed(key, _) | Self::Kept(key, _) => Some(*key),
+            Self::Text(_) | Self::Bytes(_) | Self::Copy(_) => None,
+        }
+    }
 }
 
 /// One file of the site, at a `/`-separated path under the output folder.
@@ -38,6 +54,16 @@ pub struct OutFile {
     pub path: String,
     /// What goes there.
     pub contents: Contents,
+}
+
+impl OutFile {
+    /// A file of text made by the build.
+    pub fn text(path: impl Into<String>, text: String) -> Self {
+        Self {
+            path: path.into(),
+            contents: Contents::Text(text),
+        }
+    }
 }
 
 /// Refuses output folders that are not safe to replace: the project root, an
@@ -147,15 +173,25 @@ fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
     files.par_iter().try_for_each(|file| {
         let target = staging.join(&file.path);
         match &file.contents {
-            Contents::Text(text) => crate::fs::write(&target, text),
+            Contents::Text(text) | Contents::Keyed(_, text) => crate::fs::write(&target, text),
             Contents::Bytes(bytes) => crate::fs::write(&target, bytes),
             Contents::Copy(from) => crate::fs::copy(from, &target),
+            Contents::Kept(_, from) => link(from, &target),
         }
     })?;
     crate::fs::write(
         &staging.join(MARKER),
         "This folder is made by `handbook build`; it is replaced on every build.\n",
     )
+}
+
+/// A hard link to the previous site's file (which the swap then removes
+/// from the old folder only), or a copy where the file system has no links.
+fn link(from: &Path, to: &Path) -> Result<()> {
+    match std::fs::hard_link(from, to) {
+        Ok(()) => Ok(()),
+        Err(_) => crate::fs::copy(from, to),
+    }
 }
 
 /// Puts `staging` in place of `out`; on failure the previous site is restored.

@@ -11,7 +11,9 @@
 use std::fmt;
 
 /// A calendar date as written in a handbook (no time zone, no time).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Date {
     /// The year, 1900 to 2200.
     pub year: u16,

@@ -7,7 +7,7 @@
 //! question; this module never touches the file system.
 
 /// Where a link points.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LinkTarget {
     /// A page of this handbook, by source path; `fallback` is a second path to
     /// try (GitBook slugs name `x` for either `x.md` or `x/README.md`).

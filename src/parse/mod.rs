@@ -16,14 +16,17 @@ pub mod link;
 mod markdown;
 pub mod notes;
 
+use crate::cache::Key;
 use crate::diagnostic::Diagnostic;
 use crate::load::SourcePage;
 use dates::Date;
 pub use link::{LinkTarget, normalise_path, percent_decode};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// A parsed page, ready for link resolution and rendering.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page {
     /// Path in the source folder: the page's identity.
     pub path: String,
@@ -49,6 +52,7 @@ pub struct Page {
     /// Listed in SUMMARY.md.
     pub listed: bool,
     /// Free front matter keys for themes.
+    #[serde(with = "json_text")]
     pub extra: BTreeMap<String, serde_json::Value>,
     /// The front matter's `spaces:`, each with its line and column.
     pub spaces: Vec<(String, u32, u32)>,
@@ -69,7 +73,7 @@ pub struct Page {
 }
 
 /// A heading and its id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,
@@ -82,7 +86,7 @@ pub struct Heading {
 }
 
 /// A link or image whose target the links stage resolves.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     /// The destination as written.
     pub raw: String,
@@ -99,7 +103,7 @@ pub struct Link {
 }
 
 /// The section a note belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Section {
     /// The heading's text.
     pub title: String,
@@ -108,7 +112,7 @@ pub struct Section {
 }
 
 /// A "Derive protocols" note as found on the page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     /// Source line of the blockquote.
     pub line: u32,
@@ -123,7 +127,7 @@ pub struct Note {
 }
 
 /// One list item of a note: a protocol as written, not yet validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteItem {
     /// Its id: the `id` field as written, else derived from page and title.
     pub id: String,
@@ -142,7 +146,7 @@ pub struct NoteItem {
 }
 
 /// A `key: value` line under a protocol item.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Field {
     /// The key, as written.
     pub key: String,
@@ -155,7 +159,7 @@ pub struct Field {
 }
 
 /// What a section says that protocol records quote.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionText {
     /// The section's heading id; `None` for the text before any `##` heading.
     pub anchor: Option<String>,
@@ -165,15 +169,64 @@ pub struct SectionText {
     pub excerpt: Option<String>,
 }
 
-/// An HTML body with slots where resolved link targets go.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// An HTML body with slots where resolved link targets go: here, or kept
+/// in the build cache and read only when a page is rendered or indexed (a
+/// page whose render is reused never reads it). Two bodies are equal when
+/// their digests are.
+#[derive(Debug, Clone, Default)]
 pub struct Body {
+    /// The fingerprint of the markup and slots.
+    digest: Key,
+    content: Content,
+}
+
+#[derive(Debug, Clone)]
+enum Content {
+    Here(Markup),
+    /// In the build cache's file, from this byte on.
+    Kept(PathBuf, u64),
+}
+
+impl Default for Content {
+    fn default() -> Self {
+        Self::Here(Markup::default())
+    }
+}
+
+/// The HTML and where its slots are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Markup {
     html: String,
     slots: Vec<(usize, Slot)>,
 }
 
+impl PartialEq for Body {
+    fn eq(&self, other: &Self) -> bool {
+        self.digest == other.digest
+    }
+}
+
+impl Eq for Body {}
+
+/// In the build cache a body is its digest; its markup is kept after the
+/// page (see [`crate::cache::pages`]).
+impl Serialize for Body {
+    fn serialize<S: serde::Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
+        self.digest.serialize(to)
+    }
+}
+
+impl<'de> Deserialize<'de> for Body {
+    fn deserialize<D: serde::Deserializer<'de>>(from: D) -> Result<Self, D::Error> {
+        Ok(Self {
+            digest: Key::deserialize(from)?,
+            content: Content::Kept(PathBuf::new(), 0),
+        })
+    }
+}
+
 /// What fills a slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Slot {
     /// The URL of link number N (already HTML-escaped by the filler).
     Href(usize),
@@ -225,11 +278,51 @@ impl Body {
             }
             html.push_str(text);
         }
-        Self { html, slots }
+        Self::here(Markup { html, slots })
     }
 
+    fn here(markup: Markup) -> Self {
+        Self {
+            digest: crate::cache::key_of(&markup),
+            content: Content::Here(markup),
+        }
+    }
+
+    /// A body kept in the build cache's `file` from byte `offset` on.
+    pub(crate) fn kept(digest: Key, file: PathBuf, offset: u64) -> Self {
+        Self {
+            digest,
+            content: Content::Kept(file, offset),
+        }
+    }
+
+    /// The body's markup, when it is here (not kept in the cache).
+    pub(crate) fn here_markup(&self) -> Option<&Markup> {
+        match &self.content {
+            Content::Here(markup) => Some(markup),
+            Content::Kept(..) => None,
+        }
+    }
+
+    /// The fingerprint of the markup and slots.
+    pub fn digest(&self) -> Key {
+        self.digest
+    }
+
+    /// The markup, read from the build cache when it is kept there.
+    pub fn markup(&self) -> anyhow::Result<std::borrow::Cow<'_, Markup>> {
+        match &self.content {
+            Content::Here(markup) => Ok(std::borrow::Cow::Borrowed(markup)),
+            Content::Kept(file, offset) => {
+                crate::cache::pages::read_markup(file, *offset).map(std::borrow::Cow::Owned)
+            }
+        }
+    }
+}
+
+impl Markup {
     /// The HTML with every slot empty: its text, without link targets.
-    pub fn markup(&self) -> &str {
+    pub fn html(&self) -> &str {
         &self.html
     }
 
@@ -266,6 +359,8 @@ pub struct Options<'a> {
     pub highlight: bool,
     /// Declared spaces as (id, URL): plain links under them are those spaces.
     pub spaces: &'a [(String, String)],
+    /// Code highlighted by earlier builds, looked up before highlighting.
+    pub highlights: Option<&'a crate::cache::highlight::Highlights>,
 }
 
 /// Parses one page.
@@ -288,6 +383,7 @@ pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagn
         page_path: &source.path,
         legacy: options.legacy,
         highlight: options.highlight,
+        highlights: options.highlights,
         spaces: options.spaces,
         front_title: front.title.as_deref(),
     };
@@ -368,3 +464,22 @@ fn file_title(path: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Free front-matter values kept as JSON text in the build cache, whose
+/// binary format cannot hold values of any shape.
+mod json_text {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _, ser::Error as _};
+    use std::collections::BTreeMap;
+
+    type Extra = BTreeMap<String, serde_json::Value>;
+
+    pub(super) fn serialize<S: Serializer>(extra: &Extra, to: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(extra).map_err(S::Error::custom)?;
+        to.serialize_str(&text)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Extra, D::Error> {
+        let text = String::deserialize(from)?;
+        serde_json::from_str(&text).map_err(D::Error::custom)
+    }
+}

@@ -21,12 +21,13 @@ fn parse(text: &str) -> (Page, Vec<Diagnostic>) {
             legacy: &legacy,
             highlight: true,
             spaces: &spaces,
+            highlights: None,
         },
     )
 }
 
 fn html(page: &Page) -> String {
-    page.body.fill(|slot| match slot {
+    page.body.markup().unwrap().fill(|slot| match slot {
         Slot::Href(_) => "HREF",
         Slot::Title(_) => "TITLE",
         Slot::Attrs(_) => "",
@@ -405,7 +406,7 @@ fn space_links_get_an_attribute_slot_and_plain_forum_links_are_recognised() {
         matches!(targets[1], LinkTarget::Space { id, path, .. } if id == "forum" && path == "/t/1")
     );
     assert!(page.links[0].has_title && !page.links[1].has_title);
-    let body = page.body.fill(|slot| match slot {
+    let body = page.body.markup().unwrap().fill(|slot| match slot {
         Slot::Attrs(_) => " class=\"space\"",
         _ => "X",
     });

@@ -10,6 +10,8 @@
 pub mod nav;
 pub mod theme;
 
+use crate::cache::site::Previous;
+use crate::cache::{Key, key_of, key_of_serialized};
 use crate::config::Config;
 use crate::links::{Resolved, root_of};
 use crate::parse::Page;
@@ -18,6 +20,7 @@ use anyhow::{Context as _, Result};
 use nav::{NavItem, Navigation, PageNav, TitledLink};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::path::PathBuf;
 
 /// The generator line in every page.
 pub const GENERATOR: &str = concat!("handbook ", env!("CARGO_PKG_VERSION"));
@@ -27,9 +30,35 @@ pub const GENERATOR: &str = concat!("handbook ", env!("CARGO_PKG_VERSION"));
 pub struct RenderedPage {
     /// Site-relative URL (`a/b.html`).
     pub url: String,
+    /// The key of everything the template was given, when the build cache
+    /// is on.
+    pub key: Option<Key>,
     /// The complete document.
-    pub html: String,
+    pub html: Html,
 }
+
+/// A page's document: rendered now, or the same file of the previous site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Html {
+    /// Rendered by this build.
+    Made(String),
+    /// The previous site's file rendered from the same inputs.
+    Kept(PathBuf),
+}
+
+impl Html {
+    /// The document's text (read from the previous site when kept).
+    pub fn into_text(self) -> Result<String> {
+        match self {
+            Self::Made(text) => Ok(text),
+            Self::Kept(path) => crate::fs::read_to_string(&path),
+        }
+    }
+}
+
+/// The previous site's files, to reuse a page whose inputs are unchanged;
+/// `None` when the build cache is off (nothing is keyed).
+pub type Reuse<'a> = Option<&'a Previous>;
 
 /// Every rendered file of one version's site.
 #[derive(Debug, Clone)]
@@ -49,6 +78,8 @@ pub struct RenderedSite {
 pub struct Renderer {
     tera: std::sync::Arc<tera::Tera>,
     theme: std::sync::Arc<theme::Theme>,
+    /// The key of the templates, part of every page's key.
+    templates: Key,
     site: SiteInfo,
     /// Pages carry the live-reload script (`handbook serve`), never in a build.
     serving: bool,
@@ -158,6 +189,7 @@ impl Renderer {
         let tera = theme.compile()?;
         Ok(Self {
             tera: std::sync::Arc::new(tera),
+            templates: key_of(&theme.templates),
             theme: std::sync::Arc::new(theme),
             site: SiteInfo::of(config),
             serving: false,
@@ -184,6 +216,7 @@ impl Renderer {
         Self {
             tera: std::sync::Arc::clone(&self.tera),
             theme: std::sync::Arc::clone(&self.theme),
+            templates: self.templates,
             site,
             serving: self.serving,
         }
@@ -200,20 +233,22 @@ impl Renderer {
         }
     }
 
-    /// Renders every page in parallel (order kept), the 404 page and the statics.
+    /// Renders every page in parallel (order kept), the 404 page and the
+    /// statics; a page whose key the previous site holds is not rendered.
     pub fn render_site(
         &self,
         pages: &[Page],
         resolved: &[Resolved],
         navigation: &Navigation,
-        version: VersionOf<'_>,
+        (version, reuse): (VersionOf<'_>, Reuse<'_>),
     ) -> Result<RenderedSite> {
         let rendered = pages
             .par_iter()
             .zip(resolved)
             .enumerate()
             .map(|(i, (page, links))| {
-                self.render_page(page, links, navigation.for_page(i, pages), version)
+                let nav = navigation.for_page(i, pages);
+                self.render_reusing(page, links, nav, (version, reuse))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(RenderedSite {
@@ -232,20 +267,50 @@ impl Renderer {
         nav: PageNav,
         version: VersionOf<'_>,
     ) -> Result<RenderedPage> {
+        self.render_reusing(page, resolved, nav, (version, None))
+    }
+
+    /// Renders one page, unless the previous site holds it rendered from
+    /// the same context and templates.
+    fn render_reusing(
+        &self,
+        page: &Page,
+        resolved: &Resolved,
+        nav: PageNav,
+        (version, reuse): (VersionOf<'_>, Reuse<'_>),
+    ) -> Result<RenderedPage> {
         let root = root_of(&page.url);
         let version = version.map(|(switcher, i)| switcher.context(i, page, &format!("{root}../")));
         let context = PageTemplate {
             site: self.site_context(root),
-            page: self.page_context(page, resolved, nav.breadcrumbs, nav.prev, nav.next),
+            page: self.page_context(page, nav.breadcrumbs, nav.prev, nav.next),
             nav: nav.nav,
             version,
             serving: self.serving,
         };
-        let html = self
-            .render("page.html", &context)
-            .with_context(|| format!("rendering {}", page.file))?;
+        // The key reads the body by its digest and the links that fill it:
+        // a page rendered again reads its body, one reused never does.
+        let key = reuse.map(|_| {
+            let context = key_of_serialized(&(self.templates, "page.html", &context));
+            key_of(&(context, page.body.digest(), resolved))
+        });
+        let kept = key
+            .zip(reuse)
+            .and_then(|(key, previous)| previous.find(key));
+        let html = match kept {
+            Some(file) => Html::Kept(file),
+            None => {
+                let mut context = context;
+                context.page.html = page.body.markup()?.fill(|slot| resolved.slot(slot));
+                Html::Made(
+                    self.render("page.html", &context)
+                        .with_context(|| format!("rendering {}", page.file))?,
+                )
+            }
+        };
         Ok(RenderedPage {
             url: page.url.clone(),
+            key,
             html,
         })
     }
@@ -253,7 +318,6 @@ impl Renderer {
     fn page_context<'p>(
         &self,
         page: &'p Page,
-        resolved: &Resolved,
         breadcrumbs: Vec<TitledLink>,
         prev: Option<TitledLink>,
         next: Option<TitledLink>,
@@ -271,7 +335,8 @@ impl Renderer {
         PageContext {
             title: &page.title,
             description: page.description.as_deref().unwrap_or(""),
-            html: page.body.fill(|slot| resolved.slot(slot)),
+            // Filled once the page is known to be rendered.
+            html: String::new(),
             has_h1: page.has_h1,
             title_id: page.title_id.as_deref(),
             url: crate::links::href(&page.url),

@@ -63,8 +63,9 @@ pub struct Section {
     pub text: String,
 }
 
-/// Every page's document, in the pages' order, made in parallel.
-pub fn documents(pages: &[Page], navigation: &Navigation) -> Vec<Document> {
+/// Every page's document, in the pages' order, made in parallel; fails
+/// only when a body kept in the build cache cannot be read.
+pub fn documents(pages: &[Page], navigation: &Navigation) -> anyhow::Result<Vec<Document>> {
     (0..pages.len())
         .into_par_iter()
         .map(|i| document(&pages[i], navigation.crumbs(i, pages)))
@@ -73,8 +74,8 @@ pub fn documents(pages: &[Page], navigation: &Navigation) -> Vec<Document> {
 
 /// One page's document: its body split at headings with ids, each heading
 /// named as the parse stage read it (without the theme's `#` link).
-pub fn document(page: &Page, crumbs: Vec<String>) -> Document {
-    let mut sections: Vec<Section> = text::sections(page.body.markup())
+pub fn document(page: &Page, crumbs: Vec<String>) -> anyhow::Result<Document> {
+    let mut sections: Vec<Section> = text::sections(page.body.markup()?.html())
         .into_iter()
         .map(|s| {
             let parsed = s
@@ -99,10 +100,10 @@ pub fn document(page: &Page, crumbs: Vec<String>) -> Document {
             last.text = all.join(" ");
         }
     }
-    Document {
+    Ok(Document {
         url: crate::links::href(&page.url),
         title: page.title.clone(),
         crumbs,
         sections,
-    }
+    })
 }

@@ -80,7 +80,7 @@ impl Session {
         let mut editions = plan
             .versions
             .par_iter()
-            .map(|version| edition::open(&plan, version, &project, &|_| {}))
+            .map(|version| edition::open(&plan, version, &project, None, &|_| {}))
             .collect::<Result<Vec<_>>>()?;
         if plan.versioned {
             edition::add_changes_pages(&mut editions, &project);
@@ -275,7 +275,13 @@ impl Session {
             mut setting,
         } = live.into_rebuild();
         let source = self.plan.open(&version, &self.project)?;
-        let mut prepared = prepare(&source.config, source.tree.as_ref(), true, cache, &|_| {})?;
+        let mut prepared = prepare(
+            &source.config,
+            source.tree.as_ref(),
+            true,
+            (cache, None),
+            &|_| {},
+        )?;
         let dated = edition::date_pages(&mut prepared.pages, &dates);
         let mut edition = Edition {
             version,
@@ -382,7 +388,13 @@ fn lay_out_versions(
         .map(|(j, edition)| {
             let i = if j < at { j } else { j + 1 };
             let root_404 = (i == lead).then_some(lead_root.as_str());
-            edition::finish(edition, renderer, switcher.map(|s| (s, i)), root_404, true)
+            edition::finish(
+                edition,
+                renderer,
+                (switcher.map(|s| (s, i)), None),
+                root_404,
+                true,
+            )
         })
         .collect::<Result<Vec<_>>>()?;
     let (diagnostics, _, _, mut sites, _) = edition::gather(finished);

@@ -4,6 +4,7 @@
 
 mod browser;
 mod build;
+mod cache;
 mod cli;
 mod example;
 mod harness;

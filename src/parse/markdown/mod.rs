@@ -50,6 +50,8 @@ pub(crate) struct Input<'i> {
     pub(crate) legacy: &'i [String],
     /// Highlight code blocks, or leave them as escaped text.
     pub(crate) highlight: bool,
+    /// Code highlighted by earlier builds.
+    pub(crate) highlights: Option<&'i crate::cache::highlight::Highlights>,
     /// Declared spaces as (id, URL).
     pub(crate) spaces: &'i [(String, String)],
     /// The front matter title: a leading H1 that says something else stays in the body.
@@ -349,10 +351,10 @@ impl<'a> Walker<'a, '_> {
             _ => String::new(),
         };
         let code = self.plain_text(start + 1, end);
-        let block = if self.input.highlight {
-            highlight(&lang, &code)
-        } else {
-            highlight("", &code)
+        let block = match (self.input.highlight, self.input.highlights) {
+            (true, Some(kept)) => kept.get_or_make(&lang, &code, || highlight(&lang, &code)),
+            (true, None) => highlight(&lang, &code),
+            (false, _) => highlight("", &code),
         };
         self.out.push(html(block));
         end + 1

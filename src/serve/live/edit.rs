@@ -124,7 +124,7 @@ impl Live {
     pub(super) fn parse(&mut self, source: &load::SourcePage) -> (Page, Vec<Diagnostic>) {
         let config = &self.edition.config;
         let space_urls = crate::space_urls(config);
-        let options = crate::parse_options(config, &space_urls, true);
+        let options = crate::parse_options(config, &space_urls, true, None);
         let (mut page, problems) = crate::parse::parse_page(source, options);
         let edition = &mut self.edition;
         edition.dated.remove(&page.path);

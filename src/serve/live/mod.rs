@@ -162,26 +162,27 @@ impl Live {
         let p = &self.edition.prepared;
         let config = &self.edition.config;
         // As in a build, the search index is made beside the pages.
-        let (rendered, (documents, index)) = rayon::join(
+        let (rendered, indexed) = rayon::join(
             || {
                 self.renderer.render_site(
                     &p.pages,
                     &self.resolved,
                     &self.navigation,
-                    self.switcher.as_ref().map(|(s, i)| (s, *i)),
+                    (self.switcher.as_ref().map(|(s, i)| (s, *i)), None),
                 )
             },
-            || {
+            || -> Result<_> {
                 let documents = if config.search {
-                    crate::search::documents(&p.pages, &self.navigation)
+                    crate::search::documents(&p.pages, &self.navigation)?
                 } else {
                     Vec::new()
                 };
                 let index = crate::search_files(config, &documents);
-                (documents, index)
+                Ok((documents, index))
             },
         );
         let rendered = rendered?;
+        let (documents, index) = indexed?;
         self.documents = documents;
         self.collisions = crate::output::collisions(
             &p.pages,
@@ -190,7 +191,11 @@ impl Live {
             &self.edition.config.source_label(),
         );
         let mut data = crate::data_files(&self.edition.config, &p.records, &p.pages)?;
-        data.extend(index);
+        data.extend(
+            index
+                .into_iter()
+                .map(|(path, json)| OutFile::text(path, json)),
+        );
         let files = layout(
             &self.edition.config,
             rendered,
@@ -455,12 +460,12 @@ impl Live {
             .collect::<Result<Vec<_>>>()?;
         if self.edition.config.search {
             for &i in which {
-                self.documents[i] = crate::search::document(&pages[i], Vec::new());
+                self.documents[i] = crate::search::document(&pages[i], Vec::new())?;
             }
         }
         let count = done.len();
         for page in done {
-            self.put(page.url, Bytes::from(page.html));
+            self.put(page.url, Bytes::from(page.html.into_text()?));
         }
         Ok(count)
     }
@@ -562,8 +567,8 @@ fn folder(version: &crate::versions::Version, versioned: bool) -> &str {
 /// A laid-out file's bytes, read from disk for copied assets.
 pub(crate) fn contents(contents: Contents) -> Result<Bytes> {
     Ok(match contents {
-        Contents::Text(text) => Bytes::from(text),
+        Contents::Text(text) | Contents::Keyed(_, text) => Bytes::from(text),
         Contents::Bytes(bytes) => Bytes::from(bytes),
-        Contents::Copy(path) => Bytes::from(crate::fs::read(&path)?),
+        Contents::Copy(path) | Contents::Kept(_, path) => Bytes::from(crate::fs::read(&path)?),
     })
 }

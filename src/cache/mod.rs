@@ -1,0 +1,215 @@
+//! The build cache: what earlier builds made, kept on disk in the project's
+//! `.handbook-cache/` folder, so that a build makes again only what its
+//! inputs changed.
+//!
+//! Takes [`Key`]s — 128-bit fingerprints of everything an output is made
+//! from — and gives back what was kept under them: parsed pages
+//! ([`pages`]), highlighted code ([`highlight`]), and the files of the site
+//! written last ([`site`]: where each rendered page and search file already
+//! is, to link instead of rendering it again). Every key is salted with the
+//! program's own identity (version and executable), so a new build of
+//! `handbook` never reads an older one's entries. The cache only ever saves
+//! time: an entry that cannot be read is a miss, one that cannot be written
+//! is skipped, and deleting the folder is always safe.
+
+pub mod highlight;
+pub mod pages;
+pub mod site;
+
+use serde::{Deserialize, Serialize};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use xxhash_rust::xxh3::Xxh3;
+
+/// The cache's folder in the project root.
+pub const FOLDER: &str = ".handbook-cache";
+
+/// Changes whenever what the cache holds changes shape.
+const FORMAT: u32 = 1;
+
+/// A fingerprint of an output's inputs.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub struct Key(pub u128);
+
+impl Key {
+    /// The key as 32 hexadecimal digits, for file names.
+    pub fn hex(self) -> String {
+        format!("{:032x}", self.0)
+    }
+}
+
+/// A 128-bit hasher (XXH3) that `#[derive(Hash)]` types and serialized
+/// values feed, seeded with the program's identity.
+pub struct Fingerprint(Xxh3);
+
+impl Fingerprint {
+    /// A hasher that has seen the program's identity.
+    pub fn new() -> Self {
+        let mut hasher = Xxh3::new();
+        hasher.update(&salt().to_le_bytes());
+        Self(hasher)
+    }
+
+    /// The fingerprint of everything written.
+    pub fn key(&self) -> Key {
+        Key(self.0.digest128())
+    }
+}
+
+impl Default for Fingerprint {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Hasher for Fingerprint {
+    fn finish(&self) -> u64 {
+        self.0.digest()
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+}
+
+impl std::io::Write for Fingerprint {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The key of a value that hashes.
+pub fn key_of(value: &impl Hash) -> Key {
+    let mut hasher = Fingerprint::new();
+    value.hash(&mut hasher);
+    hasher.key()
+}
+
+/// The key of a value as it serializes (a template's whole context): every
+/// field it would hand on is in the key.
+pub fn key_of_serialized(value: &impl Serialize) -> Key {
+    let mut hasher = Fingerprint::new();
+    // Writing into a hasher cannot fail; a value that cannot serialize gets
+    // the key of what it wrote until then, and fails where it is used.
+    let _ = postcard::to_io(value, &mut hasher);
+    hasher.key()
+}
+
+/// The program's identity: the cache format, the version, and the
+/// executable's size and modification time (a rebuilt binary reads none of
+/// the old entries).
+fn salt() -> u128 {
+    static SALT: OnceLock<u128> = OnceLock::new();
+    *SALT.get_or_init(|| {
+        let mut hasher = Xxh3::new();
+        hasher.update(&FORMAT.to_le_bytes());
+        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        let exe = std::env::current_exe().and_then(std::fs::metadata);
+        if let Ok(meta) = exe {
+            hasher.update(&meta.len().to_le_bytes());
+            let modified = meta.modified().ok();
+            let since = modified.and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok());
+            hasher.update(&since.unwrap_or_default().as_nanos().to_le_bytes());
+        }
+        hasher.digest128()
+    })
+}
+
+/// The cache of one project, or none (`--no-cache`).
+#[derive(Debug)]
+pub struct Cache {
+    dir: PathBuf,
+    /// Parsed pages.
+    pub pages: pages::Pages,
+    /// Highlighted code blocks.
+    pub highlights: highlight::Highlights,
+}
+
+impl Cache {
+    /// The cache in `root`'s cache folder; nothing is read until asked for.
+    pub fn open(root: &Path) -> Self {
+        let dir = root.join(FOLDER);
+        Self {
+            pages: pages::Pages::new(dir.join("pages")),
+            highlights: highlight::Highlights::new(dir.join("highlight.bin")),
+            dir,
+        }
+    }
+
+    /// The cache's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Keeps what this build made for the next one: new highlighted code;
+    /// and, when the build read every version (`complete`), forgets the
+    /// pages it did not use.
+    pub fn save(&self, complete: bool) {
+        let every_page_parsed = self.pages.hits() == 0;
+        self.highlights.save(every_page_parsed);
+        if complete {
+            self.pages.prune();
+        }
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so a
+/// reader never sees half an entry; failures are ignored (a later build
+/// only misses the entry).
+fn store(path: &Path, bytes: &[u8]) {
+    let Some(parent) = path.parent() else { return };
+    if std::fs::create_dir_all(parent).is_err() {
+        return;
+    }
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = parent.join(format!(".{name}.{}", std::process::id()));
+    if std::fs::write(&temporary, bytes).is_ok() && std::fs::rename(&temporary, path).is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_follow_every_part() {
+        assert_eq!(key_of(&("a", 1)), key_of(&("a", 1)));
+        assert_ne!(key_of(&("a", 1)), key_of(&("a", 2)));
+        assert_ne!(key_of(&("ab", "")), key_of(&("a", "b")));
+        assert_eq!(Key(255).hex(), format!("{}ff", "0".repeat(30)));
+    }
+
+    #[test]
+    fn serialized_keys_see_every_field() {
+        #[derive(Serialize)]
+        struct Context<'a> {
+            title: &'a str,
+            body: String,
+        }
+        let one = Context {
+            title: "A",
+            body: "x".into(),
+        };
+        let other = Context {
+            title: "A",
+            body: "y".into(),
+        };
+        assert_ne!(key_of_serialized(&one), key_of_serialized(&other));
+        assert_eq!(
+            key_of_serialized(&one),
+            key_of_serialized(&Context {
+                title: "A",
+                body: "x".into()
+            })
+        );
+    }
+}
