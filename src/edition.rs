@@ -225,7 +225,11 @@ pub(crate) struct Finished {
 pub(super) fn finish(
     edition: Edition,
     renderer: &render::Renderer,
-    (version, reuse): (render::VersionOf<'_>, render::Reuse<'_>),
+    (version, reuse, staging): (
+        render::VersionOf<'_>,
+        render::Reuse<'_>,
+        Option<&output::Staging>,
+    ),
     root_404: Option<&str>,
     write: bool,
 ) -> Result<Finished> {
@@ -250,7 +254,15 @@ pub(super) fn finish(
     // on one thread, which the other's work fills.
     let wanted = write && !diagnostics.has_errors();
     let (rendered, search) = rayon::join(
-        || renderer.render_site(&pages, &resolved, &navigation, (version, reuse)),
+        || {
+            let folder = match version {
+                Some(_) => format!("{}/", about.name),
+                None => String::new(),
+            };
+            let into = staging.filter(|_| wanted).map(|s| (s, folder.as_str()));
+            let output = render::Output { reuse, into };
+            renderer.render_site(&pages, &resolved, &navigation, (version, output))
+        },
         || wanted.then(|| search_index(&config, &pages, &navigation, reuse)),
     );
     let rendered = rendered?;

@@ -119,13 +119,25 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         edition::add_changes_pages(&mut editions, &config);
     }
     step("checking links and rendering");
+    let staging = options
+        .write
+        .then(|| output::Staging::open(&config.output_dir))
+        .transpose()?;
     let reuse = previous.as_ref();
-    let finished = finish_all(editions, (&plan, &config), &renderer, reuse, options.write)?;
+    let finished = finish_all(
+        editions,
+        (&plan, &config),
+        &renderer,
+        (reuse, staging.as_ref()),
+        options.write,
+    )?;
     let (diagnostics, pages, todos, sites, texts) = edition::gather(finished);
     let failed = diagnostics.has_errors();
     if options.write && !failed {
         step("writing the site");
-        write_site(&config, &plan, sites, kept.as_ref())?;
+        if let Some(staging) = staging {
+            write_site((&config, &plan), sites, staging, kept.as_ref())?;
+        }
     }
     if let Some(kept) = &kept {
         kept.save(options.versions.is_none());
@@ -147,7 +159,7 @@ fn finish_all(
     editions: Vec<edition::Edition>,
     (plan, config): (&versions::Plan, &config::Config),
     renderer: &render::Renderer,
-    reuse: render::Reuse<'_>,
+    (reuse, staging): (render::Reuse<'_>, Option<&output::Staging>),
     write: bool,
 ) -> Result<Vec<edition::Finished>> {
     let switcher = plan.versioned.then(|| edition::switcher(&editions, config));
@@ -160,7 +172,13 @@ fn finish_all(
         .map(|(i, edition)| {
             let version = switcher.as_ref().map(|s| (s, i));
             let root_404 = (plan.versioned && i == lead).then_some(lead_root.as_str());
-            edition::finish(edition, renderer, (version, reuse), root_404, write)
+            edition::finish(
+                edition,
+                renderer,
+                (version, reuse, staging),
+                root_404,
+                write,
+            )
         })
         .collect()
 }
@@ -168,9 +186,9 @@ fn finish_all(
 /// Lays out every version's files and writes them; with the build cache
 /// on, records which written files were made from which inputs.
 fn write_site(
-    config: &config::Config,
-    plan: &versions::Plan,
+    (config, plan): (&config::Config, &versions::Plan),
     sites: Vec<Option<output::layout::VersionSite>>,
+    staging: output::Staging,
     kept: Option<&cache::Cache>,
 ) -> Result<()> {
     let files = if plan.versioned {
@@ -178,7 +196,7 @@ fn write_site(
     } else {
         sites.into_iter().flatten().flat_map(|s| s.files).collect()
     };
-    output::write(&config.output_dir, &files)?;
+    staging.finish(&files)?;
     if let Some(kept) = kept {
         let keyed: Vec<(cache::Key, &str)> = files
             .iter()

@@ -35,6 +35,7 @@ pub fn layout(
             (None, Html::Made(text)) => Contents::Text(text),
             (Some(key), Html::Kept(file)) => Contents::Kept(key, file),
             (None, Html::Kept(file)) => Contents::Copy(file),
+            (key, Html::Staged(file)) => Contents::Staged(key, file),
         },
     }));
     files.extend(site.statics.into_iter().map(|(path, bytes)| OutFile {

@@ -35,6 +35,10 @@ pub enum Contents {
     /// The previous site's file made from inputs with this key: linked into
     /// the new site (copied where links are not possible), not written again.
     Kept(Key, PathBuf),
+    /// Written into the staging folder already, at this path (and linked
+    /// from it to any other place the layout puts it), made from inputs
+    /// with this key when the build cache is on.
+    Staged(Option<Key>, PathBuf),
 }
 
 impl Contents {
@@ -42,6 +46,7 @@ impl Contents {
     pub fn key(&self) -> Option<Key> {
         match self {
             Self::Keyed(key, _) | Self::Kept(key, _) => Some(*key),
+            Self::Staged(key, _) => *key,
             Self::Text(_) | Self::Bytes(_) | Self::Copy(_) => None,
         }
     }
@@ -104,32 +109,81 @@ pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()
 /// Writes `files` as the new content of `out`, replacing its previous content
 /// only once every file is written.
 pub fn write(out: &Path, files: &[OutFile]) -> Result<()> {
-    // A symlinked output folder (`site -> /var/www/handbook`) is updated where
-    // it points, and the link stays.
-    let target = if out.is_symlink() {
-        Some(crate::fs::resolved(out)?)
-    } else {
-        None
-    };
-    let out = target.as_deref().unwrap_or(out);
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    crate::fs::create_dir_all(parent)?;
-    let name = out
-        .file_name()
-        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.new-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
-    remove_leftovers(parent, &name)?;
-    let written = write_all(&staging, files);
-    if let Err(error) = written {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(error);
+    Staging::open(out)?.finish(files)
+}
+
+/// The folder a new site is written into, beside the output folder, before
+/// it takes the output folder's place. Files may be put in while the site
+/// is made (rendered pages, as each is rendered); [`Staging::finish`] writes
+/// the rest and swaps it in. Dropped unfinished (an error), it is removed
+/// and the previous site is as it was.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    staging: PathBuf,
+    old: PathBuf,
+    done: bool,
+}
+
+impl Staging {
+    /// An empty staging folder for `out`, leftovers of crashed builds removed.
+    pub fn open(out: &Path) -> Result<Self> {
+        // A symlinked output folder (`site -> /var/www/handbook`) is updated
+        // where it points, and the link stays.
+        let out = if out.is_symlink() {
+            crate::fs::resolved(out)?
+        } else {
+            out.to_path_buf()
+        };
+        let parent = out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        crate::fs::create_dir_all(&parent)?;
+        let name = out
+            .file_name()
+            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+        let pid = std::process::id();
+        remove_leftovers(&parent, &name)?;
+        let staging = parent.join(format!(".{name}.new-{pid}"));
+        crate::fs::create_dir_all(&staging)?;
+        Ok(Self {
+            old: parent.join(format!(".{name}.old-{pid}")),
+            staging,
+            out,
+            done: false,
+        })
     }
-    swap(out, &staging, &old)
+
+    /// Where the file at `path` (under the output folder) is staged.
+    pub fn path(&self, path: &str) -> PathBuf {
+        self.staging.join(path)
+    }
+
+    /// Writes one file now, at `path` under the output folder; gives where
+    /// it was staged (for [`Contents::Staged`]).
+    pub fn put(&self, path: &str, text: &str) -> Result<PathBuf> {
+        let target = self.path(path);
+        crate::fs::write(&target, text)?;
+        Ok(target)
+    }
+
+    /// Writes the remaining `files` and puts the new site in place of the
+    /// output folder.
+    pub fn finish(mut self, files: &[OutFile]) -> Result<()> {
+        write_all(&self.staging, files)?;
+        self.done = true;
+        swap(&self.out, &self.staging, &self.old)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
 }
 
 /// Staging and old folders a crashed build left beside the output
@@ -162,7 +216,6 @@ fn process_runs(pid: u32) -> bool {
 }
 
 fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
-    crate::fs::create_dir_all(staging)?;
     let mut dirs: Vec<PathBuf> = files
         .iter()
         .filter_map(|f| Path::new(&f.path).parent().map(|p| staging.join(p)))
@@ -177,6 +230,8 @@ fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
             Contents::Bytes(bytes) => crate::fs::write(&target, bytes),
             Contents::Copy(from) => crate::fs::copy(from, &target),
             Contents::Kept(_, from) => link(from, &target),
+            Contents::Staged(_, at) if *at == target => Ok(()),
+            Contents::Staged(_, at) => link(at, &target),
         }
     })?;
     crate::fs::write(

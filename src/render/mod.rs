@@ -14,6 +14,7 @@ use crate::cache::site::Previous;
 use crate::cache::{Key, key_of, key_of_serialized};
 use crate::config::Config;
 use crate::links::{Resolved, root_of};
+use crate::output::Staging;
 use crate::parse::Page;
 use crate::versions::switch::{Switcher, VersionContext};
 use anyhow::{Context as _, Result};
@@ -44,6 +45,8 @@ pub enum Html {
     Made(String),
     /// The previous site's file rendered from the same inputs.
     Kept(PathBuf),
+    /// Rendered by this build and written into the staging folder here.
+    Staged(PathBuf),
 }
 
 impl Html {
@@ -51,7 +54,7 @@ impl Html {
     pub fn into_text(self) -> Result<String> {
         match self {
             Self::Made(text) => Ok(text),
-            Self::Kept(path) => crate::fs::read_to_string(&path),
+            Self::Kept(path) | Self::Staged(path) => crate::fs::read_to_string(&path),
         }
     }
 }
@@ -59,6 +62,16 @@ impl Html {
 /// The previous site's files, to reuse a page whose inputs are unchanged;
 /// `None` when the build cache is off (nothing is keyed).
 pub type Reuse<'a> = Option<&'a Previous>;
+
+/// What a build does with the pages it renders.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Output<'a> {
+    /// The previous site's files, with the build cache on.
+    pub reuse: Reuse<'a>,
+    /// The staging folder and the version's folder in it: each page is
+    /// written there as soon as it is rendered, not kept in memory.
+    pub into: Option<(&'a Staging, &'a str)>,
+}
 
 /// Every rendered file of one version's site.
 #[derive(Debug, Clone)]
@@ -240,7 +253,7 @@ impl Renderer {
         pages: &[Page],
         resolved: &[Resolved],
         navigation: &Navigation,
-        (version, reuse): (VersionOf<'_>, Reuse<'_>),
+        (version, output): (VersionOf<'_>, Output<'_>),
     ) -> Result<RenderedSite> {
         let rendered = pages
             .par_iter()
@@ -248,7 +261,7 @@ impl Renderer {
             .enumerate()
             .map(|(i, (page, links))| {
                 let nav = navigation.for_page(i, pages);
-                self.render_reusing(page, links, nav, (version, reuse))
+                self.render_reusing(page, links, nav, (version, output))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(RenderedSite {
@@ -267,18 +280,20 @@ impl Renderer {
         nav: PageNav,
         version: VersionOf<'_>,
     ) -> Result<RenderedPage> {
-        self.render_reusing(page, resolved, nav, (version, None))
+        self.render_reusing(page, resolved, nav, (version, Output::default()))
     }
 
     /// Renders one page, unless the previous site holds it rendered from
-    /// the same context and templates.
+    /// the same context and templates; writes it into the staging folder
+    /// when there is one.
     fn render_reusing(
         &self,
         page: &Page,
         resolved: &Resolved,
         nav: PageNav,
-        (version, reuse): (VersionOf<'_>, Reuse<'_>),
+        (version, output): (VersionOf<'_>, Output<'_>),
     ) -> Result<RenderedPage> {
+        let reuse = output.reuse;
         let root = root_of(&page.url);
         let version = version.map(|(switcher, i)| switcher.context(i, page, &format!("{root}../")));
         let context = PageTemplate {
@@ -302,10 +317,15 @@ impl Renderer {
             None => {
                 let mut context = context;
                 context.page.html = page.body.markup()?.fill(|slot| resolved.slot(slot));
-                Html::Made(
-                    self.render("page.html", &context)
-                        .with_context(|| format!("rendering {}", page.file))?,
-                )
+                let html = self
+                    .render("page.html", &context)
+                    .with_context(|| format!("rendering {}", page.file))?;
+                match output.into {
+                    Some((staging, folder)) => {
+                        Html::Staged(staging.put(&format!("{folder}{}", page.url), &html)?)
+                    }
+                    None => Html::Made(html),
+                }
             }
         };
         Ok(RenderedPage {

@@ -391,7 +391,7 @@ fn lay_out_versions(
             edition::finish(
                 edition,
                 renderer,
-                (switcher.map(|s| (s, i)), None),
+                (switcher.map(|s| (s, i)), None, None),
                 root_404,
                 true,
             )

@@ -1,7 +1,7 @@
 //! Building valid fixtures: navigation, folder-derived tables of contents,
 //! unlisted pages, determinism, atomic output and refusal of foreign folders.
 
-use crate::harness::{HandbookTest, tree};
+use crate::harness::{HandbookTest, repo_root, tree};
 
 #[test]
 fn navigation_has_parts_nesting_breadcrumbs_and_reading_order() {
@@ -160,7 +160,7 @@ fn a_failed_build_leaves_the_previous_site_exactly_as_it_was() {
     let leftovers: Vec<_> = std::fs::read_dir(test.root())
         .expect("root")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
+        .filter(|n| n.starts_with('.') && n != ".handbook-cache")
         .collect();
     assert!(
         leftovers.is_empty(),
@@ -264,6 +264,41 @@ fn a_template_error_is_an_environment_failure_naming_the_template() {
         .build()
         .assert_exit(2)
         .assert_stderr("page.html");
+}
+
+#[test]
+fn a_page_that_fails_to_render_leaves_the_previous_site_and_no_staging_folder() {
+    let test = HandbookTest::fixture("valid/unlisted-page")
+        .build()
+        .assert_success();
+    let before = tree(&test.root().join("site"));
+    let template = std::fs::read_to_string(repo_root().join("themes/default/templates/page.html"))
+        .expect("default page template");
+    // Every other page renders (and is staged) before or after this one fails.
+    let failing = template.replacen(
+        "{% block content %}",
+        "{% block content %}{% if page.path == \"orphan.md\" %}{{ nothing.here }}{% endif %}",
+        1,
+    );
+    assert_ne!(failing, template);
+    let test = test
+        .file("themes/default/templates/page.html", &failing)
+        .build()
+        .assert_exit(2)
+        .assert_stderr("orphan.md");
+    assert!(
+        before == tree(&test.root().join("site")),
+        "the previous site changed"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(test.root())
+        .expect("root")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".site"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
 }
 
 #[test]

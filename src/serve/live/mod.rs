@@ -168,7 +168,10 @@ impl Live {
                     &p.pages,
                     &self.resolved,
                     &self.navigation,
-                    (self.switcher.as_ref().map(|(s, i)| (s, *i)), None),
+                    (
+                        self.switcher.as_ref().map(|(s, i)| (s, *i)),
+                        crate::render::Output::default(),
+                    ),
                 )
             },
             || -> Result<_> {
@@ -569,6 +572,8 @@ pub(crate) fn contents(contents: Contents) -> Result<Bytes> {
     Ok(match contents {
         Contents::Text(text) | Contents::Keyed(_, text) => Bytes::from(text),
         Contents::Bytes(bytes) => Bytes::from(bytes),
-        Contents::Copy(path) | Contents::Kept(_, path) => Bytes::from(crate::fs::read(&path)?),
+        Contents::Copy(path) | Contents::Kept(_, path) | Contents::Staged(_, path) => {
+            Bytes::from(crate::fs::read(&path)?)
+        }
     })
 }
