@@ -221,18 +221,26 @@ pub(crate) struct Finished {
     texts: Vec<(String, String)>,
 }
 
+/// Where one version's finished pages go.
+#[derive(Clone, Copy)]
+pub(crate) struct Target<'a> {
+    /// Its place among the versions (a versioned site).
+    pub(crate) version: render::VersionOf<'a>,
+    /// The previous site's files, with the build cache on.
+    pub(crate) reuse: render::Reuse<'a>,
+    /// The staging folder pages are written into as they are rendered.
+    pub(crate) staging: Option<&'a output::Staging>,
+}
+
 /// Links checked, pages rendered and laid out: one version's site.
 pub(super) fn finish(
     edition: Edition,
     renderer: &render::Renderer,
-    (version, reuse, staging): (
-        render::VersionOf<'_>,
-        render::Reuse<'_>,
-        Option<&output::Staging>,
-    ),
+    target: Target<'_>,
     root_404: Option<&str>,
     write: bool,
 ) -> Result<Finished> {
+    let version = target.version;
     let (about, config) = (edition.version, edition.config);
     let Prepared {
         handbook,
@@ -250,20 +258,12 @@ pub(super) fn finish(
     let todos = todo_warnings(&pages, &mut diagnostics, !write);
     let navigation = render::nav::Navigation::new(&handbook.summary, &pages);
     let renderer = renderer.for_version(&config, &about.name);
-    // The search index is made beside the pages: each has steps that run
-    // on one thread, which the other's work fills.
     let wanted = write && !diagnostics.has_errors();
-    let (rendered, search) = rayon::join(
-        || {
-            let folder = match version {
-                Some(_) => format!("{}/", about.name),
-                None => String::new(),
-            };
-            let into = staging.filter(|_| wanted).map(|s| (s, folder.as_str()));
-            let output = render::Output { reuse, into };
-            renderer.render_site(&pages, &resolved, &navigation, (version, output))
-        },
-        || wanted.then(|| search_index(&config, &pages, &navigation, reuse)),
+    let (rendered, search) = render_and_index(
+        (&renderer, &config),
+        (&pages, &resolved, &navigation),
+        (target, &about.name),
+        wanted,
     );
     let rendered = rendered?;
     diagnostics.extend(output::collisions(
@@ -278,19 +278,13 @@ pub(super) fn finish(
         let root_not_found = root_404
             .map(|root| renderer.render_not_found_at(navigation.top_level(&pages), root.into()))
             .transpose()?;
-        let files = output::layout(
+        let laid_out = (rendered, data, root_not_found);
+        Some(version_site(
             &config,
-            rendered,
-            &pages,
-            &handbook.assets,
-            data,
+            (&pages, &handbook.assets),
+            laid_out,
             version.is_none(),
-        );
-        Some(output::layout::VersionSite {
-            files,
-            pages: output::layout::sitemap_entries(&pages),
-            root_not_found,
-        })
+        ))
     } else {
         None
     };
@@ -302,6 +296,52 @@ pub(super) fn finish(
         site,
         texts,
     })
+}
+
+/// One version's files laid out, with its sitemap entries and (for the
+/// lead version) the not-found page of the site's root.
+fn version_site(
+    config: &config::Config,
+    (pages, assets): (&[parse::Page], &[load::Asset]),
+    (rendered, data, root_not_found): (render::RenderedSite, Vec<output::OutFile>, Option<String>),
+    root_files: bool,
+) -> output::layout::VersionSite {
+    output::layout::VersionSite {
+        files: output::layout(config, rendered, pages, assets, data, root_files),
+        pages: output::layout::sitemap_entries(pages),
+        root_not_found,
+    }
+}
+
+/// The version's pages rendered and, when the site is to be written, its
+/// search index made, side by side: each has steps that run on one thread,
+/// which the other's work fills.
+fn render_and_index(
+    (renderer, config): (&render::Renderer, &config::Config),
+    (pages, resolved, navigation): (&[parse::Page], &[links::Resolved], &render::nav::Navigation),
+    (target, name): (Target<'_>, &str),
+    wanted: bool,
+) -> (
+    Result<render::RenderedSite>,
+    Option<Result<Vec<output::OutFile>>>,
+) {
+    // Pages go into the version's folder of a versioned site.
+    let folder = if target.version.is_some() {
+        format!("{name}/")
+    } else {
+        String::new()
+    };
+    let output = render::Output {
+        reuse: target.reuse,
+        into: target
+            .staging
+            .filter(|_| wanted)
+            .map(|s| (s, folder.as_str())),
+    };
+    rayon::join(
+        || renderer.render_site(pages, resolved, navigation, (target.version, output)),
+        || wanted.then(|| search_index(config, pages, navigation, target.reuse)),
+    )
 }
 
 /// The label and text of every page a diagnostic names, for a version whose

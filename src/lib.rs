@@ -105,11 +105,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         }
     };
     let plan = versions::plan(&config, options.versions.as_deref())?;
-    let kept = options.cache.then(|| cache::Cache::open(&config.root));
-    let previous = kept
-        .as_ref()
-        .filter(|_| options.write)
-        .map(|k| cache::site::Previous::load(k.dir(), &config.output_dir));
+    let (kept, previous) = open_cache(options, &config);
     let mut editions = plan
         .versions
         .par_iter()
@@ -153,6 +149,20 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     })
 }
 
+/// The build cache when it is on, and what it says of the site written
+/// last (when this build writes one).
+fn open_cache(
+    options: &BuildOptions,
+    config: &config::Config,
+) -> (Option<cache::Cache>, Option<cache::site::Previous>) {
+    let kept = options.cache.then(|| cache::Cache::open(&config.root));
+    let previous = kept
+        .as_ref()
+        .filter(|_| options.write)
+        .map(|k| cache::site::Previous::load(k.dir(), &config.output_dir));
+    (kept, previous)
+}
+
 /// Every version's links checked, pages rendered and files laid out, in
 /// parallel, each with the version switcher over them all.
 fn finish_all(
@@ -175,7 +185,11 @@ fn finish_all(
             edition::finish(
                 edition,
                 renderer,
-                (version, reuse, staging),
+                edition::Target {
+                    version,
+                    reuse,
+                    staging,
+                },
                 root_404,
                 write,
             )

@@ -391,7 +391,11 @@ fn lay_out_versions(
             edition::finish(
                 edition,
                 renderer,
-                (switcher.map(|s| (s, i)), None, None),
+                edition::Target {
+                    version: switcher.map(|s| (s, i)),
+                    reuse: None,
+                    staging: None,
+                },
                 root_404,
                 true,
             )

@@ -174,15 +174,7 @@ impl Live {
                     ),
                 )
             },
-            || -> Result<_> {
-                let documents = if config.search {
-                    crate::search::documents(&p.pages, &self.navigation)?
-                } else {
-                    Vec::new()
-                };
-                let index = crate::search_files(config, &documents);
-                Ok((documents, index))
-            },
+            || search_documents(config, &p.pages, &self.navigation),
         );
         let rendered = rendered?;
         let (documents, index) = indexed?;
@@ -542,6 +534,25 @@ impl Live {
         let nav = self.navigation.top_level(&self.edition.prepared.pages);
         self.renderer.render_not_found_at(nav, root)
     }
+}
+
+/// Each page's search document, and the index files made of them.
+type Indexed = (Vec<crate::search::Document>, Vec<(String, String)>);
+
+/// Each page's search document and the index made of them (none when the
+/// configuration turns search off).
+fn search_documents(
+    config: &crate::config::Config,
+    pages: &[crate::parse::Page],
+    navigation: &crate::render::nav::Navigation,
+) -> Result<Indexed> {
+    let documents = if config.search {
+        crate::search::documents(pages, navigation)?
+    } else {
+        Vec::new()
+    };
+    let index = crate::search_files(config, &documents);
+    Ok((documents, index))
 }
 
 /// What edits left for [`Live::settle`].
