@@ -250,11 +250,19 @@ pub(super) fn finish(
         ..
     } = edition.prepared;
     let mut diagnostics = problems.into_diagnostics();
-    if !diagnostics.has_errors() && about.origin == versions::Origin::WorkingTree {
-        diagnostics.extend(drift(&config, &records, write)?);
-    }
-    let index = links::LinkIndex::new(&pages, &handbook.assets, &config.spaces);
-    let resolved = resolve_all(&pages, &index, config.broken_links, &mut diagnostics);
+    let compare = !diagnostics.has_errors() && about.origin == versions::Origin::WorkingTree;
+    // `protocols/` is read and compared while the links are checked.
+    let (drifted, (index, resolved, broken)) = rayon::join(
+        || compare.then(|| drift(&config, &records, write)).transpose(),
+        || {
+            let index = links::LinkIndex::new(&pages, &handbook.assets, &config.spaces);
+            let mut broken = Diagnostics::new();
+            let resolved = resolve_all(&pages, &index, config.broken_links, &mut broken);
+            (index, resolved, broken)
+        },
+    );
+    diagnostics.extend(drifted?.unwrap_or_default());
+    diagnostics.extend(broken);
     let todos = todo_warnings(&pages, &mut diagnostics, !write);
     let navigation = render::nav::Navigation::new(&handbook.summary, &pages);
     let renderer = renderer.for_version(&config, &about.name);
@@ -289,9 +297,13 @@ pub(super) fn finish(
         None
     };
     let texts = texts_with_problems(&about.origin, &handbook.pages, &diagnostics);
+    let count = pages.len();
+    // Freeing every page's parts takes a while: another thread does it
+    // while the site is written.
+    std::thread::spawn(move || drop((pages, handbook, index, resolved, navigation)));
     Ok(Finished {
         diagnostics,
-        pages: pages.len(),
+        pages: count,
         todos,
         site,
         texts,

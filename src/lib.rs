@@ -210,8 +210,8 @@ fn write_site(
     } else {
         sites.into_iter().flatten().flat_map(|s| s.files).collect()
     };
-    staging.finish(&files)?;
-    if let Some(kept) = kept {
+    let replaced = staging.finish(&files)?;
+    if let Some(kept) = kept.filter(|_| replaced) {
         let keyed: Vec<(cache::Key, &str)> = files
             .iter()
             .filter_map(|f| Some((f.contents.key()?, f.path.as_str())))
@@ -494,11 +494,8 @@ fn parse_kept(
         return parse::parse_page(source, options);
     };
     let key = cache::key_of(&(source, options.legacy, options.highlight, options.spaces));
-    kept.get(key).unwrap_or_else(|| {
-        let parsed = parse::parse_page(source, options);
-        kept.put(key, &parsed);
-        parsed
-    })
+    kept.get(key)
+        .unwrap_or_else(|| kept.keep(key, parse::parse_page(source, options)))
 }
 
 /// Diagnostics for each file of `protocols/` out of step with the notes.

@@ -155,25 +155,30 @@ impl Cache {
     pub fn save(&self, complete: bool) {
         let every_page_parsed = self.pages.hits() == 0;
         self.highlights.save(every_page_parsed);
-        if complete {
-            self.pages.prune();
-        }
+        self.pages.save(complete);
     }
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so a
-/// reader never sees half an entry; failures are ignored (a later build
-/// only misses the entry).
-fn store(path: &Path, bytes: &[u8]) {
-    let Some(parent) = path.parent() else { return };
+/// reader never sees half an entry; gives whether it was written. A failure
+/// only costs a later build the entry.
+fn store(path: &Path, bytes: &[u8]) -> bool {
+    let Some(parent) = path.parent() else {
+        return false;
+    };
     if std::fs::create_dir_all(parent).is_err() {
-        return;
+        return false;
     }
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let temporary = parent.join(format!(".{name}.{}", std::process::id()));
-    if std::fs::write(&temporary, bytes).is_ok() && std::fs::rename(&temporary, path).is_err() {
+    if std::fs::write(&temporary, bytes).is_err() {
+        return false;
+    }
+    let renamed = std::fs::rename(&temporary, path).is_ok();
+    if !renamed {
         let _ = std::fs::remove_file(&temporary);
     }
+    renamed
 }
 
 #[cfg(test)]

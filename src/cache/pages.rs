@@ -1,28 +1,90 @@
-//! Parsed pages kept between builds: each page's [`Page`] and its parse
-//! problems, in `pages/<key>.bin`, where the key is that of the page's
-//! source (path, text, SUMMARY title) and the parse options. A page whose
-//! key is found is not parsed again. The file holds the page with its body
-//! as a digest, then the body's markup, which is read only when the page is
-//! rendered or indexed (`Body::markup`). Entries no build used are removed
-//! when a build read every version.
+//! Parsed pages kept between builds, by the key of each page's source
+//! (path, text, SUMMARY title) and the parse options: a page whose key is
+//! found is not parsed again. Every page's [`Page`] (its body as a digest)
+//! and parse problems are packed in one file, `pages.bin`, read once; each
+//! body's markup is in its own file, `bodies/<key>.bin`, read only when the
+//! page is rendered or indexed (`Body::markup`), and checked by its length
+//! before the page is taken. The pack is written again when a build parsed a
+//! page; entries no build used are dropped when a build read every version.
 
 use super::{Key, store};
 use crate::diagnostic::Diagnostic;
 use crate::parse::{Body, Markup, Page};
 use anyhow::{Context as _, Result};
-use std::collections::HashSet;
-use std::io::{Read, Seek, SeekFrom};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// A page as parsing gave it.
 pub type Parsed = (Page, Vec<Diagnostic>);
+
+/// A packed entry: the page and its problems (postcard), and the length of
+/// its body's file.
+type Entry = (Vec<u8>, u64);
+
+/// The pack as read: its bytes, and where each key's page is in them with
+/// the length of its body's file.
+#[derive(Debug, Default)]
+struct Pack {
+    bytes: Vec<u8>,
+    entries: HashMap<Key, (std::ops::Range<usize>, u64)>,
+}
+
+impl Pack {
+    /// Reads the records `key (16 bytes) · body length (8) · page length
+    /// (4) · page`, all little-endian, up to the end or the first that is
+    /// cut short.
+    fn read(bytes: Vec<u8>) -> Self {
+        let mut entries = HashMap::new();
+        let mut at = 0;
+        while let Some(head) = bytes.get(at..at + 28) {
+            let (Some(key), Some(body), Some(length)) =
+                (array(head, 0), array(head, 16), array(head, 24))
+            else {
+                break;
+            };
+            let start = at + 28;
+            let end = start + u32::from_le_bytes(length) as usize;
+            if end > bytes.len() {
+                break;
+            }
+            let key = Key(u128::from_le_bytes(key));
+            entries.insert(key, (start..end, u64::from_le_bytes(body)));
+            at = end;
+        }
+        Self { bytes, entries }
+    }
+
+    fn write(entries: &[(Key, &[u8], u64)]) -> Vec<u8> {
+        let size = entries.iter().map(|(_, page, _)| 28 + page.len()).sum();
+        let mut bytes = Vec::with_capacity(size);
+        for (key, page, body) in entries {
+            bytes.extend(key.0.to_le_bytes());
+            bytes.extend(body.to_le_bytes());
+            bytes.extend(u32::try_from(page.len()).unwrap_or(0).to_le_bytes());
+            bytes.extend(*page);
+        }
+        bytes
+    }
+
+    fn get(&self, key: Key) -> Option<(&[u8], u64)> {
+        let (range, body) = self.entries.get(&key)?;
+        Some((self.bytes.get(range.clone())?, *body))
+    }
+}
+
+/// `N` bytes of `bytes` from `at` on.
+fn array<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+    bytes.get(at..at + N)?.try_into().ok()
+}
 
 /// The parsed pages of earlier builds.
 #[derive(Debug)]
 pub struct Pages {
     dir: PathBuf,
+    packed: OnceLock<Pack>,
+    made: Mutex<Vec<(Key, Entry)>>,
     used: Mutex<HashSet<Key>>,
     hits: AtomicUsize,
 }
@@ -31,13 +93,24 @@ impl Pages {
     pub(super) fn new(dir: PathBuf) -> Self {
         Self {
             dir,
+            packed: OnceLock::new(),
+            made: Mutex::default(),
             used: Mutex::default(),
             hits: AtomicUsize::new(0),
         }
     }
 
-    fn path(&self, key: Key) -> PathBuf {
-        self.dir.join(format!("{}.bin", key.hex()))
+    fn pack(&self) -> PathBuf {
+        self.dir.join("pages.bin")
+    }
+
+    fn body(&self, key: Key) -> PathBuf {
+        self.dir.join("bodies").join(format!("{}.bin", key.hex()))
+    }
+
+    fn packed(&self) -> &Pack {
+        self.packed
+            .get_or_init(|| Pack::read(std::fs::read(self.pack()).unwrap_or_default()))
     }
 
     fn mark(&self, key: Key) {
@@ -46,40 +119,42 @@ impl Pages {
         }
     }
 
-    /// The page parsed before under `key`, if it was kept and reads back;
-    /// its body stays in the file until asked for.
+    /// The page parsed before under `key`, if it was kept, reads back and
+    /// its body's file is whole; the body stays in its file until asked for.
     pub fn get(&self, key: Key) -> Option<Parsed> {
         self.mark(key);
-        let path = self.path(key);
-        let mut file = std::fs::File::open(&path).ok()?;
-        let mut length = [0; 4];
-        file.read_exact(&mut length).ok()?;
-        let length = u32::from_le_bytes(length);
-        let mut page = vec![0; usize::try_from(length).ok()?];
-        file.read_exact(&mut page).ok()?;
-        let (mut page, problems): Parsed = postcard::from_bytes(&page).ok()?;
-        page.body = Body::kept(page.body.digest(), path, 4 + u64::from(length));
+        let (page, length) = self.packed().get(key)?;
+        let body = self.body(key);
+        if std::fs::metadata(&body).ok()?.len() != length {
+            return None;
+        }
+        let (mut page, problems): Parsed = postcard::from_bytes(page).ok()?;
+        page.body = Body::kept(page.body.digest(), body, 0);
         self.hits.fetch_add(1, Ordering::Relaxed);
         Some((page, problems))
     }
 
-    /// Keeps a page just parsed under `key`.
-    pub fn put(&self, key: Key, parsed: &Parsed) {
-        let Some(markup) = parsed.0.body.here_markup() else {
-            return;
+    /// Keeps a page just parsed under `key`: its body's file now, the page
+    /// in the pack when the build ends. Gives the page back with its body
+    /// in that file (out of memory until it is rendered), or as it was when
+    /// the file could not be written.
+    pub fn keep(&self, key: Key, (page, problems): Parsed) -> Parsed {
+        let Some(markup) = page.body.here_markup() else {
+            return (page, problems);
         };
-        let (Ok(page), Ok(markup)) = (postcard::to_stdvec(parsed), postcard::to_stdvec(markup))
-        else {
-            return;
+        let Ok(markup) = postcard::to_stdvec(markup) else {
+            return (page, problems);
         };
-        let Ok(length) = u32::try_from(page.len()) else {
-            return;
-        };
-        let mut bytes = Vec::with_capacity(4 + page.len() + markup.len());
-        bytes.extend(length.to_le_bytes());
-        bytes.extend(page);
-        bytes.extend(markup);
-        store(&self.path(key), &bytes);
+        let file = self.body(key);
+        if !store(&file, &markup) {
+            return (page, problems);
+        }
+        let mut parsed = (page, problems);
+        if let (Ok(bytes), Ok(mut made)) = (postcard::to_stdvec(&parsed), self.made.lock()) {
+            made.push((key, (bytes, markup.len() as u64)));
+        }
+        parsed.0.body = Body::kept(parsed.0.body.digest(), file, 0);
+        parsed
     }
 
     /// How many pages came from the cache.
@@ -87,16 +162,44 @@ impl Pages {
         self.hits.load(Ordering::Relaxed)
     }
 
-    /// Removes the entries this build did not use.
-    pub(super) fn prune(&self) {
-        let Ok(used) = self.used.lock() else { return };
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+    /// Writes the pack again when pages were parsed (or, `prune`, when
+    /// some went unused), keeping with `prune` only the pages this build
+    /// used and removing the other bodies.
+    pub(super) fn save(&self, prune: bool) {
+        let (Ok(made), Ok(used)) = (self.made.lock(), self.used.lock()) else {
+            return;
+        };
+        let packed = self.packed();
+        let unused = packed.entries.keys().any(|key| !used.contains(key));
+        if made.is_empty() && !(prune && unused) {
+            return;
+        }
+        let kept = packed
+            .entries
+            .keys()
+            .filter(|key| !prune || used.contains(key))
+            .filter_map(|&key| packed.get(key).map(|(page, body)| (key, page, body)));
+        let mut entries: Vec<(Key, &[u8], u64)> = made
+            .iter()
+            .map(|(key, (page, body))| (*key, page.as_slice(), *body))
+            .chain(kept)
+            .collect();
+        entries.sort_by_key(|(key, _, _)| *key);
+        entries.dedup_by_key(|(key, _, _)| *key);
+        store(&self.pack(), &Pack::write(&entries));
+        if prune {
+            self.remove_bodies(&used);
+        }
+    }
+
+    fn remove_bodies(&self, used: &HashSet<Key>) {
+        let Ok(files) = std::fs::read_dir(self.dir.join("bodies")) else {
             return;
         };
         let wanted: HashSet<String> = used.iter().map(|k| format!("{}.bin", k.hex())).collect();
-        for entry in entries.flatten() {
-            if !wanted.contains(entry.file_name().to_string_lossy().as_ref()) {
-                let _ = std::fs::remove_file(entry.path());
+        for file in files.flatten() {
+            if !wanted.contains(file.file_name().to_string_lossy().as_ref()) {
+                let _ = std::fs::remove_file(file.path());
             }
         }
     }
@@ -105,11 +208,11 @@ impl Pages {
 /// A kept body's markup: `file` from byte `offset` on.
 pub(crate) fn read_markup(file: &Path, offset: u64) -> Result<Markup> {
     let read = || -> Result<Markup> {
-        let mut opened = std::fs::File::open(file)?;
-        opened.seek(SeekFrom::Start(offset))?;
-        let mut bytes = Vec::new();
-        opened.read_to_end(&mut bytes)?;
-        Ok(postcard::from_bytes(&bytes)?)
+        let bytes = std::fs::read(file)?;
+        let start = usize::try_from(offset)?;
+        Ok(postcard::from_bytes(
+            bytes.get(start..).unwrap_or_default(),
+        )?)
     };
     read().with_context(|| {
         format!(
@@ -148,8 +251,10 @@ mod tests {
         let page = parsed(
             "---\nowner: circle\n---\n# A\n\nSee [b](b.md). xxx\n\n```rust\nfn a() {}\n```\n",
         );
-        pages.put(Key(1), &page);
-        pages.put(Key(2), &parsed("# B\n"));
+        let first = Pages::new(dir.path().join("pages"));
+        let page = first.keep(Key(1), page);
+        first.keep(Key(2), parsed("# B\n"));
+        first.save(false);
         let back = pages.get(Key(1)).expect("kept");
         assert_eq!(back.0.body, page.0.body, "the same digest");
         assert!(
@@ -165,17 +270,23 @@ mod tests {
         assert_eq!(back.1, page.1);
         assert!(pages.get(Key(3)).is_none());
         assert_eq!(pages.hits(), 1);
-        pages.prune();
-        assert!(pages.path(Key(1)).is_file());
-        assert!(!pages.path(Key(2)).exists(), "not used by this build");
+        pages.save(true);
+        assert!(pages.body(Key(1)).is_file());
+        assert!(!pages.body(Key(2)).exists(), "not used by this build");
+        let third = Pages::new(dir.path().join("pages"));
+        assert!(third.get(Key(2)).is_none(), "dropped from the pack");
+        assert!(third.get(Key(1)).is_some());
     }
 
     #[test]
-    fn unreadable_entries_are_misses() {
+    fn unreadable_entries_and_changed_bodies_are_misses() {
         let dir = tempfile::tempdir().unwrap();
-        let pages = Pages::new(dir.path().join("pages"));
-        std::fs::create_dir_all(&pages.dir).unwrap();
-        std::fs::write(pages.path(Key(7)), b"not postcard").unwrap();
-        assert!(pages.get(Key(7)).is_none());
+        let first = Pages::new(dir.path().join("pages"));
+        first.keep(Key(7), parsed("# A\n\nText.\n"));
+        first.save(true);
+        std::fs::write(first.body(Key(7)), b"cut").unwrap();
+        assert!(Pages::new(dir.path().join("pages")).get(Key(7)).is_none());
+        std::fs::write(first.pack(), b"not postcard").unwrap();
+        assert!(Pages::new(dir.path().join("pages")).get(Key(7)).is_none());
     }
 }

@@ -146,7 +146,10 @@ pub fn versioned(
         let Some(site) = site else { continue };
         let folder = format!("{}/", version.name);
         if version.default {
-            files.extend(in_folder(&site.files, "latest/"));
+            files.extend(site.files.iter().map(|f| OutFile {
+                path: format!("latest/{}", f.path),
+                contents: Contents::Same(format!("{folder}{}", f.path)),
+            }));
         }
         if let Some(not_found) = &site.root_not_found {
             files.push(OutFile::text("404.html", not_found.clone()));

@@ -39,6 +39,9 @@ pub enum Contents {
     /// from it to any other place the layout puts it), made from inputs
     /// with this key when the build cache is on.
     Staged(Option<Key>, PathBuf),
+    /// The same file as the one at this other path of the site (`latest/`
+    /// beside its version's folder): a link to it.
+    Same(String),
 }
 
 impl Contents {
@@ -47,7 +50,7 @@ impl Contents {
         match self {
             Self::Keyed(key, _) | Self::Kept(key, _) => Some(*key),
             Self::Staged(key, _) => *key,
-            Self::Text(_) | Self::Bytes(_) | Self::Copy(_) => None,
+            Self::Text(_) | Self::Bytes(_) | Self::Copy(_) | Self::Same(_) => None,
         }
     }
 }
@@ -109,7 +112,7 @@ pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()
 /// Writes `files` as the new content of `out`, replacing its previous content
 /// only once every file is written.
 pub fn write(out: &Path, files: &[OutFile]) -> Result<()> {
-    Staging::open(out)?.finish(files)
+    Staging::open(out)?.finish(files).map(|_| ())
 }
 
 /// The folder a new site is written into, beside the output folder, before
@@ -170,12 +173,46 @@ impl Staging {
     }
 
     /// Writes the remaining `files` and puts the new site in place of the
-    /// output folder.
-    pub fn finish(mut self, files: &[OutFile]) -> Result<()> {
+    /// output folder — unless the output folder holds exactly these files
+    /// already (a build with nothing changed), which is then left alone.
+    /// Gives whether the output folder was replaced.
+    pub fn finish(mut self, files: &[OutFile]) -> Result<bool> {
+        if unchanged(&self.out, files) {
+            return Ok(false);
+        }
         write_all(&self.staging, files)?;
         self.done = true;
-        swap(&self.out, &self.staging, &self.old)
+        swap(&self.out, &self.staging, &self.old)?;
+        Ok(true)
     }
+}
+
+/// Whether `out` holds exactly `files` and nothing else: every file is the
+/// previous site's own at its path, or has the same bytes.
+fn unchanged(out: &Path, files: &[OutFile]) -> bool {
+    let same = |file: &OutFile| {
+        let target = out.join(&file.path);
+        match &file.contents {
+            Contents::Kept(_, from) => same_file::is_same_file(from, &target).unwrap_or(false),
+            Contents::Same(other) => {
+                same_file::is_same_file(out.join(other), &target).unwrap_or(false)
+            }
+            Contents::Text(text) => std::fs::read(&target).is_ok_and(|b| b == text.as_bytes()),
+            Contents::Bytes(bytes) => std::fs::read(&target).is_ok_and(|b| b == *bytes),
+            Contents::Copy(from) => std::fs::read(&target)
+                .is_ok_and(|b| std::fs::read(from).is_ok_and(|source| source == b)),
+            Contents::Keyed(..) | Contents::Staged(..) => false,
+        }
+    };
+    if !files.par_iter().all(same) {
+        return false;
+    }
+    let on_disk = walkdir::WalkDir::new(out)
+        .into_iter()
+        .filter(|entry| entry.as_ref().map_or(true, |e| !e.file_type().is_dir()))
+        .count();
+    // The site's files and the marker, and nothing that is not a file.
+    on_disk == files.len() + 1 && out.join(MARKER).is_file()
 }
 
 impl Drop for Staging {
@@ -223,21 +260,32 @@ fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
     dirs.sort();
     dirs.dedup();
     dirs.iter().try_for_each(|d| crate::fs::create_dir_all(d))?;
-    files.par_iter().try_for_each(|file| {
-        let target = staging.join(&file.path);
-        match &file.contents {
-            Contents::Text(text) | Contents::Keyed(_, text) => crate::fs::write(&target, text),
-            Contents::Bytes(bytes) => crate::fs::write(&target, bytes),
-            Contents::Copy(from) => crate::fs::copy(from, &target),
-            Contents::Kept(_, from) => link(from, &target),
-            Contents::Staged(_, at) if *at == target => Ok(()),
-            Contents::Staged(_, at) => link(at, &target),
-        }
-    })?;
+    // Files the same as others are linked once those are written.
+    let (same, own): (Vec<&OutFile>, Vec<&OutFile>) = files
+        .iter()
+        .partition(|f| matches!(f.contents, Contents::Same(_)));
+    for files in [own, same] {
+        files
+            .par_iter()
+            .try_for_each(|file| write_one(staging, file))?;
+    }
     crate::fs::write(
         &staging.join(MARKER),
         "This folder is made by `handbook build`; it is replaced on every build.\n",
     )
+}
+
+fn write_one(staging: &Path, file: &OutFile) -> Result<()> {
+    let target = staging.join(&file.path);
+    match &file.contents {
+        Contents::Text(text) | Contents::Keyed(_, text) => crate::fs::write(&target, text),
+        Contents::Bytes(bytes) => crate::fs::write(&target, bytes),
+        Contents::Copy(from) => crate::fs::copy(from, &target),
+        Contents::Kept(_, from) => link(from, &target),
+        Contents::Staged(_, at) if *at == target => Ok(()),
+        Contents::Staged(_, at) => link(at, &target),
+        Contents::Same(other) => link(&staging.join(other), &target),
+    }
 }
 
 /// A hard link to the previous site's file (which the swap then removes

@@ -407,9 +407,19 @@ fn lay_out_versions(
         .transpose()?;
     sites.insert(at, Some(live.version_site(root_not_found)));
     let files = output::layout::versioned(project, &plan.versions, sites)?;
-    let files = files
+    // `latest/` is the same files as its version's folder: the same bytes.
+    let (same, own): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|f| matches!(f.contents, output::Contents::Same(_)));
+    let mut served = own
         .into_iter()
         .map(|f| Ok((f.path, contents(f.contents)?)))
-        .collect::<Result<_>>()?;
-    Ok((diagnostics.sorted(), files))
+        .collect::<Result<std::collections::HashMap<_, _>>>()?;
+    for file in same {
+        if let output::Contents::Same(other) = &file.contents {
+            let bytes = served.get(other).cloned().unwrap_or_default();
+            served.insert(file.path, bytes);
+        }
+    }
+    Ok((diagnostics.sorted(), served.into_iter().collect()))
 }

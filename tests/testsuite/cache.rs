@@ -1,7 +1,8 @@
 //! The build cache (`.handbook-cache/`): a second build reuses what the
 //! first made — pages are not parsed again, unchanged rendered files are
-//! linked from the previous site — and whatever changes, a build with the
-//! cache writes the very site a build without it writes.
+//! linked from the previous site, and a site with nothing to change is left
+//! in place — and whatever changes, a build with the cache writes the very
+//! site a build without it writes.
 
 use super::harness::{HandbookTest, handbook, tree};
 use std::os::unix::fs::MetadataExt;
@@ -59,20 +60,38 @@ fn edit(test: HandbookTest, path: &str, from: &str, to: &str) -> HandbookTest {
 fn a_second_build_links_unchanged_files_and_writes_the_same_site() {
     let test = HandbookTest::example().build().assert_success();
     let cache = test.root().join(".handbook-cache");
-    let kept = std::fs::read_dir(cache.join("pages"))
+    let kept = std::fs::read_dir(cache.join("pages/bodies"))
         .expect("pages kept")
         .count();
     assert!(kept > 20, "every page is kept: {kept}");
     let page = test.root().join("site/2022/1-principles/commoning.html");
     let index = test.root().join("site/2022/search/meta.json");
-    let (page_inode, index_inode) = (inode(&page), inode(&index));
+    let page_inode = inode(&page);
     let first = tree(&test.root().join("site"));
 
+    // A change reaches one page: the others are linked from the previous site.
+    let test = edit(
+        test,
+        "handbook/contributing.md",
+        "\n\n",
+        "\n\nOne more line.\n\n",
+    );
     let test = test.build().assert_success();
-    assert_eq!(tree(&test.root().join("site")), first);
     assert_eq!(inode(&page), page_inode, "the page was linked, not written");
+    assert_ne!(tree(&test.root().join("site")), first);
+    let (site, index_inode) = (inode(&test.root().join("site")), inode(&index));
+
+    // Nothing changed: the site is left as it is.
+    let second = tree(&test.root().join("site"));
+    let test = test.build().assert_success();
+    assert_eq!(tree(&test.root().join("site")), second);
+    assert_eq!(
+        inode(&test.root().join("site")),
+        site,
+        "the folder was not replaced"
+    );
     assert_eq!(inode(&index), index_inode, "the index was linked, not made");
-    assert_eq!(first, fresh_site(&test));
+    assert_eq!(second, fresh_site(&test));
 }
 
 #[test]
@@ -129,7 +148,9 @@ fn a_site_file_changed_by_hand_is_made_again() {
     let test = build_matches_fresh(test, "a page edited in the site");
     let gone = test.root().join("site/2022/search/meta.json");
     std::fs::remove_file(&gone).expect("remove");
-    build_matches_fresh(test, "an index file removed from the site");
+    let test = build_matches_fresh(test, "an index file removed from the site");
+    std::fs::write(test.root().join("site/2022/extra.html"), "added").expect("write");
+    build_matches_fresh(test, "a file added to the site");
 }
 
 #[test]

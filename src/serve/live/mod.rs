@@ -578,9 +578,11 @@ fn folder(version: &crate::versions::Version, versioned: bool) -> &str {
     if versioned { &version.name } else { "" }
 }
 
-/// A laid-out file's bytes, read from disk for copied assets.
+/// A laid-out file's bytes, read from disk for copied assets. A file the
+/// same as another has none of its own: the caller serves the other's.
 pub(crate) fn contents(contents: Contents) -> Result<Bytes> {
     Ok(match contents {
+        Contents::Same(other) => anyhow::bail!("a copy of {other} has no bytes of its own"),
         Contents::Text(text) | Contents::Keyed(_, text) => Bytes::from(text),
         Contents::Bytes(bytes) => Bytes::from(bytes),
         Contents::Copy(path) | Contents::Kept(_, path) | Contents::Staged(_, path) => {
