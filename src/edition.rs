@@ -251,18 +251,12 @@ pub(super) fn finish(
     } = edition.prepared;
     let mut diagnostics = problems.into_diagnostics();
     let compare = !diagnostics.has_errors() && about.origin == versions::Origin::WorkingTree;
-    // `protocols/` is read and compared while the links are checked.
-    let (drifted, (index, resolved, broken)) = rayon::join(
-        || compare.then(|| drift(&config, &records, write)).transpose(),
-        || {
-            let index = links::LinkIndex::new(&pages, &handbook.assets, &config.spaces);
-            let mut broken = Diagnostics::new();
-            let resolved = resolve_all(&pages, &index, config.broken_links, &mut broken);
-            (index, resolved, broken)
-        },
-    );
-    diagnostics.extend(drifted?.unwrap_or_default());
-    diagnostics.extend(broken);
+    let (index, resolved) = check(
+        (&config, &records),
+        (&pages, &handbook.assets),
+        (compare, write),
+        &mut diagnostics,
+    )?;
     let todos = todo_warnings(&pages, &mut diagnostics, !write);
     let navigation = render::nav::Navigation::new(&handbook.summary, &pages);
     let renderer = renderer.for_version(&config, &about.name);
@@ -308,6 +302,28 @@ pub(super) fn finish(
         site,
         texts,
     })
+}
+
+/// The version's links checked and resolved, and — when `compare` —
+/// `protocols/` compared with the records at the same time.
+fn check(
+    (config, records): (&config::Config, &[protocols::ProtocolRecord]),
+    (pages, assets): (&[parse::Page], &[load::Asset]),
+    (compare, write): (bool, bool),
+    diagnostics: &mut Diagnostics,
+) -> Result<(links::LinkIndex, Vec<links::Resolved>)> {
+    let (drifted, (index, resolved, broken)) = rayon::join(
+        || compare.then(|| drift(config, records, write)).transpose(),
+        || {
+            let index = links::LinkIndex::new(pages, assets, &config.spaces);
+            let mut broken = Diagnostics::new();
+            let resolved = resolve_all(pages, &index, config.broken_links, &mut broken);
+            (index, resolved, broken)
+        },
+    );
+    diagnostics.extend(drifted?.unwrap_or_default());
+    diagnostics.extend(broken);
+    Ok((index, resolved))
 }
 
 /// One version's files laid out, with its sitemap entries and (for the
