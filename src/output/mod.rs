@@ -1,9 +1,12 @@
 //! Stage 7: the site's files → the output folder, atomically.
 //!
 //! Takes every file of the built site (pages, assets, theme files, sitemap)
-//! and writes them into a staging folder beside the output folder, then swaps
-//! it in with renames, so readers and a failed build never see a half-written
-//! site: until the swap the previous site is untouched. The tool only ever
+//! and writes them into a staging folder beside the output folder ([`Staging`],
+//! which rendered pages enter as each is rendered), then swaps it in with
+//! renames, so readers and a failed build never see a half-written site:
+//! until the swap the previous site is untouched. Files the previous site
+//! already holds (the build cache's) are hard-linked, not written; a site
+//! whose every file is already in place is left as it is. The tool only ever
 //! replaces a folder it made itself (it leaves a marker file in it), and
 //! refuses outright output folders that would swallow the project, its
 //! sources or the home folder.

@@ -6,6 +6,12 @@
 //! body's link slots and hands the template light, already-escaped-by-tera
 //! data (titles, URLs relative to the page), so one page renders on its own,
 //! in parallel with the others, or alone when the dev server re-renders it.
+//!
+//! In a build ([`Output`]) each page's context is keyed first — the template
+//! context with the body by its digest, and the links that fill it — and a
+//! page whose key the previous site holds is handed on as that file
+//! ([`Html::Kept`]), its body never read; a page rendered is written into
+//! the staging folder at once ([`Html::Staged`]) rather than kept in memory.
 
 pub mod nav;
 pub mod theme;
