@@ -87,8 +87,19 @@ impl Report {
 }
 
 /// Builds (or checks) one project: the pipeline top to bottom, for every
-/// version at once.
+/// version at once. A build that finds its cache damaged removes it and
+/// builds again.
 pub fn build(options: &BuildOptions) -> Result<Report> {
+    match build_once(options) {
+        Err(error) if options.cache && cache::damaged(&error) => {
+            cache::clear(&error);
+            build_once(options)
+        }
+        done => done,
+    }
+}
+
+fn build_once(options: &BuildOptions) -> Result<Report> {
     let started = Instant::now();
     let config = config::load(
         &options.root,
@@ -155,7 +166,10 @@ fn open_cache(
     options: &BuildOptions,
     config: &config::Config,
 ) -> (Option<cache::Cache>, Option<cache::site::Previous>) {
-    let kept = options.cache.then(|| cache::Cache::open(&config.root));
+    let kept = options
+        .cache
+        .then(|| cache::Cache::open(&config.root))
+        .flatten();
     let previous = kept
         .as_ref()
         .filter(|_| options.write)
@@ -210,15 +224,21 @@ fn write_site(
     } else {
         sites.into_iter().flatten().flat_map(|s| s.files).collect()
     };
-    let replaced = staging.finish(&files)?;
-    if let Some(kept) = kept.filter(|_| replaced) {
-        let keyed: Vec<(cache::Key, &str)> = files
-            .iter()
-            .filter_map(|f| Some((f.contents.key()?, f.path.as_str())))
-            .collect();
-        cache::site::record(kept.dir(), &config.output_dir, &keyed);
+    if !staging.fill(&files)? {
+        return Ok(());
     }
-    Ok(())
+    match kept {
+        Some(kept) => {
+            let keyed: Vec<(cache::Key, &str)> = files
+                .iter()
+                .filter_map(|f| Some((f.contents.key()?, f.path.as_str())))
+                .collect();
+            let places = (config.output_dir.as_path(), staging.root());
+            cache::site::record(kept.dir(), places, &keyed);
+        }
+        None => cache::forget_site(&config.root),
+    }
+    staging.swap()
 }
 
 /// Every page's links resolved, in page order, their problems collected.

@@ -188,10 +188,8 @@ fn run_serve(
     let server = handbook::serve::Server::start(&options, Box::new(report))?;
     let url = server.url();
     eprintln!("Serving {url} (Ctrl-C stops)");
-    if open {
-        if let Err(error) = open::that_detached(&url) {
-            eprintln!("warning: could not open a browser: {error}");
-        }
+    if open && let Err(error) = open::that_detached(&url) {
+        eprintln!("warning: could not open a browser: {error}");
     }
     server.wait_for_ctrl_c()?;
     server.stop();

@@ -93,14 +93,18 @@ pub fn key_of(value: &impl Hash) -> Key {
     hasher.key()
 }
 
-/// The key of a value as it serializes (a template's whole context): every
-/// field it would hand on is in the key.
-pub fn key_of_serialized(value: &impl Serialize) -> Key {
+/// The key of a value as it serializes to JSON (a template's whole
+/// context, as the template engine receives it): every field it would hand
+/// on is in the key, with its type (`1`, `true` and `"1"` differ). `None`
+/// when the value does not serialize: then nothing may be reused.
+pub fn key_of_serialized(value: &impl Serialize) -> Option<Key> {
     let mut hasher = Fingerprint::new();
-    // Writing into a hasher cannot fail; a value that cannot serialize gets
-    // the key of what it wrote until then, and fails where it is used.
-    let _ = postcard::to_io(value, &mut hasher);
-    hasher.key()
+    // JSON comes in many small writes: the hasher takes them in blocks.
+    let mut buffered = std::io::BufWriter::with_capacity(16 * 1024, &mut hasher);
+    serde_json::to_writer(&mut buffered, value).ok()?;
+    std::io::Write::flush(&mut buffered).ok()?;
+    drop(buffered);
+    Some(hasher.key())
 }
 
 /// The program's identity: the cache format, the version, and the
@@ -123,7 +127,69 @@ fn salt() -> u128 {
     })
 }
 
-/// The cache of one project, or none (`--no-cache`).
+/// A file of the build cache that does not hold what its entry says (cut,
+/// emptied, removed during the build): the build is made again without the
+/// cache's contents.
+#[derive(Debug)]
+pub struct Damaged(pub PathBuf);
+
+impl std::fmt::Display for Damaged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the build cache's {} is damaged", self.0.display())
+    }
+}
+
+impl std::error::Error for Damaged {}
+
+/// Whether `error` comes from a damaged build cache.
+pub fn damaged(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| e.is::<Damaged>())
+}
+
+/// Removes the build cache that `error` found damaged (the whole folder:
+/// the next build makes everything afresh).
+pub fn clear(error: &anyhow::Error) {
+    let folder = error
+        .chain()
+        .find_map(|e| e.downcast_ref::<Damaged>())
+        .and_then(|damaged| {
+            damaged
+                .0
+                .ancestors()
+                .find(|a| a.file_name().is_some_and(|n| n == FOLDER))
+                .map(Path::to_path_buf)
+        });
+    if let Some(folder) = folder {
+        let _ = std::fs::remove_dir_all(folder);
+    }
+}
+
+/// The project's cache folder locked for this process until the returned
+/// file is dropped: another build using it waits. `None` when the folder
+/// cannot be made or locked (the build goes on without the cache).
+fn lock(dir: &Path) -> Option<std::fs::File> {
+    std::fs::create_dir_all(dir).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("lock"))
+        .ok()?;
+    file.lock().ok()?;
+    Some(file)
+}
+
+/// After a build without the cache replaced the site, the record of the
+/// site written last (if the project has a cache) no longer describes it:
+/// it is removed.
+pub fn forget_site(root: &Path) {
+    let dir = root.join(FOLDER);
+    if dir.is_dir() && lock(&dir).is_some() {
+        let _ = std::fs::remove_file(dir.join(site::FILE));
+    }
+}
+
+/// The cache of one project, held (locked) by one build at a time.
 #[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
@@ -131,17 +197,23 @@ pub struct Cache {
     pub pages: pages::Pages,
     /// Highlighted code blocks.
     pub highlights: highlight::Highlights,
+    /// Held while the build runs.
+    _lock: std::fs::File,
 }
 
 impl Cache {
-    /// The cache in `root`'s cache folder; nothing is read until asked for.
-    pub fn open(root: &Path) -> Self {
+    /// The cache in `root`'s cache folder, locked (waiting for another
+    /// build that holds it); nothing is read until asked for. `None` when
+    /// the folder cannot be made or locked.
+    pub fn open(root: &Path) -> Option<Self> {
         let dir = root.join(FOLDER);
-        Self {
+        let lock = lock(&dir)?;
+        Some(Self {
             pages: pages::Pages::new(dir.join("pages")),
             highlights: highlight::Highlights::new(dir.join("highlight.bin")),
             dir,
-        }
+            _lock: lock,
+        })
     }
 
     /// The cache's folder.
@@ -169,8 +241,10 @@ fn store(path: &Path, bytes: &[u8]) -> bool {
     if std::fs::create_dir_all(parent).is_err() {
         return false;
     }
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let write = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temporary = parent.join(format!(".{name}.{}", std::process::id()));
+    let temporary = parent.join(format!(".{name}.{}-{write}", std::process::id()));
     if std::fs::write(&temporary, bytes).is_err() {
         return false;
     }
@@ -216,5 +290,21 @@ mod tests {
                 body: "x".into()
             })
         );
+        // Front matter values of different types are different inputs.
+        let values = [
+            serde_json::json!(1),
+            serde_json::json!(-1),
+            serde_json::json!(true),
+            serde_json::json!(0),
+            serde_json::json!(false),
+            serde_json::json!(""),
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!(null),
+            serde_json::json!([null, 1]),
+            serde_json::json!([1, null]),
+        ];
+        let keys: std::collections::HashSet<_> = values.iter().map(key_of_serialized).collect();
+        assert_eq!(keys.len(), values.len());
     }
 }

@@ -7,10 +7,10 @@
 //! before the page is taken. The pack is written again when a build parsed a
 //! page; entries no build used are dropped when a build read every version.
 
-use super::{Key, store};
+use super::{Damaged, Key, store};
 use crate::diagnostic::Diagnostic;
 use crate::parse::{Body, Markup, Page};
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -129,7 +129,7 @@ impl Pages {
             return None;
         }
         let (mut page, problems): Parsed = postcard::from_bytes(page).ok()?;
-        page.body = Body::kept(page.body.digest(), body, 0);
+        page.body = Body::kept(page.body.digest(), body);
         self.hits.fetch_add(1, Ordering::Relaxed);
         Some((page, problems))
     }
@@ -153,7 +153,7 @@ impl Pages {
         if let (Ok(bytes), Ok(mut made)) = (postcard::to_stdvec(&parsed), self.made.lock()) {
             made.push((key, (bytes, markup.len() as u64)));
         }
-        parsed.0.body = Body::kept(parsed.0.body.digest(), file, 0);
+        parsed.0.body = Body::kept(parsed.0.body.digest(), file);
         parsed
     }
 
@@ -205,21 +205,14 @@ impl Pages {
     }
 }
 
-/// A kept body's markup: `file` from byte `offset` on.
-pub(crate) fn read_markup(file: &Path, offset: u64) -> Result<Markup> {
-    let read = || -> Result<Markup> {
-        let bytes = std::fs::read(file)?;
-        let start = usize::try_from(offset)?;
-        Ok(postcard::from_bytes(
-            bytes.get(start..).unwrap_or_default(),
-        )?)
-    };
-    read().with_context(|| {
-        format!(
-            "reading a page kept in the build cache, {} (remove the cache folder and build again)",
-            file.display()
-        )
-    })
+/// A kept body's markup, read from `file` and checked against its digest;
+/// a file that does not hold it is a [`Damaged`] cache.
+pub(crate) fn read_markup(file: &Path, digest: Key) -> Result<Markup> {
+    let markup = std::fs::read(file)
+        .ok()
+        .and_then(|bytes| postcard::from_bytes::<Markup>(&bytes).ok())
+        .filter(|markup| super::key_of(markup) == digest);
+    markup.ok_or_else(|| anyhow::Error::new(Damaged(file.to_path_buf())))
 }
 
 #[cfg(test)]

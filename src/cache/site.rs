@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-const FILE: &str = "site.bin";
+/// The record's file in the cache folder.
+pub(super) const FILE: &str = "site.bin";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Manifest {
@@ -90,20 +91,32 @@ fn stamp(path: &Path) -> Option<(u64, u128)> {
     Some((meta.len(), since.as_nanos()))
 }
 
-/// Records the keyed files just written into `out` (by path under it), for
-/// the next build.
-pub fn record(dir: &Path, out: &Path, files: &[(Key, &str)]) {
-    let files = files
+/// Records the keyed files about to become the site in `out` (by path
+/// under it), read where they are staged (`staged`: a rename keeps a file's
+/// size and time), for the next build. A key one of whose files cannot be
+/// read is left out whole.
+pub fn record(dir: &Path, (out, staged): (&Path, &Path), files: &[(Key, &str)]) {
+    let stamped: Vec<(Key, Option<Entry>)> = files
         .par_iter()
-        .filter_map(|(key, path)| {
-            let (len, modified) = stamp(&out.join(path))?;
-            Some(Entry {
+        .map(|(key, path)| {
+            let entry = stamp(&staged.join(path)).map(|(len, modified)| Entry {
                 key: *key,
                 path: (*path).to_string(),
                 len,
                 modified,
-            })
+            });
+            (*key, entry)
         })
+        .collect();
+    let broken: std::collections::HashSet<Key> = stamped
+        .iter()
+        .filter(|(_, entry)| entry.is_none())
+        .map(|(key, _)| *key)
+        .collect();
+    let files = stamped
+        .into_iter()
+        .filter(|(key, _)| !broken.contains(key))
+        .filter_map(|(_, entry)| entry)
         .collect();
     let manifest = Manifest {
         out: out.to_path_buf(),
@@ -132,7 +145,7 @@ mod tests {
             (Key(9), "search/meta.json"),
             (Key(9), "search/w/0.json"),
         ];
-        record(&cache, &out, &files);
+        record(&cache, (&out, &out), &files);
         let previous = Previous::load(&cache, &out);
         assert_eq!(previous.find(Key(1)), Some(out.join("a.html")));
         assert_eq!(previous.find(Key(3)), None);

@@ -89,13 +89,13 @@ pub fn whole_site_files(
     if root_files {
         files.push(OutFile::text(".nojekyll", String::new()));
     }
-    if !pages.iter().any(|p| p.url == "index.html") {
-        if let Some(first) = pages.iter().find(|p| p.listed && !p.hidden) {
-            files.push(OutFile::text(
-                "index.html",
-                redirect(&first.url, &first.title, &config.site.language),
-            ));
-        }
+    if !pages.iter().any(|p| p.url == "index.html")
+        && let Some(first) = pages.iter().find(|p| p.listed && !p.hidden)
+    {
+        files.push(OutFile::text(
+            "index.html",
+            redirect(&first.url, &first.title, &config.site.language),
+        ));
     }
     if let (Some(base), true) = (&config.site.base_url, root_files) {
         files.push(OutFile::text(

@@ -115,7 +115,7 @@ pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()
 /// Writes `files` as the new content of `out`, replacing its previous content
 /// only once every file is written.
 pub fn write(out: &Path, files: &[OutFile]) -> Result<()> {
-    Staging::open(out)?.finish(files).map(|_| ())
+    Staging::open(out)?.finish(files)
 }
 
 /// The folder a new site is written into, beside the output folder, before
@@ -175,18 +175,34 @@ impl Staging {
         Ok(target)
     }
 
-    /// Writes the remaining `files` and puts the new site in place of the
-    /// output folder — unless the output folder holds exactly these files
-    /// already (a build with nothing changed), which is then left alone.
-    /// Gives whether the output folder was replaced.
-    pub fn finish(mut self, files: &[OutFile]) -> Result<bool> {
+    /// Where the new site is being written.
+    pub fn root(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Writes the remaining `files`, unless the output folder holds exactly
+    /// these files already (a build with nothing changed). Gives whether
+    /// the new site is to be swapped in.
+    pub fn fill(&self, files: &[OutFile]) -> Result<bool> {
         if unchanged(&self.out, files) {
             return Ok(false);
         }
         write_all(&self.staging, files)?;
-        self.done = true;
-        swap(&self.out, &self.staging, &self.old)?;
         Ok(true)
+    }
+
+    /// Puts the new site in place of the output folder.
+    pub fn swap(mut self) -> Result<()> {
+        self.done = true;
+        swap(&self.out, &self.staging, &self.old)
+    }
+
+    /// [`Staging::fill`], then [`Staging::swap`] when there is anything new.
+    pub fn finish(self, files: &[OutFile]) -> Result<()> {
+        if self.fill(files)? {
+            self.swap()?;
+        }
+        Ok(())
     }
 }
 
@@ -280,6 +296,11 @@ fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
 
 fn write_one(staging: &Path, file: &OutFile) -> Result<()> {
     let target = staging.join(&file.path);
+    if !matches!(file.contents, Contents::Staged(..)) && target.exists() {
+        // A file staged already may be a link to the previous site's:
+        // writing through it would change that site.
+        crate::fs::remove_file(&target)?;
+    }
     match &file.contents {
         Contents::Text(text) | Contents::Keyed(_, text) => crate::fs::write(&target, text),
         Contents::Bytes(bytes) => crate::fs::write(&target, bytes),
@@ -296,6 +317,10 @@ fn write_one(staging: &Path, file: &OutFile) -> Result<()> {
 fn link(from: &Path, to: &Path) -> Result<()> {
     match std::fs::hard_link(from, to) {
         Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            crate::fs::remove_file(to)?;
+            link(from, to)
+        }
         Err(_) => crate::fs::copy(from, to),
     }
 }

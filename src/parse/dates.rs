@@ -109,7 +109,9 @@ impl fmt::Display for Date {
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         _ => 31,
     }
@@ -271,14 +273,13 @@ fn status_before(prefix: &str) -> Option<String> {
     let is_trailing = |c: char| c.is_whitespace() || ".,;:-–—|".contains(c);
     let mut status = prefix.trim_end_matches(is_trailing);
     let lower = status.to_ascii_lowercase();
-    if let Some(head) = lower.strip_suffix("last") {
-        if head
+    if let Some(head) = lower.strip_suffix("last")
+        && head
             .chars()
             .next_back()
             .is_none_or(|c| !c.is_alphanumeric())
-        {
-            status = status[..head.len()].trim_end_matches(is_trailing);
-        }
+    {
+        status = status[..head.len()].trim_end_matches(is_trailing);
     }
     (!status.is_empty()).then(|| status.to_string())
 }

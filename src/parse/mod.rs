@@ -185,8 +185,8 @@ pub struct Body {
 #[derive(Debug, Clone)]
 enum Content {
     Here(Markup),
-    /// In the build cache's file, from this byte on.
-    Kept(PathBuf, u64),
+    /// In this file of the build cache.
+    Kept(PathBuf),
 }
 
 impl Default for Content {
@@ -222,7 +222,7 @@ impl<'de> Deserialize<'de> for Body {
     fn deserialize<D: serde::Deserializer<'de>>(from: D) -> Result<Self, D::Error> {
         Ok(Self {
             digest: Key::deserialize(from)?,
-            content: Content::Kept(PathBuf::new(), 0),
+            content: Content::Kept(PathBuf::new()),
         })
     }
 }
@@ -290,11 +290,11 @@ impl Body {
         }
     }
 
-    /// A body kept in the build cache's `file` from byte `offset` on.
-    pub(crate) fn kept(digest: Key, file: PathBuf, offset: u64) -> Self {
+    /// A body kept in the build cache's `file`.
+    pub(crate) fn kept(digest: Key, file: PathBuf) -> Self {
         Self {
             digest,
-            content: Content::Kept(file, offset),
+            content: Content::Kept(file),
         }
     }
 
@@ -302,7 +302,7 @@ impl Body {
     pub(crate) fn here_markup(&self) -> Option<&Markup> {
         match &self.content {
             Content::Here(markup) => Some(markup),
-            Content::Kept(..) => None,
+            Content::Kept(_) => None,
         }
     }
 
@@ -315,8 +315,8 @@ impl Body {
     pub fn markup(&self) -> anyhow::Result<std::borrow::Cow<'_, Markup>> {
         match &self.content {
             Content::Here(markup) => Ok(std::borrow::Cow::Borrowed(markup)),
-            Content::Kept(file, offset) => {
-                crate::cache::pages::read_markup(file, *offset).map(std::borrow::Cow::Owned)
+            Content::Kept(file) => {
+                crate::cache::pages::read_markup(file, self.digest).map(std::borrow::Cow::Owned)
             }
         }
     }

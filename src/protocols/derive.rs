@@ -170,20 +170,19 @@ fn read_item(
     let error = |line, column, message: String, help: &str| {
         Diagnostic::error(&page.file, line, column, message).with_help(help)
     };
-    if item.title.is_none() {
-        if let Some(key) = FIELDS
+    if item.title.is_none()
+        && let Some(key) = FIELDS
             .iter()
             .find(|k| item.statement_text.starts_with(&format!("{k}:")))
-        {
-            let message = format!("a `{key}:` line with no protocol above it");
-            problems.push(error(
-                item.line,
-                item.column,
-                message,
-                "indent it under the protocol's item it belongs to",
-            ));
-            return false;
-        }
+    {
+        let message = format!("a `{key}:` line with no protocol above it");
+        problems.push(error(
+            item.line,
+            item.column,
+            message,
+            "indent it under the protocol's item it belongs to",
+        ));
+        return false;
     }
     if item.statement_text.trim().is_empty() {
         let message = "this protocol has no statement".to_string();

@@ -311,9 +311,9 @@ impl Renderer {
         };
         // The key reads the body by its digest and the links that fill it:
         // a page rendered again reads its body, one reused never does.
-        let key = reuse.map(|_| {
-            let context = key_of_serialized(&(self.templates, "page.html", &context));
-            key_of(&(context, page.body.digest(), resolved))
+        let key = reuse.and_then(|_| {
+            let context = key_of_serialized(&(self.templates, "page.html", &context))?;
+            Some(key_of(&(context, page.body.digest(), resolved)))
         });
         let kept = key
             .zip(reuse)

@@ -134,10 +134,10 @@ impl<'a> Counter<'a> {
                 self.field(&doc.title, entry, TITLE);
             }
             self.field(&section.heading, entry, HEADING);
-            if let Some(key) = section.anchor.as_deref().map(id_words) {
-                if !same_words(key, &section.heading) {
-                    self.field(key, entry, ID);
-                }
+            if let Some(key) = section.anchor.as_deref().map(id_words)
+                && !same_words(key, &section.heading)
+            {
+                self.field(key, entry, ID);
             }
             let mut length = 0;
             for word in tokens(&section.text) {

@@ -168,9 +168,42 @@ fn a_damaged_cache_is_read_as_empty() {
 }
 
 #[test]
+fn a_body_emptied_in_the_cache_is_noticed_and_the_site_made_afresh() {
+    let test = HandbookTest::example().build().assert_success();
+    let bodies = test.root().join(".handbook-cache/pages/bodies");
+    for entry in std::fs::read_dir(&bodies).expect("bodies") {
+        let path = entry.expect("entry").path();
+        let length = std::fs::metadata(&path).expect("body").len();
+        // Cut to zeros in place, as a crash can leave a file: same length.
+        std::fs::write(&path, vec![0u8; usize::try_from(length).expect("size")]).expect("zero");
+    }
+    // A new title reaches every page: each must be rendered, its body read.
+    let test = edit(
+        test,
+        "handbook.yaml",
+        "title: meet.coop handbook",
+        "title: Our handbook",
+    );
+    build_matches_fresh(test, "every body emptied");
+}
+
+#[test]
 fn no_cache_neither_reads_nor_keeps_one() {
     let test = HandbookTest::example()
         .run(&["build", "--no-cache"])
         .assert_success();
     assert!(!test.root().join(".handbook-cache").exists());
+}
+
+#[test]
+fn a_build_without_the_cache_forgets_the_site_the_cache_recorded() {
+    let test = HandbookTest::example().build().assert_success();
+    let record = test.root().join(".handbook-cache/site.bin");
+    assert!(record.is_file());
+    let test = edit(test, "handbook/README.md", "\n\n", "\n\nWelcome.\n\n")
+        .run(&["build", "--no-cache"])
+        .assert_success();
+    assert!(!record.exists(), "it describes a site that is gone");
+    let test = edit(test, "handbook/README.md", "\n\nWelcome.\n\n", "\n\n");
+    build_matches_fresh(test, "a build without the cache in between");
 }

@@ -476,11 +476,9 @@ fn all_quoted(lines: &[Source<'_>]) -> bool {
 
 /// Puts one hint content line into the alert's blockquote.
 fn quote(line: &mut Out, flatten: bool) {
-    if flatten {
-        if let Some(len) = quote_marker_len(&line.text) {
-            line.text.drain(..len);
-            line.shift -= i32::try_from(len).unwrap_or(0);
-        }
+    if flatten && let Some(len) = quote_marker_len(&line.text) {
+        line.text.drain(..len);
+        line.shift -= i32::try_from(len).unwrap_or(0);
     }
     if is_blank(&line.text) {
         line.text = ">".to_string();

@@ -369,11 +369,13 @@ impl<'a> Walker<'a, '_> {
             // GitBook puts its `Updated:` and status lines at the top: later
             // in the page such a quote is the author's text, and stays.
             let at_top = self.section.is_none() && self.depth == 1;
-            if kind.is_none() && only_child && at_top {
-                if let Some(meta) = parse_meta_line(text.trim()) {
-                    self.record_meta(meta);
-                    return end + 1;
-                }
+            if kind.is_none()
+                && only_child
+                && at_top
+                && let Some(meta) = parse_meta_line(text.trim())
+            {
+                self.record_meta(meta);
+                return end + 1;
             }
             if is_note_tag(text.lines().next().unwrap_or("")) {
                 self.on_note(start, end, p_start, p_end);
