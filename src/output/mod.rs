@@ -207,8 +207,15 @@ impl Staging {
 }
 
 /// Whether `out` holds exactly `files` and nothing else: every file is the
-/// previous site's own at its path, or has the same bytes.
+/// previous site's own at its path, or has the same bytes. Asked only when
+/// the build cache found files to keep and made none anew: otherwise the
+/// answer is no without reading anything.
 fn unchanged(out: &Path, files: &[OutFile]) -> bool {
+    let made = |file: &OutFile| matches!(file.contents, Contents::Keyed(..) | Contents::Staged(..));
+    let kept = |file: &OutFile| matches!(file.contents, Contents::Kept(..));
+    if !files.iter().any(kept) || files.iter().any(made) {
+        return false;
+    }
     let same = |file: &OutFile| {
         let target = out.join(&file.path);
         match &file.contents {
