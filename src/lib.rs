@@ -16,6 +16,7 @@ mod edition;
 pub mod fs;
 mod generated;
 pub mod html;
+mod indexed;
 pub mod links;
 pub mod load;
 pub mod new;
@@ -34,6 +35,7 @@ use diagnostic::{Diagnostic, Diagnostics};
 use generated::{
     clashes, derive, generate, generated_page, generated_sources, generated_specs, generation_key,
 };
+use indexed::{search_files, search_index};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -269,95 +271,6 @@ fn data_files(
         output::OutFile::text("protocols.json", protocols),
         output::OutFile::text("spaces.json", spaces::json(&config.spaces, pages, records)?),
     ])
-}
-
-/// The version's search index made from its pages, unless the
-/// configuration turns search off. With the build cache on (`reuse`), its
-/// files are keyed by everything the index is made from, and when the
-/// previous site holds the files of the same key they are linked again.
-fn search_index(
-    config: &config::Config,
-    pages: &[parse::Page],
-    navigation: &render::nav::Navigation,
-    reuse: render::Reuse<'_>,
-) -> Result<Vec<output::OutFile>> {
-    if !config.search {
-        return Ok(Vec::new());
-    }
-    let make = || -> Result<_> {
-        let documents = search::documents(pages, navigation)?;
-        Ok(search::index(&documents, &config.site.language))
-    };
-    let Some(previous) = reuse else {
-        return Ok(make()?
-            .into_iter()
-            .map(|(path, json)| output::OutFile::text(path, json))
-            .collect());
-    };
-    let key = search_key(config, pages, navigation);
-    if let Some(kept) = previous.all(key) {
-        return Ok(kept_index(key, kept));
-    }
-    Ok(make()?
-        .into_iter()
-        .map(|(path, json)| output::OutFile {
-            path,
-            contents: output::Contents::Keyed(key, json),
-        })
-        .collect())
-}
-
-/// The key of everything a version's search index reads: the language, and
-/// each page's address, title, breadcrumb, headings and body.
-fn search_key(
-    config: &config::Config,
-    pages: &[parse::Page],
-    navigation: &render::nav::Navigation,
-) -> cache::Key {
-    let each: Vec<cache::Key> = (0..pages.len())
-        .into_par_iter()
-        .map(|i| {
-            let page = &pages[i];
-            let headings: Vec<(&str, &str)> = page
-                .headings
-                .iter()
-                .map(|h| (h.id.as_str(), h.title.as_str()))
-                .collect();
-            let crumbs = navigation.crumbs(i, pages);
-            cache::key_of(&(&page.url, &page.title, crumbs, headings, page.body.digest()))
-        })
-        .collect();
-    cache::key_of(&("search", &config.site.language, each))
-}
-
-/// The previous site's index files of the same key, at their places in the
-/// version's `search/` folder (the previous site may hold them in a
-/// version's folder and again under `latest/`).
-fn kept_index(key: cache::Key, kept: Vec<(String, PathBuf)>) -> Vec<output::OutFile> {
-    let marker = format!("{}/", search::FOLDER);
-    let mut files: Vec<output::OutFile> = kept
-        .into_iter()
-        .filter_map(|(path, file)| {
-            let (_, inside) = path.rsplit_once(&marker)?;
-            Some(output::OutFile {
-                path: format!("{marker}{inside}"),
-                contents: output::Contents::Kept(key, file),
-            })
-        })
-        .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    files
-}
-
-/// The version's search index (`search/`), unless the configuration turns
-/// search off.
-fn search_files(config: &config::Config, documents: &[search::Document]) -> Vec<(String, String)> {
-    if config.search {
-        search::index(documents, &config.site.language)
-    } else {
-        Vec::new()
-    }
 }
 
 /// A handbook read and parsed, its protocols derived and their pages made:
