@@ -153,19 +153,7 @@ fn a_failed_build_leaves_the_previous_site_exactly_as_it_was() {
         .build()
         .assert_exit(1);
     let test = test.assert_stderr("nothing was written");
-    assert!(
-        before == tree(&test.root().join("site")),
-        "the previous site changed"
-    );
-    let leftovers: Vec<_> = std::fs::read_dir(test.root())
-        .expect("root")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.') && n != ".handbook-cache")
-        .collect();
-    assert!(
-        leftovers.is_empty(),
-        "staging folders left behind: {leftovers:?}"
-    );
+    assert_previous_site_intact(&test, &before);
 }
 
 #[test]
@@ -286,19 +274,7 @@ fn a_page_that_fails_to_render_leaves_the_previous_site_and_no_staging_folder() 
         .build()
         .assert_exit(2)
         .assert_stderr("orphan.md");
-    assert!(
-        before == tree(&test.root().join("site")),
-        "the previous site changed"
-    );
-    let leftovers: Vec<_> = std::fs::read_dir(test.root())
-        .expect("root")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".site"))
-        .collect();
-    assert!(
-        leftovers.is_empty(),
-        "staging folders left behind: {leftovers:?}"
-    );
+    assert_previous_site_intact(&test, &before);
 }
 
 #[test]
@@ -406,4 +382,22 @@ fn summary_nesting_renders_at_any_depth() {
         .build()
         .assert_success()
         .assert_page("l29.html", &["aria-current=\"page\">Level 29</a>"]);
+}
+
+/// The site is as it was before the failed build, and no staging or old
+/// folder (`.site.new-*`, `.site.old-*`) is left beside it.
+fn assert_previous_site_intact(test: &HandbookTest, before: &[(String, Vec<u8>)]) {
+    assert!(
+        before == tree(&test.root().join("site")).as_slice(),
+        "the previous site changed"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(test.root())
+        .expect("root")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".site"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
 }
