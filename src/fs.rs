@@ -64,32 +64,53 @@ pub fn copy(from: &Path, to: &Path) -> Result<()> {
         .with_context(|| format!("copying {} to {}", from.display(), to.display()))
 }
 
-/// The absolute, symlink-resolved form of a path that may not exist yet.
+/// The absolute, symlink-resolved form of a path that may not exist yet:
+/// the folder that writing to `path` reaches once its missing folders are
+/// made. Component by component, each existing prefix is resolved (so `..`
+/// after a symlink leaves where the link points, as the system does) and
+/// `..` after a missing folder undoes it (`nope/../site` is `site`).
 pub fn resolved(path: &Path) -> Result<PathBuf> {
     let path =
         std::path::absolute(path).with_context(|| format!("resolving {}", path.display()))?;
-    let mut existing = path.as_path();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.parent(), existing.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_os_string());
-                existing = parent;
-            }
-            _ => break,
-        }
-    }
-    let mut resolved = existing
-        .canonicalize()
-        .unwrap_or_else(|_| existing.to_path_buf());
-    for name in rest.into_iter().rev() {
-        match name.to_str() {
-            Some("..") => {
+    let mut resolved = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
                 resolved.pop();
             }
-            Some(".") => {}
-            _ => resolved.push(name),
+            std::path::Component::CurDir => {}
+            other => {
+                resolved.push(other);
+                if let Ok(real) = resolved.canonicalize() {
+                    resolved = real;
+                }
+            }
         }
     }
     Ok(resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn resolved_applies_dot_dot_after_missing_folders_and_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(base.join("real/inner")).unwrap();
+        std::os::unix::fs::symlink(base.join("real/inner"), base.join("link")).unwrap();
+        let cases = [
+            ("nope/../site", base.join("site")),
+            ("nope/deeper/../../real", base.join("real")),
+            ("./real/./inner/..", base.join("real")),
+            // `..` after a link leaves where the link points, as the system does.
+            ("link/../x", base.join("real/x")),
+            ("link/nope/../y", base.join("real/inner/y")),
+        ];
+        for (path, want) in cases {
+            assert_eq!(resolved(&base.join(path)).unwrap(), want, "{path}");
+        }
+    }
 }

@@ -24,6 +24,10 @@ use std::path::{Path, PathBuf};
 /// The file that marks a folder as this tool's output.
 pub const MARKER: &str = ".handbook-site";
 
+/// What the marker file says.
+const MARKER_TEXT: &str =
+    "This folder is made by `handbook build`; it is replaced on every build.\n";
+
 /// What a file of the site is made of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Contents {
@@ -79,7 +83,10 @@ impl OutFile {
 
 /// Refuses output folders that are not safe to replace: the project root, an
 /// ancestor of it, the source folder or anything inside it, the home folder,
-/// and an existing non-empty folder this tool did not make.
+/// and an existing non-empty folder this tool did not make. Every check is
+/// made on the folder the build will really replace: the path made absolute,
+/// symlinks resolved and `..` applied (`nope/../foreign` is `foreign`, even
+/// while `nope` does not exist), as [`Staging::open`] resolves it.
 pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()> {
     let out_abs = crate::fs::resolved(out)?;
     let root = crate::fs::resolved(project_root)?;
@@ -94,12 +101,15 @@ pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()
             "refusing to write the site to {shown}: it contains the project; choose a folder such as `site`"
         );
     }
-    if source.starts_with(&out_abs) {
-        bail!("refusing to write the site to {shown}: it is (or contains) the source folder");
+    if source.starts_with(&out_abs) || out_abs.starts_with(&source) {
+        bail!(
+            "refusing to write the site to {shown}: it is the source folder, contains it or is inside it"
+        );
     }
     if home.is_some_and(|h| h.starts_with(&out_abs)) {
         bail!("refusing to write the site to {shown}: it is (or contains) the home folder");
     }
+    let out = out_abs.as_path();
     if out.is_dir() && !out.join(MARKER).is_file() && !is_empty_dir(out)? {
         bail!(
             "refusing to replace {shown}: it exists and was not made by handbook (no {MARKER} file in it); \
@@ -134,13 +144,11 @@ pub struct Staging {
 impl Staging {
     /// An empty staging folder for `out`, leftovers of crashed builds removed.
     pub fn open(out: &Path) -> Result<Self> {
-        // A symlinked output folder (`site -> /var/www/handbook`) is updated
-        // where it points, and the link stays.
-        let out = if out.is_symlink() {
-            crate::fs::resolved(out)?
-        } else {
-            out.to_path_buf()
-        };
+        // The folder replaced is the one [`check_target`] checked: `..`
+        // applied and symlinks resolved, so a symlinked output folder
+        // (`site -> /var/www/handbook`) is updated where it points, and the
+        // link stays.
+        let out = crate::fs::resolved(out)?;
         let parent = out
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -154,6 +162,9 @@ impl Staging {
         remove_leftovers(&parent, &name)?;
         let staging = parent.join(format!(".{name}.new-{pid}"));
         crate::fs::create_dir_all(&staging)?;
+        // Marked from the start, so a crash leaves a folder that a later
+        // build knows as its own leftover.
+        crate::fs::write(&staging.join(MARKER), MARKER_TEXT)?;
         Ok(Self {
             old: parent.join(format!(".{name}.old-{pid}")),
             staging,
@@ -252,7 +263,8 @@ impl Drop for Staging {
 /// Staging and old folders a crashed build left beside the output
 /// (`.site.new-123`, `.site.old-123`). Another build may be writing its own
 /// right now, so only those whose process is gone are removed (where the
-/// system says which processes run).
+/// system says which processes run), and only when they carry the marker
+/// (or are empty): a folder that merely has such a name is never deleted.
 fn remove_leftovers(parent: &Path, name: &str) -> Result<()> {
     let entries = std::fs::read_dir(parent)
         .with_context(|| format!("reading folder {}", parent.display()))?;
@@ -265,8 +277,10 @@ fn remove_leftovers(parent: &Path, name: &str) -> Result<()> {
                     .strip_prefix(prefix.as_str())
                     .and_then(|p| p.parse::<u32>().ok())
             });
-        if pid.is_some_and(|pid| !process_runs(pid)) {
-            crate::fs::remove_dir_all(&entry.path())?;
+        let path = entry.path();
+        let ours = path.join(MARKER).is_file() || is_empty_dir(&path).unwrap_or(false);
+        if pid.is_some_and(|pid| !process_runs(pid)) && ours {
+            crate::fs::remove_dir_all(&path)?;
         }
     }
     Ok(())
@@ -295,10 +309,7 @@ fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
             .par_iter()
             .try_for_each(|file| write_one(staging, file))?;
     }
-    crate::fs::write(
-        &staging.join(MARKER),
-        "This folder is made by `handbook build`; it is replaced on every build.\n",
-    )
+    crate::fs::write(&staging.join(MARKER), MARKER_TEXT)
 }
 
 fn write_one(staging: &Path, file: &OutFile) -> Result<()> {
@@ -409,12 +420,49 @@ mod tests {
         let out = dir.path().join("site");
         let dead = dir.path().join(".site.new-4294967295");
         crate::fs::write(&dead.join("a.html"), "half").unwrap();
+        crate::fs::write(&dead.join(MARKER), MARKER_TEXT).unwrap();
+        // A folder that only has a leftover's name is someone's own.
+        let named = dir.path().join(".site.old-4294967294");
+        crate::fs::write(&named.join("keep.txt"), "mine").unwrap();
         // Process 1 always runs: its staging folder is another build's, in use.
         let alive = dir.path().join(".site.new-1");
         crate::fs::write(&alive.join("a.html"), "in progress").unwrap();
         write(&out, &[text("a.html", "whole")]).unwrap();
         assert!(!dead.exists());
         assert!(alive.exists(), "a running build's folder is left alone");
+        assert!(
+            named.join("keep.txt").exists(),
+            "an unmarked folder is kept"
+        );
+    }
+
+    #[test]
+    fn a_missing_folder_and_dot_dot_lead_to_the_folder_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("proj");
+        let source = root.join("handbook");
+        std::fs::create_dir_all(&source).unwrap();
+        let foreign = dir.path().join("foreign");
+        std::fs::create_dir_all(&foreign).unwrap();
+        std::fs::write(foreign.join("keep.txt"), "mine").unwrap();
+        for bad in [
+            dir.path().join("nope/../foreign"),
+            root.join("nope/../handbook"),
+            root.join("nope/../../proj"),
+            root.join("nope/a/../../handbook/site"),
+            source.join("site"),
+        ] {
+            assert!(
+                check_target(&bad, &root, &source).is_err(),
+                "{}",
+                bad.display()
+            );
+        }
+        let fine = root.join("nope/../site");
+        assert!(check_target(&fine, &root, &source).is_ok());
+        write(&fine, &[text("a.html", "new")]).unwrap();
+        assert!(root.join("site/a.html").is_file());
+        assert!(foreign.join("keep.txt").is_file());
     }
 
     #[test]

@@ -113,8 +113,12 @@ fn strip_legacy<'a>(raw: &'a str, legacy: &[String]) -> Option<&'a str> {
 
 /// `forum`, `forum/t/763`, `forum?join`.
 fn space_target(rest: &str) -> LinkTarget {
-    let join = rest.len() >= 5 && rest[rest.len() - 5..].eq_ignore_ascii_case("?join");
-    let rest = if join { &rest[..rest.len() - 5] } else { rest };
+    // `get`, not indexing: the last five bytes may start inside a character.
+    let cut = rest.len().saturating_sub("?join".len());
+    let join = rest
+        .get(cut..)
+        .is_some_and(|tail| tail.eq_ignore_ascii_case("?join"));
+    let rest = if join { &rest[..cut] } else { rest };
     let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     LinkTarget::Space {
         id: rest[..split].to_string(),
@@ -324,6 +328,31 @@ mod tests {
             space("forum", "/t/handbook-trial/763", false)
         );
         assert_eq!(parse("space:forum?join", "a.md"), space("forum", "", true));
+        assert_eq!(parse("space:forum?JOIN", "a.md"), space("forum", "", true));
+    }
+
+    #[test]
+    fn space_targets_ending_inside_a_character_do_not_panic() {
+        // The last five bytes of each start inside a multibyte character.
+        for raw in [
+            "space:éabcd",
+            "space:\u{FFFD}abc",
+            "space:a€b",
+            "space:日本",
+        ] {
+            assert!(matches!(
+                parse(raw, "a.md"),
+                LinkTarget::Space { join: false, .. }
+            ));
+        }
+        assert_eq!(
+            parse("space:é?join", "a.md"),
+            LinkTarget::Space {
+                id: "é".into(),
+                path: String::new(),
+                join: true
+            }
+        );
     }
 
     #[test]

@@ -172,10 +172,23 @@ fn a_rebuild_replaces_the_previous_output() {
 #[test]
 fn foreign_and_dangerous_output_folders_are_refused() {
     let test = HandbookTest::fixture("valid/unlisted-page").file("docs/keep.txt", "mine");
-    for out in [".", "handbook", "docs", ".."] {
+    // `nope` does not exist: `..` must still be applied before the checks.
+    let outs = [
+        ".",
+        "handbook",
+        "docs",
+        "..",
+        "nope/../docs",
+        "nope/../handbook",
+        "nope/../../{root}",
+        "handbook/site",
+    ];
+    for out in outs {
         let test = HandbookTest::fixture("valid/unlisted-page").file("docs/keep.txt", "mine");
+        let root = test.root().file_name().expect("named").to_string_lossy();
+        let out = out.replace("{root}", &root);
         let test = test
-            .run(&["build", "--out", out])
+            .run(&["build", "--out", &out])
             .assert_exit(2)
             .assert_stderr("refusing");
         assert_eq!(
