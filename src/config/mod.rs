@@ -374,8 +374,14 @@ impl Checker<'_> {
     }
 
     fn language(&mut self, value: Spanned<String>) -> String {
-        let ok = !value.value.is_empty()
-            && value.value.split('-').all(|part| {
+        // BCP 47's shape: a primary subtag of letters (2 to 8, or the `x`
+        // and `i` prefixes), then subtags of 1 to 8 letters or digits.
+        let mut parts = value.value.split('-');
+        let primary = parts.next().unwrap_or_default();
+        let primary_ok = primary.chars().all(|c| c.is_ascii_alphabetic())
+            && ((2..=8).contains(&primary.len()) || matches!(primary, "x" | "i" | "X" | "I"));
+        let ok = primary_ok
+            && parts.all(|part| {
                 (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
             });
         if !ok {
@@ -442,7 +448,15 @@ impl Checker<'_> {
     }
 
     fn edit_url(&mut self, value: Spanned<String>) -> String {
-        if !value.value.contains("{path}") {
+        // Every page links to it: nothing but a web address may get there.
+        if !is_web_url(&value.value) {
+            let message = format!("edit-url `{}` is not an absolute http(s) URL", value.value);
+            self.fail(
+                &value,
+                message,
+                "e.g. `https://git.example.org/coop/handbook/edit/main/{path}`",
+            );
+        } else if !value.value.contains("{path}") {
             let message = "edit-url has no `{path}` placeholder".to_string();
             self.fail(
                 &value,
@@ -460,7 +474,11 @@ fn is_web_url(url: &str) -> bool {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/') && !r.contains(char::is_whitespace))
+    rest.is_some_and(|r| {
+        !r.is_empty()
+            && !r.starts_with('/')
+            && !r.contains(|c: char| c.is_whitespace() || c.is_control())
+    })
 }
 
 /// A path as the user would type it: without a leading `./`.
@@ -542,6 +560,39 @@ mod tests {
         let err = load_text(text).unwrap_err();
         let lines: Vec<u32> = err.0.iter().map(|d| d.line).collect();
         assert_eq!(lines, [2, 3, 4, 5], "{err}");
+    }
+
+    #[test]
+    fn edit_url_must_be_a_web_address() {
+        for bad in [
+            "javascript:alert(document.domain)//{path}",
+            "JAVASCRIPT:alert(1)//{path}",
+            "data:text/html,x{path}",
+            "//evil.example/{path}",
+            "{path}",
+            "https:///{path}",
+            "https://e\u{0}x/{path}",
+        ] {
+            let text = format!("title: x\nedit-url: {bad:?}\n");
+            let err = load_text(&text).unwrap_err();
+            assert_eq!(err.0.len(), 1, "{bad}: {err}");
+            assert_eq!(err.0[0].line, 2, "{bad}: {err}");
+        }
+        let config = load_text("edit-url: https://git.example.org/edit/{path}\n").unwrap();
+        assert!(config.edit_url.is_some());
+    }
+
+    #[test]
+    fn language_must_be_a_language_tag() {
+        for bad in ["123", "e", "en_GB", "-en", "en-", "toolongtag", "12-AB"] {
+            let text = format!("title: x\nlanguage: {bad:?}\n");
+            assert!(load_text(&text).is_err(), "{bad}");
+        }
+        assert!(load_text("title: x\nlanguage: 123\n").is_err());
+        for good in ["en", "pt-BR", "zh-Hant-TW", "es-419", "x-private"] {
+            let text = format!("title: x\nlanguage: {good}\n");
+            assert!(load_text(&text).is_ok(), "{good}");
+        }
     }
 
     #[test]
