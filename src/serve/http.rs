@@ -9,6 +9,13 @@
 //! with a `.` or `..` segment, a backslash or a NUL is refused (400) before
 //! any lookup; files come from memory, never from disk, so nothing outside
 //! the site can be reached.
+//!
+//! [`serve`] accepts the connections itself (HTTP/1 through hyper) so that
+//! a client cannot hold the server's file descriptors: at most
+//! [`Limits::connections`] are served at once, and one that has not sent a
+//! request's headers within [`Limits::header_timeout`] (idle, or stopped
+//! mid-line) is closed. A response being sent, such as the endless event
+//! stream, is never cut.
 
 use super::site::{Event, Site};
 use axum::Router;
@@ -21,11 +28,87 @@ use axum::routing::get;
 use futures_util::stream::{self, Stream, StreamExt};
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Where the reload script and its event stream are served.
 pub const LIVE_PREFIX: &str = "/__handbook/";
 
 const LIVE_SCRIPT: &str = include_str!("live.js");
+
+/// What the server allows each connection, so that idle or slow clients
+/// cannot hold every file descriptor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How long a connection may take to send a request's headers, and how
+    /// long it may stay idle between requests, before it is closed.
+    pub header_timeout: Duration,
+    /// How many connections are served at once; the next waits for one to
+    /// end (in the listener's backlog, holding no descriptor of ours).
+    pub connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            connections: 256,
+        }
+    }
+}
+
+/// Serves `router` on `listener` within `limits`, until the runtime stops.
+pub async fn serve(listener: TcpListener, router: Router, limits: Limits) {
+    let permits = Arc::new(Semaphore::new(limits.connections));
+    loop {
+        // At the cap, the next connection waits in the backlog (no
+        // descriptor of ours) until one ends; timeouts end the idle ones.
+        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+            return;
+        };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                if !is_connection_error(&error) {
+                    // Out of descriptors, say: let some connections end.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                continue;
+            }
+        };
+        let router = router.clone();
+        tokio::spawn(connection(stream, router, limits.header_timeout, permit));
+    }
+}
+
+/// One connection served to its end; its permit is given back then.
+async fn connection(
+    stream: TcpStream,
+    router: Router,
+    header_timeout: Duration,
+    _permit: OwnedSemaphorePermit,
+) {
+    let service = hyper_util::service::TowerToHyperService::new(router);
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    // The timeout runs while a request's headers are awaited, from the
+    // connection's start and between requests, not while a response is sent.
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let io = hyper_util::rt::TokioIo::new(stream);
+    // A client that goes away or times out is no error of the server's.
+    let _ = builder.serve_connection(io, service).await;
+}
+
+/// An error of the one connection being accepted, not of the listener.
+fn is_connection_error(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        error.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    )
+}
 
 /// The routes: the live-reload endpoints, then every file of the site.
 pub fn router(site: Arc<Site>) -> Router {
@@ -214,6 +297,51 @@ fn set(response: &mut Response, name: header::HeaderName, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    /// Reads until `wanted` has come; what came.
+    async fn read_until(stream: &mut TcpStream, wanted: &str) -> String {
+        let mut seen = Vec::new();
+        let mut buffer = [0; 4096];
+        while !String::from_utf8_lossy(&seen).contains(wanted) {
+            let read = stream.read(&mut buffer).await.expect("read");
+            assert!(read > 0, "closed before {wanted:?}");
+            seen.extend_from_slice(&buffer[..read]);
+        }
+        String::from_utf8_lossy(&seen).into_owned()
+    }
+
+    #[tokio::test]
+    async fn past_the_cap_a_connection_waits_until_one_ends() {
+        let site = Arc::new(Site::new("/"));
+        site.replace([("index.html".to_string(), "home".into())].into());
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let limits = Limits {
+            header_timeout: Duration::from_secs(60),
+            connections: 1,
+        };
+        tokio::spawn(serve(listener, router(site), limits));
+        let ask = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        // Answered, and kept alive: it holds the only place.
+        let mut first = TcpStream::connect(addr).await.expect("connect");
+        first.write_all(ask).await.expect("send");
+        read_until(&mut first, "home").await;
+
+        let mut second = TcpStream::connect(addr).await.expect("connect");
+        second.write_all(ask).await.expect("send");
+        let mut byte = [0; 1];
+        let early = tokio::time::timeout(Duration::from_millis(300), second.read(&mut byte));
+        assert!(early.await.is_err(), "served past the cap");
+        drop(first);
+        let answer = tokio::time::timeout(Duration::from_secs(20), read_until(&mut second, "home"));
+        assert!(
+            answer
+                .await
+                .expect("served once a place is free")
+                .starts_with("HTTP/1.1 200")
+        );
+    }
 
     #[test]
     fn site_paths_are_decoded_once_and_folders_get_their_index() {

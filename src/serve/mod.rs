@@ -68,43 +68,30 @@ pub type Reporter = Box<dyn FnMut(&Update) + Send>;
 impl Server {
     /// Builds the site, starts serving it and watching the project.
     /// `report` is told each build's outcome.
-    pub fn start(options: &ServeOptions, mut report: Reporter) -> Result<Self> {
+    pub fn start(options: &ServeOptions, report: Reporter) -> Result<Self> {
+        Self::start_with(options, report, http::Limits::default())
+    }
+
+    /// [`Server::start`] with other connection limits (tests shorten the
+    /// header timeout).
+    pub fn start_with(
+        options: &ServeOptions,
+        mut report: Reporter,
+        limits: http::Limits,
+    ) -> Result<Self> {
         let (session, files, update) =
             Session::start(&options.project, options.write_protocols, true)?;
         let site = Arc::new(Site::new(session.prefix()));
         site.replace(files);
         site.show_problems(&update.holding);
         report(&update);
-        let listener = std::net::TcpListener::bind((options.bind, options.port))
-            .with_context(|| format!("listening on {}:{}", options.bind, options.port))?;
-        listener.set_nonblocking(true)?;
-        let addr = listener.local_addr()?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        let router = http::router(Arc::clone(&site));
-        runtime.spawn(async move {
-            if let Ok(listener) = tokio::net::TcpListener::from_std(listener) {
-                let _ = axum::serve(listener, router).await;
-            }
-        });
+        let (addr, runtime) = listen(options, Arc::clone(&site), limits)?;
         let (send, receive) = mpsc::channel();
         let watch = watch_project(session.config(), &send)?;
-        let worker_site = Arc::clone(&site);
         let stop = send.clone();
-        let worker = std::thread::spawn(move || {
-            let mut watching = Watching {
-                session,
-                watch,
-                send,
-                report,
-                restart_pending: false,
-                settle_due: None,
-                settle_first: None,
-            };
-            watching.work(&worker_site, &receive);
-        });
+        let mut watching = Watching::new(session, watch, send, report);
+        let worker_site = Arc::clone(&site);
+        let worker = std::thread::spawn(move || watching.work(&worker_site, &receive));
         Ok(Self {
             addr,
             site,
@@ -159,6 +146,30 @@ impl Drop for Server {
     }
 }
 
+/// Serves `site` on the address `options` names, on a runtime of its own:
+/// the address (its port chosen when asked for 0) and the runtime.
+fn listen(
+    options: &ServeOptions,
+    site: Arc<Site>,
+    limits: http::Limits,
+) -> Result<(SocketAddr, tokio::runtime::Runtime)> {
+    let listener = std::net::TcpListener::bind((options.bind, options.port))
+        .with_context(|| format!("listening on {}:{}", options.bind, options.port))?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let listener = {
+        // Registering with the reactor needs the runtime entered.
+        let _entered = runtime.enter();
+        tokio::net::TcpListener::from_std(listener)?
+    };
+    runtime.spawn(http::serve(listener, http::router(site), limits));
+    Ok((addr, runtime))
+}
+
 /// Watches what `config` names, sending each batch to `send`.
 fn watch_project(
     config: &crate::config::Config,
@@ -193,6 +204,23 @@ struct Watching {
 }
 
 impl Watching {
+    fn new(
+        session: Session,
+        watch: watch::Watch,
+        send: mpsc::Sender<Message>,
+        report: Reporter,
+    ) -> Self {
+        Self {
+            session,
+            watch,
+            send,
+            report,
+            restart_pending: false,
+            settle_due: None,
+            settle_first: None,
+        }
+    }
+
     /// Each batch of changed paths applied and its files published, until
     /// the server stops.
     fn work(&mut self, site: &Site, receive: &mpsc::Receiver<Message>) {
@@ -204,18 +232,40 @@ impl Watching {
                     Message::Stop => return,
                 }
             }
-            let session = &self.session;
-            let changes = watch::classify(session.config(), &paths, &|p| session.knows(p));
-            if changes.is_empty() {
-                continue;
-            }
-            if changes.restart || self.restart_pending || session.is_broken() {
-                self.restart(site);
-            } else {
-                self.apply(site, &changes);
-            }
-            self.schedule_settle(self.settle_first);
+            self.guarded(site, |watching| watching.batch(site, &paths));
         }
+    }
+
+    /// One rebuild, run so that a panic in it (a bug) cannot end the watch
+    /// loop: the panic is shown as an error in the overlay and the terminal,
+    /// the last good site stays served, and since the session may be half
+    /// updated, the next change starts a whole new one.
+    fn guarded(&mut self, site: &Site, rebuild: impl FnOnce(&mut Self)) {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rebuild(self)));
+        let Err(panic) = outcome else { return };
+        self.restart_pending = true;
+        self.settle_due = None;
+        self.settle_first = None;
+        let error = anyhow::anyhow!(
+            "the rebuild stopped on an internal error (a bug in handbook; please report it): {}",
+            panic_message(panic.as_ref())
+        );
+        self.tell(site, &failed(&error));
+    }
+
+    /// A batch of changed paths applied, or a new session started.
+    fn batch(&mut self, site: &Site, paths: &[PathBuf]) {
+        let session = &self.session;
+        let changes = watch::classify(session.config(), paths, &|p| session.knows(p));
+        if changes.is_empty() {
+            return;
+        }
+        if changes.restart || self.restart_pending || session.is_broken() {
+            self.restart(site);
+        } else {
+            self.apply(site, &changes);
+        }
+        self.schedule_settle(self.settle_first);
     }
 
     /// A new session: the configuration or the theme changed, the last
@@ -257,7 +307,9 @@ impl Watching {
             let wait = due.saturating_duration_since(Instant::now());
             match receive.recv_timeout(wait) {
                 Ok(message) => return Some(message),
-                Err(mpsc::RecvTimeoutError::Timeout) => self.settle(site),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.guarded(site, |watching| watching.settle(site));
+                }
                 Err(mpsc::RecvTimeoutError::Disconnected) => return None,
             }
         }
@@ -313,6 +365,17 @@ impl Watching {
     }
 }
 
+/// What a caught panic said, when it said it as text.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        text
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text
+    } else {
+        "no message"
+    }
+}
+
 /// An update for a build that could not finish (a template or I/O error):
 /// the last good site stays served.
 fn failed(error: &anyhow::Error) -> Update {
@@ -324,5 +387,71 @@ fn failed(error: &anyhow::Error) -> Update {
         diagnostics: vec![problem.clone()],
         holding: vec![problem],
         published: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// A two-page project in a temporary folder.
+    fn project() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let files = [
+            ("handbook.yaml", "title: Live\nbase-url: https://e.org\n"),
+            (
+                "handbook/SUMMARY.md",
+                "# Summary\n\n- [Home](README.md)\n- [Other](other.md)\n",
+            ),
+            ("handbook/README.md", "# Home\n\nWelcome.\n"),
+            ("handbook/other.md", "# Other\n\nText.\n"),
+        ];
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("folder");
+            std::fs::write(path, text).expect("a source file");
+        }
+        dir
+    }
+
+    #[test]
+    fn a_panicking_rebuild_is_shown_and_the_next_save_rebuilds_afresh() {
+        let dir = project();
+        let options = BuildOptions {
+            root: dir.path().to_path_buf(),
+            ..BuildOptions::default()
+        };
+        let (session, files, _) = Session::start(&options, false, true).expect("first build");
+        let site = Site::new(session.prefix());
+        site.replace(files);
+        let (send, _receive) = mpsc::channel();
+        let watch = watch_project(session.config(), &send).expect("watching");
+        let told = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&told);
+        let report: Reporter = Box::new(move |update: &Update| {
+            let mut seen = seen.lock().expect("the reports");
+            seen.push((update.what.clone(), update.published));
+        });
+        let mut watching = Watching::new(session, watch, send, report);
+        let other = dir.path().join("handbook/other.md");
+
+        // The edit is half applied when the bug strikes.
+        std::fs::write(&other, "# Other\n\nHalf done.\n").expect("save");
+        watching.guarded(&site, |w| {
+            w.batch(&site, std::slice::from_ref(&other));
+            panic!("a bug in parsing");
+        });
+        let shown = site.problems();
+        assert!(shown.contains("a bug in parsing"), "{shown}");
+        assert!(shown.contains("\"error\""), "{shown}");
+
+        std::fs::write(&other, "# Other\n\nSaved after the bug.\n").expect("save");
+        watching.guarded(&site, |w| w.batch(&site, std::slice::from_ref(&other)));
+        assert_eq!(site.problems(), "[]");
+        let page = site.get("other.html").expect("the page");
+        assert!(String::from_utf8_lossy(&page.bytes).contains("Saved after the bug."));
+        let last = told.lock().expect("the reports").last().cloned();
+        assert_eq!(last, Some(("built".into(), true)), "a whole new session");
     }
 }

@@ -7,11 +7,14 @@
 
 use crate::harness::HandbookTest;
 use handbook::BuildOptions;
+use handbook::serve::http::Limits;
 use handbook::serve::{ServeOptions, Server};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long anything may take to arrive.
@@ -38,8 +41,8 @@ fn project() -> HandbookTest {
         .assert_success()
 }
 
-fn serve(root: &Path, write_protocols: bool) -> Server {
-    let options = ServeOptions {
+fn options(root: &Path, write_protocols: bool) -> ServeOptions {
+    ServeOptions {
         project: BuildOptions {
             root: root.to_path_buf(),
             ..BuildOptions::default()
@@ -47,8 +50,11 @@ fn serve(root: &Path, write_protocols: bool) -> Server {
         bind: [127, 0, 0, 1].into(),
         port: 0,
         write_protocols,
-    };
-    Server::start(&options, Box::new(|_| {})).expect("the server starts")
+    }
+}
+
+fn serve(root: &Path, write_protocols: bool) -> Server {
+    Server::start(&options(root, write_protocols), Box::new(|_| {})).expect("the server starts")
 }
 
 fn write(root: &Path, path: &str, text: &str) {
@@ -235,6 +241,40 @@ fn a_build_error_keeps_the_last_good_site_and_is_shown_until_fixed() {
 }
 
 #[test]
+fn a_panic_in_a_rebuild_is_shown_and_the_next_save_is_served() {
+    let test = project();
+    // The reporter is told from inside each rebuild: panicking there once
+    // is a panic in a rebuild, as a bug in a stage would be.
+    let told = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&told);
+    let report = Box::new(move |_: &handbook::serve::Update| {
+        // Call 0 is the first build's, before anything is watched.
+        if counter.fetch_add(1, Ordering::SeqCst) == 1 {
+            panic!("a bug in a rebuild");
+        }
+    });
+    let server = Server::start(&options(test.root(), false), report).expect("the server starts");
+    let addr = server.addr();
+    let (mut events, _) = Events::open(addr);
+
+    write(test.root(), "handbook/other.md", "# Other\n\nFirst save.\n");
+    let problems = events.wait_for("problems", |d| d != "[]");
+    assert!(problems.contains("a bug in a rebuild"), "{problems}");
+
+    write(
+        test.root(),
+        "handbook/other.md",
+        "# Other\n\nSecond save.\n",
+    );
+    events.wait_for("problems", |d| d == "[]");
+    wait_until("the second save served", || {
+        get(addr, "/other.html").body.contains("Second save.")
+    });
+    assert!(told.load(Ordering::SeqCst) >= 4, "every rebuild reported");
+    server.stop();
+}
+
+#[test]
 fn a_template_error_keeps_the_site_and_fixing_the_theme_recovers() {
     let test = project();
     let theme = test.root().join("themes/default/templates");
@@ -362,6 +402,60 @@ fn http_types_head_validators_not_found_and_many_clients() {
         assert!(client.join().expect("a client"), "every client is served");
     }
     server.stop();
+}
+
+#[test]
+fn idle_connections_are_closed_after_the_header_timeout_and_starve_no_request() {
+    let test = project();
+    let limits = Limits {
+        header_timeout: Duration::from_secs(1),
+        connections: 128,
+    };
+    let server = Server::start_with(&options(test.root(), false), Box::new(|_| {}), limits)
+        .expect("the server starts");
+    let addr = server.addr();
+    let (mut events, _) = Events::open(addr);
+    // More clients than the cap, each stopped inside its request line.
+    let idle: Vec<TcpStream> = (0..200)
+        .map(|_| {
+            let mut stream = TcpStream::connect(addr).expect("connect");
+            stream
+                .write_all(b"GET /other.ht")
+                .expect("half a request line");
+            stream
+        })
+        .collect();
+    assert_eq!(
+        get(addr, "/other.html").status,
+        200,
+        "a request is served despite the idle connections"
+    );
+    for (i, mut stream) in idle.into_iter().enumerate() {
+        assert!(
+            closed_by_server(&mut stream),
+            "idle connection {i} is closed"
+        );
+    }
+    // The event stream outlived the header timeout: once its headers came,
+    // it is a response being sent, which no timeout cuts.
+    write(
+        test.root(),
+        "handbook/other.md",
+        "# Other\n\nAfter the flood.\n",
+    );
+    events.wait_for("reload", |d| d.contains("other.html"));
+    assert!(get(addr, "/other.html").body.contains("After the flood."));
+    server.stop();
+}
+
+/// Whether the server ends the connection (perhaps after a `408`) in time.
+fn closed_by_server(stream: &mut TcpStream) -> bool {
+    stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
+    let mut rest = Vec::new();
+    match stream.read_to_end(&mut rest) {
+        Ok(_) => true,
+        Err(error) => error.kind() == ErrorKind::ConnectionReset,
+    }
 }
 
 #[test]
