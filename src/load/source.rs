@@ -8,8 +8,12 @@
 //! GitBook's `.gitbook/` (where exports keep their images), leaves out folders
 //! the project itself makes (the output, `protocols/`, `themes/`) when the
 //! source folder is the project root, and never follows a symbolic link out
-//! of the project or round a loop: such entries are listed as skipped, for a
-//! warning, not published.
+//! of the project or round a loop. Where a link leads is checked as the real
+//! path it reaches, however many links deep: nothing under a hidden folder of
+//! the project (`.git`, the cache), under a folder the project keeps apart
+//! (the output, `protocols/`, `themes/`, editions) or above the source folder
+//! (which would take the output in again) is listed. Such entries are listed
+//! as skipped, for a warning, not published.
 
 use anyhow::Result;
 use std::cell::RefCell;
@@ -44,6 +48,19 @@ pub struct DirTree {
     within: PathBuf,
     /// Paths relative to `root` the walk leaves out.
     excluded: Vec<String>,
+    /// The same folders as real paths, wherever they are: no link leads in.
+    kept_apart: Vec<PathBuf>,
+    /// The source folder's real path: no link may lead to it or above it.
+    source_real: Option<PathBuf>,
+}
+
+/// What a walk has seen so far: the entries it left out, and the links it
+/// followed (as relative path and real target), to tell where an entry
+/// below a link really is.
+#[derive(Default)]
+struct Walk {
+    skipped: Vec<(String, &'static str)>,
+    links: Vec<(String, PathBuf)>,
 }
 
 impl DirTree {
@@ -53,6 +70,8 @@ impl DirTree {
             root: root.to_path_buf(),
             within: root.to_path_buf(),
             excluded: Vec::new(),
+            kept_apart: Vec::new(),
+            source_real: None,
         }
     }
 
@@ -60,9 +79,12 @@ impl DirTree {
     /// the folders in `exclude` that lie inside the source are left out.
     pub fn in_project(source: &Path, project: &Path, exclude: &[&Path]) -> Result<Self> {
         let source_abs = crate::fs::resolved(source)?;
-        let excluded = exclude
+        let kept_apart: Vec<PathBuf> = exclude
             .iter()
             .filter_map(|path| crate::fs::resolved(path).ok())
+            .collect();
+        let excluded = kept_apart
+            .iter()
             .filter_map(|path| {
                 path.strip_prefix(&source_abs)
                     .ok()
@@ -74,16 +96,14 @@ impl DirTree {
             root: source.to_path_buf(),
             within: crate::fs::resolved(project)?,
             excluded,
+            kept_apart,
+            source_real: Some(source_abs),
         })
     }
 
     /// Whether the walk enters `entry`; records why not when it is a link
-    /// that leads out of the project.
-    fn admit(
-        &self,
-        entry: &walkdir::DirEntry,
-        skipped: &RefCell<Vec<(String, &'static str)>>,
-    ) -> bool {
+    /// (or lies below one) that leads where pages may not come from.
+    fn admit(&self, entry: &walkdir::DirEntry, walk: &RefCell<Walk>) -> bool {
         if entry.depth() == 0 {
             return true;
         }
@@ -95,19 +115,55 @@ impl DirTree {
         if self.excluded.contains(&relative) {
             return false;
         }
-        if entry.path_is_symlink() {
-            let inside = entry
-                .path()
-                .canonicalize()
-                .is_ok_and(|target| target.starts_with(&self.within));
-            if !inside {
-                skipped
-                    .borrow_mut()
-                    .push((relative, "it is a link to a place outside the project"));
-                return false;
-            }
+        let mut walk = walk.borrow_mut();
+        let Some(real) = walk.real_path(entry, &relative) else {
+            return true;
+        };
+        if let Err(reason) = self.may_lead_to(real.as_deref()) {
+            walk.skipped.push((relative, reason));
+            return false;
+        }
+        if let (true, Some(real)) = (entry.path_is_symlink(), real) {
+            walk.links.push((relative, real));
         }
         true
+    }
+
+    /// Whether a link (or an entry below one) may lead to `real` (`None`:
+    /// it leads nowhere); why not.
+    fn may_lead_to(&self, real: Option<&Path>) -> Result<(), &'static str> {
+        let Some(real) = real.filter(|real| real.starts_with(&self.within)) else {
+            return Err("it is a link to a place outside the project");
+        };
+        if self
+            .source_real
+            .as_deref()
+            .is_some_and(|source| source.starts_with(real))
+        {
+            return Err("it is a link to the source folder or a folder above it, \
+                        which holds the built site; link to the folder you mean");
+        }
+        if self.kept_apart.iter().any(|apart| real.starts_with(apart)) {
+            return Err(
+                "it is a link into a folder handbook keeps apart from the pages \
+                        (the output, protocols, themes, an edition or the configuration)",
+            );
+        }
+        let hidden = real
+            .strip_prefix(&self.within)
+            .unwrap_or(real)
+            .components()
+            .any(|part| {
+                let part = part.as_os_str().to_string_lossy();
+                part.starts_with('.') && part != ".gitbook"
+            });
+        if hidden {
+            return Err(
+                "it is a link into a hidden folder (such as .git or the cache), \
+                        which is never published",
+            );
+        }
+        Ok(())
     }
 
     fn relative(&self, path: &Path) -> String {
@@ -118,23 +174,40 @@ impl DirTree {
     }
 }
 
+impl Walk {
+    /// Where `entry` really is when the walk reached it through a link (the
+    /// entry itself or a folder above it): `Some(None)` when a link leads
+    /// nowhere, `None` when no link is on the way (its path is real).
+    fn real_path(&self, entry: &walkdir::DirEntry, relative: &str) -> Option<Option<PathBuf>> {
+        if entry.path_is_symlink() {
+            return Some(entry.path().canonicalize().ok());
+        }
+        // The deepest link above the entry: links below it were followed
+        // later, and the walk is depth first.
+        self.links.iter().rev().find_map(|(link, target)| {
+            let below = relative.strip_prefix(link.as_str())?.strip_prefix('/')?;
+            Some(Some(target.join(below)))
+        })
+    }
+}
+
 impl SourceTree for DirTree {
     fn files(&self) -> Result<Listing> {
-        let skipped = RefCell::new(Vec::new());
+        let walk = RefCell::new(Walk::default());
         let mut files = Vec::new();
         let walker = walkdir::WalkDir::new(&self.root)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| self.admit(e, &skipped));
+            .filter_entry(|e| self.admit(e, &walk));
         for entry in walker {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => files.push(self.relative(entry.path())),
                 Ok(_) => {}
                 Err(e) if e.loop_ancestor().is_some() => {
                     let path = e.path().map(|p| self.relative(p)).unwrap_or_default();
-                    skipped
-                        .borrow_mut()
+                    walk.borrow_mut()
+                        .skipped
                         .push((path, "it is a link that loops back to a folder above it"));
                 }
                 Err(e) => {
@@ -147,7 +220,7 @@ impl SourceTree for DirTree {
             }
         }
         files.sort();
-        let mut skipped = skipped.into_inner();
+        let mut skipped = walk.into_inner().skipped;
         skipped.sort();
         Ok(Listing { files, skipped })
     }
@@ -225,5 +298,44 @@ mod tests {
             .files()
             .unwrap();
         assert_eq!(listing.files, ["SUMMARY.md", "docs/a.md"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_into_hidden_or_kept_apart_folders_or_above_the_source_are_skipped() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let source = root.join("handbook");
+        for path in [
+            "handbook/a.md",
+            ".git/config",
+            ".handbook-cache/pages.bin",
+            "site/index.html",
+            "shared/logo.svg",
+            "shared/.private/key.txt",
+        ] {
+            crate::fs::write(&root.join(path), "x").unwrap();
+        }
+        symlink(root.join(".git"), source.join("g")).unwrap();
+        symlink(root.join(".git/config"), source.join("config")).unwrap();
+        symlink(root.join(".handbook-cache"), source.join("c")).unwrap();
+        symlink(root, source.join("up")).unwrap();
+        symlink(root.join("site"), source.join("out")).unwrap();
+        // Followed, but what lies below it is checked where it really is.
+        symlink(root.join("shared"), source.join("shared")).unwrap();
+        symlink(root.join("shared/.private"), root.join("shared/open")).unwrap();
+        let site = root.join("site");
+        let listing = DirTree::in_project(&source, root, &[site.as_path()])
+            .unwrap()
+            .files()
+            .unwrap();
+        assert_eq!(listing.files, ["a.md", "shared/logo.svg"]);
+        let skipped: Vec<&str> = listing.skipped.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(skipped, ["c", "config", "g", "out", "shared/open", "up"]);
+        let why = |path: &str| listing.skipped.iter().find(|(p, _)| p == path).unwrap().1;
+        assert!(why("g").contains("hidden folder"), "{}", why("g"));
+        assert!(why("up").contains("above it"), "{}", why("up"));
+        assert!(why("out").contains("keeps apart"), "{}", why("out"));
     }
 }

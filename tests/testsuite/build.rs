@@ -203,6 +203,33 @@ fn foreign_and_dangerous_output_folders_are_refused() {
         .assert_stderr("refusing");
 }
 
+#[cfg(unix)]
+#[test]
+fn links_to_hidden_folders_or_the_project_root_publish_nothing_of_theirs() {
+    let test = HandbookTest::fixture("valid/unlisted-page")
+        .file(".git/config", "[http] extraheader = AUTHORIZATION: token")
+        .file("handbook/.keep", "");
+    let source = test.root().join("handbook");
+    std::os::unix::fs::symlink("../.git", source.join("g")).expect("link");
+    std::os::unix::fs::symlink("..", source.join("up")).expect("link");
+    let site_files = |test: &HandbookTest| {
+        walkdir::WalkDir::new(test.root().join("site"))
+            .into_iter()
+            .count()
+    };
+    let test = test
+        .run(&["build"])
+        .assert_success()
+        .assert_stderr("hidden folder")
+        .assert_stderr("above it");
+    let first = site_files(&test);
+    assert!(!test.root().join("site/g").exists());
+    assert!(!test.root().join("site/up").exists());
+    // The site does not take itself in: the second build is the same size.
+    let test = test.run(&["build"]).assert_success();
+    assert_eq!(site_files(&test), first);
+}
+
 #[test]
 fn an_empty_folder_may_be_the_output() {
     let test = HandbookTest::fixture("valid/unlisted-page").file("public/.keep", "");
