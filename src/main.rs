@@ -128,6 +128,9 @@ fn run_build(
     (write, cache): (bool, bool),
 ) -> Result<ExitCode> {
     let live = !project.quiet && std::io::stderr().is_terminal();
+    if write {
+        handbook::output::remove_staging_on_signal()?;
+    }
     let options = BuildOptions {
         root: project.root.clone(),
         config: project.config.clone(),

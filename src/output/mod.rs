@@ -2,9 +2,15 @@
 //!
 //! Takes every file of the built site (pages, assets, theme files, sitemap)
 //! and writes them into a staging folder beside the output folder ([`Staging`],
-//! which rendered pages enter as each is rendered), then swaps it in with
-//! renames, so readers and a failed build never see a half-written site:
-//! until the swap the previous site is untouched. Files the previous site
+//! which rendered pages enter as each is rendered), then swaps it in, so
+//! readers and a failed build never see a half-written site: until the swap
+//! the previous site is untouched. On Linux the swap is one atomic exchange
+//! (`renameat2` with `RENAME_EXCHANGE`): at every instant the output folder
+//! holds the whole old site or the whole new one. Elsewhere, or on a file
+//! system without the exchange, it is two renames, with a moment between
+//! them without a site. A build stopped by a signal ([`remove_staging_on_signal`])
+//! removes its staging folder first; one killed outright leaves it, marked,
+//! for the next build to remove. Files the previous site
 //! already holds (the build cache's) are hard-linked, not written; a site
 //! whose every file is already in place is left as it is. The tool only ever
 //! replaces a folder it made itself (it leaves a marker file in it), and
@@ -138,7 +144,43 @@ pub struct Staging {
     out: PathBuf,
     staging: PathBuf,
     old: PathBuf,
-    done: bool,
+}
+
+/// The staging folders of this process's builds, for a signal to remove;
+/// held while a site is swapped in, so that no signal ends the process
+/// between the two renames of the fallback.
+static OPEN: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn open_stagings() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    OPEN.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// From now on, SIGTERM, SIGINT or SIGHUP ends the process only once the
+/// staging folders of its builds are removed (and after a swap under way),
+/// with the usual exit status `128 + signal`.
+#[cfg(unix)]
+pub fn remove_staging_on_signal() -> Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])
+        .context("listening for signals")?;
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let open = open_stagings();
+            for staging in open.iter() {
+                let _ = std::fs::remove_dir_all(staging);
+            }
+            std::process::exit(128 + signal);
+        }
+    });
+    Ok(())
+}
+
+/// Elsewhere a signal ends the process as it would (a leftover staging
+/// folder is removed by the next build).
+#[cfg(not(unix))]
+pub fn remove_staging_on_signal() -> Result<()> {
+    Ok(())
 }
 
 impl Staging {
@@ -161,16 +203,17 @@ impl Staging {
         let pid = std::process::id();
         remove_leftovers(&parent, &name)?;
         let staging = parent.join(format!(".{name}.new-{pid}"));
-        crate::fs::create_dir_all(&staging)?;
-        // Marked from the start, so a crash leaves a folder that a later
-        // build knows as its own leftover.
-        crate::fs::write(&staging.join(MARKER), MARKER_TEXT)?;
-        Ok(Self {
+        let opened = Self {
             old: parent.join(format!(".{name}.old-{pid}")),
             staging,
             out,
-            done: false,
-        })
+        };
+        open_stagings().push(opened.staging.clone());
+        crate::fs::create_dir_all(&opened.staging)?;
+        // Marked from the start, so a crash leaves a folder that a later
+        // build knows as its own leftover.
+        crate::fs::write(&opened.staging.join(MARKER), MARKER_TEXT)?;
+        Ok(opened)
     }
 
     /// Where the file at `path` (under the output folder) is staged.
@@ -202,9 +245,11 @@ impl Staging {
         Ok(true)
     }
 
-    /// Puts the new site in place of the output folder.
-    pub fn swap(mut self) -> Result<()> {
-        self.done = true;
+    /// Puts the new site in place of the output folder. Whatever then is
+    /// left at the staging path (the previous site, after an exchange; the
+    /// new one, after a failure) is removed when `self` is dropped.
+    pub fn swap(self) -> Result<()> {
+        let _no_signal_now = open_stagings();
         swap(&self.out, &self.staging, &self.old)
     }
 
@@ -254,9 +299,9 @@ fn unchanged(out: &Path, files: &[OutFile]) -> bool {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.done {
-            let _ = std::fs::remove_dir_all(&self.staging);
-        }
+        let mut open = open_stagings();
+        let _ = std::fs::remove_dir_all(&self.staging);
+        open.retain(|staging| *staging != self.staging);
     }
 }
 
@@ -343,24 +388,44 @@ fn link(from: &Path, to: &Path) -> Result<()> {
     }
 }
 
-/// Puts `staging` in place of `out`; on failure the previous site is restored.
+/// Puts `staging` in place of `out`: exchanged with the previous site in
+/// one step where the system can (the previous site is then at `staging`),
+/// else by two renames through `old`, the previous site restored when the
+/// second fails.
 fn swap(out: &Path, staging: &Path, old: &Path) -> Result<()> {
-    let had_previous = out.exists();
-    if had_previous {
-        crate::fs::remove_dir_all(old)?;
-        crate::fs::rename(out, old)?;
+    if !out.exists() {
+        return crate::fs::rename(staging, out);
     }
+    let exchanged = exchange(out, staging)
+        .with_context(|| format!("exchanging {} with {}", staging.display(), out.display()))?;
+    if exchanged {
+        return Ok(());
+    }
+    crate::fs::remove_dir_all(old)?;
+    crate::fs::rename(out, old)?;
     if let Err(error) = crate::fs::rename(staging, out) {
-        if had_previous {
-            let _ = std::fs::rename(old, out);
-        }
-        let _ = std::fs::remove_dir_all(staging);
+        let _ = std::fs::rename(old, out);
         return Err(error);
     }
-    if had_previous {
-        crate::fs::remove_dir_all(old)?;
+    crate::fs::remove_dir_all(old)
+}
+
+/// `a` and `b` exchanged atomically, both staying in place as names;
+/// `false` when the system or the file system has no such exchange.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => Ok(false),
+        Err(error) => Err(error.into()),
     }
-    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
 }
 
 fn is_empty_dir(path: &Path) -> Result<bool> {
@@ -397,6 +462,35 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, ["site"]);
+    }
+
+    #[test]
+    fn a_swap_that_fails_at_once_leaves_the_site_and_no_staging_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        write(&out, &[text("a.html", "old")]).unwrap();
+        let mut staging = Staging::open(&out).unwrap();
+        assert!(staging.fill(&[text("a.html", "new")]).unwrap());
+        // A path ending in `..` cannot be renamed (EBUSY): the swap's first
+        // step fails.
+        staging.out = out.join("..");
+        let staged = staging.root().to_path_buf();
+        assert!(staging.swap().is_err());
+        assert!(!staged.exists(), "the staging folder is removed");
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "old");
+        assert!(!open_stagings().contains(&staged));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_new_site_is_exchanged_with_the_old_in_one_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        crate::fs::write(&a.join("x"), "in a").unwrap();
+        crate::fs::write(&b.join("x"), "in b").unwrap();
+        assert!(exchange(&a, &b).unwrap(), "this file system exchanges");
+        assert_eq!(std::fs::read_to_string(a.join("x")).unwrap(), "in b");
+        assert_eq!(std::fs::read_to_string(b.join("x")).unwrap(), "in a");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod cache;
 mod cli;
 mod example;
 mod harness;
+mod interrupted;
 mod invalid;
 mod properties;
 mod protocols;
