@@ -140,7 +140,8 @@ fn build_once(options: &BuildOptions) -> Result<Report> {
         (reuse, staging.as_ref()),
         options.write,
     )?;
-    let (diagnostics, pages, todos, sites, texts) = edition::gather(finished);
+    let (mut diagnostics, pages, todos, sites, texts) = edition::gather(finished);
+    plan.warnings.iter().for_each(|w| diagnostics.push(w.clone()));
     let failed = diagnostics.has_errors();
     if options.write && !failed {
         step("writing the site");

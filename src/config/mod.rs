@@ -10,7 +10,7 @@ mod spaces;
 mod versions;
 
 pub use spaces::{OpenTo, Space, SpaceKind};
-pub use versions::{Edition, EditionSource, VersionStatus, Versions, valid_name};
+pub use versions::{Edition, EditionSource, VersionStatus, Versions, tag_pattern, valid_name};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::protocols::pages::PageSpec;

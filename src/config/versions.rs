@@ -222,6 +222,15 @@ impl Checker<'_> {
             given.push((EditionSource::Ref(name.value.clone()), yaml::position(name)));
         }
         if let Some(pattern) = &raw.tags {
+            if let Err(error) = tag_pattern(&pattern.value) {
+                self.fail(
+                    pattern,
+                    format!("`{}` is not a tag pattern: {}", pattern.value, error.kind()),
+                    "`*` matches any run of characters, `?` one, `[abc]` one of those; \
+                     write a special character itself as `[*]` or `\\*`",
+                );
+                return None;
+            }
             given.push((
                 EditionSource::Tags(pattern.value.clone()),
                 yaml::position(pattern),
@@ -315,9 +324,18 @@ impl Checker<'_> {
     }
 }
 
+/// The matcher of a `tags:` pattern: a glob over a tag's short name, where
+/// `*` also matches `/` (`release/*` and `*` both match `release/2024`).
+pub fn tag_pattern(pattern: &str) -> Result<globset::GlobMatcher, globset::Error> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(false)
+        .build()
+        .map(|glob| glob.compile_matcher())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::valid_name;
+    use super::{tag_pattern, valid_name};
 
     #[test]
     fn names_are_url_segments_that_cannot_shadow_site_files() {
@@ -336,6 +354,33 @@ mod tests {
             "ä",
         ] {
             assert!(!valid_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tag_patterns_are_globs_over_the_whole_name() {
+        let matches = |glob: &str, tag: &str| tag_pattern(glob).unwrap().is_match(tag);
+        for (glob, tag, wanted) in [
+            ("edition-*", "edition-2024", true),
+            ("edition-*", "edition-", true),
+            ("edition-*", "editions", false),
+            ("*", "release/2024", true),
+            ("release/*", "release/2024", true),
+            ("v*.*", "v1.2", true),
+            ("v*.*", "v12", false),
+            ("*ab*ba", "aba", false),
+            ("exact", "exactly", false),
+            ("v?", "v1", true),
+            ("v?", "v12", false),
+            ("v[12]", "v2", true),
+            ("v[!12]", "v2", false),
+            ("v[*]", "v*", true),
+            ("v[*]", "v1", false),
+        ] {
+            assert_eq!(matches(glob, tag), wanted, "{glob} on {tag}");
+        }
+        for bad in ["[", "edition-[a", "{a,b"] {
+            assert!(tag_pattern(bad).is_err(), "{bad}");
         }
     }
 }

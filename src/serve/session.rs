@@ -105,7 +105,7 @@ impl Session {
         };
         let mut live = Live::new(mine, setting)?;
         live.take_changed();
-        let (others, files) = if plan.versioned {
+        let (mut others, files) = if plan.versioned {
             lay_out_versions(
                 &plan,
                 &project,
@@ -118,6 +118,7 @@ impl Session {
         } else {
             (Vec::new(), live.files().clone())
         };
+        others.extend(plan.warnings.iter().cloned());
         let folders = folders_of(&live);
         let mut session = Self {
             options: options.clone(),

@@ -109,14 +109,13 @@ impl Repo {
         peel_to_commit(&repo, id).ok()?.ok()
     }
 
-    /// Tags whose short name matches `pattern` (a glob where `*` matches any run of characters,
-    /// nothing else is special), each with its commit (annotated tags peeled; tags not pointing at
-    /// commits skipped), sorted by commit time, newest first, ties by name.
-    pub fn tags(&self, pattern: &str) -> anyhow::Result<Vec<(String, Commit)>> {
+    /// Tags whose short name `pattern` matches, each with its commit (annotated tags peeled;
+    /// tags not pointing at commits skipped), sorted by commit time, newest first, ties by name.
+    pub fn tags(&self, pattern: &globset::GlobMatcher) -> anyhow::Result<Vec<(String, Commit)>> {
         let repo = self.local();
         let mut found = Vec::new();
         for (name, id) in tag_targets(&repo)? {
-            if !glob_matches(pattern, &name) {
+            if !pattern.is_match(&name) {
                 continue;
             }
             let peeled = peel_to_commit(&repo, id)
@@ -256,28 +255,6 @@ fn folder_prefix(prefix: &str) -> String {
     } else {
         format!("{}/", parts.join("/"))
     }
-}
-
-/// Whether `name` matches `pattern`, where `*` matches any run of characters (even none).
-fn glob_matches(pattern: &str, name: &str) -> bool {
-    let mut pieces = pattern.split('*');
-    let Some(first) = pieces.next() else {
-        return name.is_empty();
-    };
-    let Some(mut rest) = name.strip_prefix(first) else {
-        return false;
-    };
-    let middle: Vec<&str> = pieces.collect();
-    let Some((last, middle)) = middle.split_last() else {
-        return rest.is_empty();
-    };
-    for piece in middle {
-        match rest.find(piece) {
-            Some(at) => rest = &rest[at + piece.len()..],
-            None => return false,
-        }
-    }
-    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// The short name and direct target of every tag ref (symbolic tag refs are skipped).

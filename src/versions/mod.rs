@@ -80,6 +80,9 @@ pub struct Plan {
     pub versioned: bool,
     /// The repository holding the project, when there is one.
     pub repo: Option<Arc<git::Repo>>,
+    /// What the configuration asked for that made nothing (a tag pattern
+    /// that matches no tag), for the build's report.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Plans the build: every configured version, or only those named in `only`.
@@ -99,13 +102,16 @@ pub fn plan(config: &Config, only: Option<&[String]>) -> Result<Plan> {
             versions: vec![version],
             versioned: false,
             repo,
+            warnings: Vec::new(),
         });
     };
     let label = config.label(&config.file);
     let mut problems = Vec::new();
     let mut versions = Vec::new();
+    let mut warnings = Vec::new();
     for edition in &spec.editions {
         match expand(edition, repo.as_deref(), &label) {
+            Ok(found) if found.is_empty() => warnings.push(no_tags(edition, &label)),
             Ok(found) => versions.extend(found),
             Err(mut more) => problems.append(&mut more),
         }
@@ -127,7 +133,25 @@ pub fn plan(config: &Config, only: Option<&[String]>) -> Result<Plan> {
         versions,
         versioned: true,
         repo,
+        warnings,
     })
+}
+
+/// The warning for a tag pattern that matched no tag: its editions are
+/// missing from the site.
+fn no_tags(edition: &crate::config::Edition, label: &str) -> Diagnostic {
+    let (line, column) = edition.at;
+    let pattern = match &edition.source {
+        EditionSource::Tags(pattern) => pattern.as_str(),
+        _ => "",
+    };
+    Diagnostic::warning(
+        label,
+        line,
+        column,
+        format!("no tag matches `{pattern}`: this entry adds no edition"),
+    )
+    .with_help("list the tags with `git tag --list`, or fetch them with `git fetch --tags`")
 }
 
 /// One configured edition as versions (several for a tag pattern).
@@ -234,8 +258,11 @@ impl Expander<'_> {
 
     fn tags(&self, pattern: &str) -> Result<Vec<Found>, Vec<Diagnostic>> {
         let repo = self.repo(&format!("tags `{pattern}`"))?;
+        // The configuration refused patterns that are not globs.
+        let matcher = crate::config::tag_pattern(pattern)
+            .map_err(|e| self.fail(e.to_string(), "correct the pattern"))?;
         let tags = repo
-            .tags(pattern)
+            .tags(&matcher)
             .map_err(|e| self.fail(format!("{e:#}"), "check the repository"))?;
         let mut all = Vec::new();
         let mut problems = Vec::new();

@@ -419,3 +419,40 @@ fn not_found_pages_start_from_the_path_prefix_and_their_version() {
             &["href=\"/hb/edition-2021/static/handbook.css\""],
         );
 }
+
+#[test]
+fn tag_patterns_are_globs_checked_at_their_line_and_an_empty_match_is_told() {
+    let config = |patterns: &[&str]| {
+        let mut text = String::from(
+            "title: Coop\nversions:\n  default: draft\n  editions:\n    - name: draft\n      working-tree: true\n",
+        );
+        for pattern in patterns {
+            text.push_str(&format!("    - tags: \"{pattern}\"\n"));
+        }
+        text
+    };
+    // `?` and classes are glob syntax: both tags, and no others.
+    let test = history().file(
+        "handbook.yaml",
+        &config(&["edition-202[1]", "edition-20?2"]),
+    );
+    let test = test.build().assert_success();
+    let versions = test.site_file("versions.json");
+    assert!(versions.contains("edition-2021") && versions.contains("edition-2022"));
+    // A pattern that matches nothing is a warning at its line.
+    let test = test
+        .file("handbook.yaml", &config(&["release-*"]))
+        .build()
+        .assert_success()
+        .assert_stderr("handbook.yaml:7:13")
+        .assert_stderr("no tag matches `release-*`");
+    // One that is no glob is an error at its line, and nothing is written.
+    std::fs::remove_dir_all(test.root().join("site")).expect("remove the site");
+    let test = test
+        .file("handbook.yaml", &config(&["edition-[", "*"]))
+        .build()
+        .assert_exit(2)
+        .assert_stderr("handbook.yaml:7:13")
+        .assert_stderr("`edition-[` is not a tag pattern");
+    assert!(!test.root().join("site").exists());
+}
