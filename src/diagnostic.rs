@@ -125,6 +125,37 @@ impl Diagnostic {
     }
 }
 
+/// `bytes` as text. Valid UTF-8 is kept as it is; otherwise each invalid
+/// byte becomes U+FFFD, and the error names the first one's line and column
+/// in `file`.
+pub fn utf8_text(bytes: Vec<u8>, file: &str) -> (String, Option<Diagnostic>) {
+    let error = match String::from_utf8(bytes) {
+        Ok(text) => return (text, None),
+        Err(error) => error,
+    };
+    let at = error.utf8_error().valid_up_to();
+    let bytes = error.as_bytes();
+    let before = String::from_utf8_lossy(&bytes[..at]);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    let message = format!(
+        "this file is not valid UTF-8: the byte 0x{:02X} here is not part of a character; \
+         invalid bytes are shown as �",
+        bytes[at]
+    );
+    let diagnostic = Diagnostic::error(file, to_u32(line), to_u32(column), message)
+        .with_help("save the file as UTF-8 (your editor's \"encoding\" setting)");
+    (
+        String::from_utf8_lossy(bytes).into_owned(),
+        Some(diagnostic),
+    )
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// A bag of diagnostics collected across stages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Diagnostics(Vec<Diagnostic>);
@@ -270,6 +301,16 @@ fn window(text: &str, column: usize) -> (String, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invalid_utf8_is_placed_at_its_first_bad_byte() {
+        let (text, problem) = utf8_text(b"# T\n\nd\xC3\xA9j\xE0 vu\n\xFF".to_vec(), "a.md");
+        assert_eq!(text, "# T\n\nd\u{e9}j\u{FFFD} vu\n\u{FFFD}");
+        let problem = problem.expect("a problem");
+        assert_eq!((problem.line, problem.column), (3, 4));
+        assert!(problem.message.contains("0xE0"), "{}", problem.message);
+        assert_eq!(utf8_text(b"fine".to_vec(), "a.md"), ("fine".into(), None));
+    }
 
     #[test]
     fn headline_has_the_editor_form() {

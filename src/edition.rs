@@ -170,7 +170,8 @@ pub(crate) fn add_changes_page(newer: &mut Edition, older: &Edition, project: &c
     prepared.problems.fixed.extend(clashes(
         &prepared.handbook,
         std::slice::from_ref(&page),
-        "versions: changes-page:",
+        &[spec],
+        project,
     ));
     if prepared.pages.iter().any(|p| p.path == spec.path) {
         return;

@@ -99,9 +99,16 @@ pub(crate) fn generated_sources(
     records: &[protocols::ProtocolRecord],
 ) -> (Vec<load::SourcePage>, Vec<Diagnostic>) {
     let mut sources = protocol_pages(config, records, handbook);
-    let mut clashing = clashes(handbook, &sources, "protocols:");
+    let p = &config.protocols;
+    let specs = [
+        &p.register,
+        &p.code_of_practice,
+        &p.constitution,
+        &config.spaces_page,
+    ];
     let spaces_page = spaces_page(config, pages, records, handbook);
-    clashing.extend(clashes(handbook, spaces_page.as_slice(), "spaces-page:"));
+    let mut clashing = clashes(handbook, &sources, &specs, config);
+    clashing.extend(clashes(handbook, spaces_page.as_slice(), &specs, config));
     sources.extend(spaces_page);
     sources.retain(|g| !handbook.pages.iter().any(|p| p.path == g.path));
     (sources, clashing)
@@ -147,26 +154,53 @@ pub(crate) fn summary_lists(handbook: &load::Handbook, spec: &protocols::pages::
         .any(|c| c.path.as_deref() == Some(spec.path.as_str()))
 }
 
-/// A generated page may not replace a page of the editor's: an error naming
-/// the configuration key that moves it.
+/// A generated page may not replace a page of the editor's: an error for
+/// each of `made` at an editor's page's path. Where the configuration put
+/// the generated page there, the error is at that `path:` key; else it is
+/// at the page, naming the key that moves the generated one.
 pub(crate) fn clashes(
     handbook: &load::Handbook,
     made: &[load::SourcePage],
-    key: &str,
+    specs: &[&protocols::pages::PageSpec],
+    config: &config::Config,
 ) -> Vec<Diagnostic> {
     made.iter()
-        .filter_map(|g| handbook.pages.iter().find(|p| p.path == g.path))
-        .map(|page| {
-            let message = format!(
-                "the build generates a page at `{}`, where this page is",
-                page.path
-            );
-            let help = format!(
-                "rename this file, or set another `path` under `{key}` in the configuration"
-            );
-            Diagnostic::error(&page.file, 0, 0, message).with_help(help)
+        .filter_map(|g| {
+            let page = handbook.pages.iter().find(|p| p.path == g.path)?;
+            let spec = specs.iter().find(|s| s.path == g.path)?;
+            Some(clash(page, spec, config))
         })
         .collect()
+}
+
+fn clash(
+    page: &load::SourcePage,
+    spec: &protocols::pages::PageSpec,
+    config: &config::Config,
+) -> Diagnostic {
+    let config_file = config.label(&config.file);
+    let (title, key, path) = (&spec.title, &spec.key, &spec.path);
+    match spec.path_at {
+        Some((line, column)) => Diagnostic::error(
+            config_file,
+            line,
+            column,
+            format!(
+                "`{key} path: {path}` puts the generated page \"{title}\" where the page {} is",
+                page.file
+            ),
+        )
+        .with_help("choose a path no page of the handbook has"),
+        None => Diagnostic::error(
+            &page.file,
+            0,
+            0,
+            format!("the build generates the page \"{title}\" at `{path}`, where this page is"),
+        )
+        .with_help(format!(
+            "rename this file, or give the generated page another `path:` under `{key}` in {config_file}"
+        )),
+    }
 }
 
 /// The Spaces page, when spaces are declared (or SUMMARY lists it).

@@ -141,7 +141,7 @@ fn build_once(options: &BuildOptions) -> Result<Report> {
         options.write,
     )?;
     let (mut diagnostics, pages, todos, sites, texts) = edition::gather(finished);
-    plan.warnings.iter().for_each(|w| diagnostics.push(w.clone()));
+    diagnostics.extend(plan.warnings.iter().cloned());
     let failed = diagnostics.has_errors();
     if options.write && !failed {
         step("writing the site");

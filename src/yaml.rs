@@ -35,7 +35,7 @@ fn to_diagnostic(error: &serde_saphyr::Error, file: &str, first_line: u32) -> Di
     let (line, column) = error
         .location()
         .map_or((1, 1), |l| (l.line() as u32, l.column() as u32));
-    let inner = error.without_snippet();
+    let inner = original(error);
     let (message, help) = match inner {
         serde_saphyr::Error::SerdeUnknownField {
             field, expected, ..
@@ -49,6 +49,7 @@ fn to_diagnostic(error: &serde_saphyr::Error, file: &str, first_line: u32) -> Di
             format!("unknown value `{variant}`"),
             Some(suggest(variant, expected, "value")),
         ),
+        serde_saphyr::Error::Budget { breach, .. } => budget_words(breach),
         other => plain_words(
             &strip_position(&other.to_string()),
             error.location().map_or(1, |l| l.line()),
@@ -59,6 +60,62 @@ fn to_diagnostic(error: &serde_saphyr::Error, file: &str, first_line: u32) -> Di
         Some(help) => diagnostic.with_help(help),
         None => diagnostic,
     }
+}
+
+/// The error itself, without the reader's wrappers (a source snippet, the
+/// alias through which the value was reached).
+fn original(mut error: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    while let serde_saphyr::Error::AliasError { error: inner, .. }
+    | serde_saphyr::Error::WithSnippet { error: inner, .. } = error
+    {
+        error = inner;
+    }
+    error
+}
+
+/// Which of the reader's limits against oversized or self-multiplying YAML
+/// (an "alias bomb") the text went past, in an editor's words.
+fn budget_words(breach: &serde_saphyr::budget::BudgetBreach) -> (String, Option<String>) {
+    use serde_saphyr::budget::BudgetBreach as Breach;
+    let limits = serde_saphyr::Budget::default();
+    let said = match breach {
+        Breach::Nodes { .. } => format!(
+            "this YAML expands to more than {} values (aliases repeating an anchor?)",
+            limits.max_nodes
+        ),
+        Breach::Events { .. } => format!(
+            "this YAML expands to more than {} parts (aliases repeating an anchor?)",
+            limits.max_events
+        ),
+        Breach::Aliases { .. } => format!(
+            "this YAML has more than {} aliases (`*name`)",
+            limits.max_aliases
+        ),
+        Breach::Anchors { .. } => format!(
+            "this YAML has more than {} anchors (`&name`)",
+            limits.max_anchors
+        ),
+        Breach::AliasAnchorRatio { aliases, anchors } => format!(
+            "this YAML repeats its anchors too often ({aliases} aliases of {anchors} anchors)"
+        ),
+        Breach::Depth { .. } => format!("this YAML nests deeper than {} levels", limits.max_depth),
+        Breach::Documents { .. } => format!(
+            "this YAML has more than {} documents (`---` lines)",
+            limits.max_documents
+        ),
+        Breach::MergeKeys { .. } => format!(
+            "this YAML has more than {} merge keys (`<<`)",
+            limits.max_merge_keys
+        ),
+        Breach::ScalarBytes { .. } => format!(
+            "this YAML's text is longer than {} MiB",
+            limits.max_total_scalar_bytes >> 20
+        ),
+        _ => "this YAML is too large or too deeply nested to read".to_string(),
+    };
+    let help = "configuration and front matter are short: write the values out, \
+                without aliases (`*name`) that repeat large anchors";
+    (said, Some(help.to_string()))
 }
 
 /// The reader's words for common shape errors, in an editor's words.
@@ -192,5 +249,24 @@ mod tests {
             suggest("zzz", &["title", "hidden"], "key"),
             "expected one of: title, hidden"
         );
+    }
+
+    #[test]
+    fn an_alias_bomb_is_told_in_plain_words_at_its_line() {
+        let mut bomb = String::from("title: x\na: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n");
+        for (n, previous) in ["b", "c", "d", "e", "f", "g"]
+            .iter()
+            .zip(["a", "b", "c", "d", "e", "f"])
+        {
+            bomb.push_str(&format!("{n}: &{n} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n"));
+        }
+        let problem = parse::<serde_json::Value>(&bomb, "handbook.yaml", 1).unwrap_err();
+        assert!(
+            problem.message.starts_with("this YAML "),
+            "{}",
+            problem.message
+        );
+        assert!(!problem.message.contains("breach"), "{}", problem.message);
+        assert!(problem.line >= 2, "{problem:?}");
     }
 }

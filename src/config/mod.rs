@@ -161,8 +161,17 @@ pub fn load(root: &Path, file: Option<&Path>, output: Option<&Path>) -> anyhow::
             .with_help("run `handbook new DIR` to start a project, or pass --root or --config");
         return Err(ConfigError(vec![d]).into());
     }
-    let text = crate::fs::read_to_string(&path)?;
+    let text = text_of(crate::fs::read(&path)?, &label)?;
     Ok(from_text(&text, &label, root, output, true)?.at(path))
+}
+
+/// A configuration file's bytes as text; invalid UTF-8 is a configuration
+/// error at its first bad byte.
+pub fn text_of(bytes: Vec<u8>, label: &str) -> Result<String, ConfigError> {
+    match crate::diagnostic::utf8_text(bytes, label) {
+        (text, None) => Ok(text),
+        (_, Some(problem)) => Err(ConfigError(vec![problem])),
+    }
 }
 
 /// Validates configuration `text` read from `label` (a file, or a file in a
@@ -239,7 +248,7 @@ fn validate(
         search: raw.search.unwrap_or(true),
         protocols: check.protocols(raw.protocols, root),
         spaces: check.spaces(raw.spaces),
-        spaces_page: check.page(raw.spaces_page, "Spaces", "spaces.md"),
+        spaces_page: check.page(raw.spaces_page, ("spaces-page:", "Spaces"), "spaces.md"),
         versions,
         label_prefix: String::new(),
     }
@@ -412,21 +421,32 @@ impl Checker<'_> {
         Protocols {
             folder: root.join(folder),
             drift: level(raw.drift, Severity::Warning),
-            register: self.page(raw.register, "Protocols", "protocols.md"),
+            register: self.page(
+                raw.register,
+                ("protocols: register:", "Protocols"),
+                "protocols.md",
+            ),
             code_of_practice: self.page(
                 raw.code_of_practice,
-                "Code of practice",
+                ("protocols: code-of-practice:", "Code of practice"),
                 "code-of-practice.md",
             ),
-            constitution: self.page(raw.constitution, "Constitution", "constitution.md"),
+            constitution: self.page(
+                raw.constitution,
+                ("protocols: constitution:", "Constitution"),
+                "constitution.md",
+            ),
         }
     }
 
-    fn page(&mut self, raw: Option<RawPage>, title: &str, path: &str) -> PageSpec {
+    /// A generated page's place: `key` the section that sets it, `title`
+    /// and `path` its defaults.
+    fn page(&mut self, raw: Option<RawPage>, (key, title): (&str, &str), path: &str) -> PageSpec {
         let raw = raw.unwrap_or(RawPage {
             title: None,
             path: None,
         });
+        let path_at = raw.path.as_ref().map(yaml::position);
         let path = match raw.path {
             Some(given) => match crate::load::summary::normalise_target(&given.value) {
                 Ok(normal) => normal,
@@ -444,6 +464,8 @@ impl Checker<'_> {
         PageSpec {
             path,
             title: raw.title.unwrap_or_else(|| title.to_string()),
+            key: key.to_string(),
+            path_at,
         }
     }
 

@@ -161,7 +161,11 @@ impl Checker<'_> {
             default_at: raw.default.as_ref().map_or(at, yaml::position),
             default: raw.default.map(|d| d.value),
             editions,
-            changes_page: self.page(raw.changes_page, "Changes", "changes.md"),
+            changes_page: self.page(
+                raw.changes_page,
+                ("versions: changes-page:", "Changes"),
+                "changes.md",
+            ),
         }
     }
 

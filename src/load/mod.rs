@@ -98,9 +98,10 @@ pub fn load(
     existing.extend(generated.iter().map(|p| p.to_string()));
     let summary = if has_summary {
         let bytes = tree.read(SUMMARY_FILE)?;
-        let text = without_bom(String::from_utf8_lossy(&bytes).into_owned());
-        let (summary, problems) =
-            summary::parse(&text, &format!("{source_label}{SUMMARY_FILE}"), &existing);
+        let label = format!("{source_label}{SUMMARY_FILE}");
+        let (text, problem) = crate::diagnostic::utf8_text(bytes, &label);
+        diagnostics.extend(problem);
+        let (summary, problems) = summary::parse(&without_bom(text), &label, &existing);
         diagnostics.extend(problems);
         summary
     } else {
@@ -139,19 +140,8 @@ fn read_pages(
         .collect::<Result<_>>()?;
     let mut texts = HashMap::with_capacity(read.len());
     for (path, bytes) in read {
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let message = "this file is not valid UTF-8; invalid bytes are shown as �";
-                diagnostics.push(Diagnostic::error(
-                    format!("{source_label}{path}"),
-                    0,
-                    0,
-                    message,
-                ));
-                String::from_utf8_lossy(e.as_bytes()).into_owned()
-            }
-        };
+        let (text, problem) = crate::diagnostic::utf8_text(bytes, &format!("{source_label}{path}"));
+        diagnostics.extend(problem);
         texts.insert(path, without_bom(text));
     }
     Ok(texts)

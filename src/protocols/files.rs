@@ -103,7 +103,9 @@ fn present(dir: &Path) -> Result<BTreeMap<String, String>> {
     let tree = crate::load::source::DirTree::new(dir);
     for path in crate::load::source::SourceTree::files(&tree)?.files {
         if path.ends_with(".yaml") {
-            files.insert(path.clone(), crate::fs::read_to_string(&dir.join(&path))?);
+            // Not UTF-8, it differs from what is derived: the drift says so.
+            let bytes = crate::fs::read(&dir.join(&path))?;
+            files.insert(path.clone(), String::from_utf8_lossy(&bytes).into_owned());
         }
     }
     Ok(files)

@@ -23,6 +23,11 @@ pub struct PageSpec {
     pub path: String,
     /// Its title.
     pub title: String,
+    /// The configuration section that places it (`protocols: register:`).
+    pub key: String,
+    /// Line and column where the configuration set its `path`; `None` when
+    /// the path is the default.
+    pub path_at: Option<(u32, u32)>,
 }
 
 /// One generated page: its spec and markdown.

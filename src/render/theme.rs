@@ -87,8 +87,10 @@ pub fn load(root: &Path, name: &str) -> Result<Theme> {
 impl Theme {
     fn add(&mut self, path: &str, bytes: Vec<u8>) -> Result<()> {
         if let Some(name) = path.strip_prefix("templates/") {
-            let text = String::from_utf8(bytes)
-                .map_err(|_| anyhow::anyhow!("template {path} is not UTF-8"))?;
+            let text = match crate::diagnostic::utf8_text(bytes, &format!("template {path}")) {
+                (text, None) => text,
+                (_, Some(problem)) => anyhow::bail!("{}", problem.headline()),
+            };
             self.templates.insert(name.to_string(), text);
         } else {
             self.statics.insert(path.to_string(), bytes);

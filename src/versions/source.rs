@@ -77,8 +77,8 @@ impl Plan {
         let label_prefix = format!("{name}:{root_in_repo}");
         let (config, has_config) = match repo.file(commit, &config_path)? {
             Some(bytes) => {
-                let text = String::from_utf8_lossy(&bytes);
                 let label = format!("{label_prefix}{config_path}");
+                let text = crate::config::text_of(bytes, &label)?;
                 let own = crate::config::from_text(&text, &label, &project.root, None, false)?;
                 (own, true)
             }
@@ -125,8 +125,8 @@ impl Plan {
 /// is not the project's and is ignored.
 fn folder_config(folder: &Path) -> Result<Config> {
     let file = folder.join(crate::config::FILE_NAME);
-    let text = crate::fs::read_to_string(&file)?;
     let label = crate::config::display_path(&file);
+    let text = crate::config::text_of(crate::fs::read(&file)?, &label)?;
     Ok(crate::config::from_text(&text, &label, folder, None, false)?.at(file))
 }
 

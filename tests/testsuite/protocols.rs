@@ -298,8 +298,18 @@ fn a_page_of_the_editor_s_own_at_a_generated_path_is_theirs_without_notes() {
         .run(&["protocols"])
         .build()
         .assert_exit(1)
-        .assert_stderr("handbook/constitution.md: error: the build generates a page at `constitution.md`, where this page is")
-        .assert_stderr("under `protocols:`");
+        .assert_stderr("handbook/constitution.md: error: the build generates the page \"Constitution\" at `constitution.md`, where this page is")
+        .assert_stderr("another `path:` under `protocols: constitution:` in handbook.yaml");
+    // Placed there by the configuration: the error is at that key.
+    project()
+        .file(
+            "handbook.yaml",
+            "title: Coop\nprotocols:\n  register:\n    path: rules.md\n",
+        )
+        .run(&["protocols"])
+        .build()
+        .assert_exit(1)
+        .assert_stderr("handbook.yaml:4:11: error: `protocols: register: path: rules.md` puts the generated page \"Protocols\" where the page handbook/rules.md is");
 }
 
 #[test]
