@@ -16,7 +16,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use anyhow::Result;
 use rayon::prelude::*;
 use source::SourceTree;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 pub use summary::{Chapter, Summary, SummaryItem};
 
@@ -84,6 +84,11 @@ pub fn load(
         .filter(|f| f != SUMMARY_FILE)
         .partition(|f| f.ends_with(".md"));
     let mut diagnostics = Diagnostics::new();
+    let left_out: BTreeMap<String, &str> = listing
+        .skipped
+        .iter()
+        .map(|(path, why)| (path.clone(), *why))
+        .collect();
     for (path, why) in listing.skipped {
         let message = format!("left out of the site: {why}");
         let help = "copy what it points at into the source folder if it belongs in the handbook";
@@ -101,7 +106,8 @@ pub fn load(
         let label = format!("{source_label}{SUMMARY_FILE}");
         let (text, problem) = crate::diagnostic::utf8_text(bytes, &label);
         diagnostics.extend(problem);
-        let (summary, problems) = summary::parse(&without_bom(text), &label, &existing);
+        let (summary, problems) =
+            summary::parse_listing(&without_bom(text), &label, &existing, &left_out);
         diagnostics.extend(problems);
         summary
     } else {

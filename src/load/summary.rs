@@ -9,7 +9,7 @@
 
 use crate::diagnostic::Diagnostic;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 /// The table of contents of one handbook.
@@ -65,6 +65,18 @@ impl Summary {
 /// Parses SUMMARY.md. `file` is its label for diagnostics; `pages` the markdown
 /// files that exist in the source folder (to report missing targets).
 pub fn parse(text: &str, file: &str, pages: &BTreeSet<String>) -> (Summary, Vec<Diagnostic>) {
+    parse_listing(text, file, pages, &BTreeMap::new())
+}
+
+/// [`parse`], where `left_out` says why the walk of the source folder left
+/// a file out (a link out of the project…): an entry for it says so rather
+/// than that it does not exist.
+pub fn parse_listing(
+    text: &str,
+    file: &str,
+    pages: &BTreeSet<String>,
+    left_out: &BTreeMap<String, &str>,
+) -> (Summary, Vec<Diagnostic>) {
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, Options::empty())
         .into_offset_iter()
         .collect();
@@ -80,7 +92,7 @@ pub fn parse(text: &str, file: &str, pages: &BTreeSet<String>) -> (Summary, Vec<
     let items = reader.document();
     let mut summary = Summary { items };
     let mut problems = reader.problems;
-    problems.extend(check_targets(&mut summary, file, pages));
+    problems.extend(check_targets(&mut summary, file, (pages, left_out)));
     (summary, problems)
 }
 
@@ -348,7 +360,11 @@ impl Reader<'_, '_> {
 
 /// Normalises every target and reports those that are not pages here or are
 /// listed twice.
-fn check_targets(summary: &mut Summary, file: &str, pages: &BTreeSet<String>) -> Vec<Diagnostic> {
+fn check_targets(
+    summary: &mut Summary,
+    file: &str,
+    (pages, left_out): (&BTreeSet<String>, &BTreeMap<String, &str>),
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let mut seen: HashMap<String, u32> = HashMap::new();
     let mut visit = |chapter: &mut Chapter| {
@@ -360,6 +376,18 @@ fn check_targets(summary: &mut Summary, file: &str, pages: &BTreeSet<String>) ->
                 let help = "entries point at .md files inside the source folder";
                 problems.push(
                     Diagnostic::error(file, chapter.line, chapter.column, message).with_help(help),
+                );
+            }
+            Ok(path) if left_out.contains_key(&path) => {
+                let why = left_out.get(&path).copied().unwrap_or_default();
+                problems.push(
+                    Diagnostic::error(
+                        file,
+                        chapter.line,
+                        chapter.column,
+                        format!("`{target}` is left out of the site: {why}"),
+                    )
+                    .with_help("make it a file in the source folder, not a link"),
                 );
             }
             Ok(path) if !pages.contains(&path) => {

@@ -177,3 +177,22 @@ fn line_index_gives_character_columns() {
     assert_eq!(index.position(text, 0), (1, 1));
     assert_eq!(index.position(text, text.find('x').unwrap()), (2, 4));
 }
+
+#[test]
+fn an_entry_for_a_file_left_out_says_why_not_that_it_is_missing() {
+    let left_out = BTreeMap::from([(
+        "README.md".to_string(),
+        "it is a link to a place outside the project",
+    )]);
+    let (_, problems) = parse_listing(
+        "- [Home](README.md)\n- [A](a.md)\n",
+        "S.md",
+        &pages(&["a.md"]),
+        &left_out,
+    );
+    assert_eq!(problems.len(), 1);
+    assert_eq!(
+        problems[0].headline(),
+        "S.md:1:3: error: `README.md` is left out of the site: it is a link to a place outside the project"
+    );
+}
