@@ -3,12 +3,18 @@
 //! code block a build highlights, written back only when the build made a
 //! block it did not find. A build that parsed every page keeps only the
 //! blocks it used; one that took pages from the cache keeps every block, as
-//! it cannot tell which the cached pages hold.
+//! it cannot tell which the cached pages hold. Each block is a record of its
+//! own (its key and HTML, in postcard) checked against its digest: a damaged
+//! block is made again, the others are still found.
 
+use super::frame::{self, Kind, Writer};
 use super::{Key, key_of, store};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
+
+/// The kind of `highlight.bin`.
+const KIND: Kind = Kind(*b"hlit");
 
 /// The highlighted code of earlier builds, and what this one made.
 #[derive(Debug)]
@@ -31,11 +37,10 @@ impl Highlights {
 
     fn kept(&self) -> &HashMap<Key, String> {
         self.kept.get_or_init(|| {
-            std::fs::read(&self.file)
-                .ok()
-                .and_then(|bytes| postcard::from_bytes::<Vec<(Key, String)>>(&bytes).ok())
-                .map(|entries| entries.into_iter().collect())
-                .unwrap_or_default()
+            let bytes = std::fs::read(&self.file).unwrap_or_default();
+            frame::checked(&bytes, KIND)
+                .filter_map(frame::decode::<(Key, String)>)
+                .collect()
         })
     }
 
@@ -73,7 +78,12 @@ impl Highlights {
             .collect();
         entries.sort_unstable_by_key(|(key, _)| *key);
         entries.dedup_by_key(|(key, _)| *key);
-        if let Ok(bytes) = postcard::to_stdvec(&entries) {
+        let size = entries.iter().map(|(_, html)| html.len() + 32).sum();
+        let mut file = Writer::new(KIND, size);
+        for entry in &entries {
+            file.value(entry);
+        }
+        if let Some(bytes) = file.finish() {
             store(&self.file, &bytes);
         }
     }
@@ -105,5 +115,60 @@ mod tests {
             fourth.get_or_make("rust", "fn b() {}", || "gone".into()),
             "gone"
         );
+    }
+
+    /// A file of three blocks (`a`, `b`, `c` in `text`), as a build keeps it.
+    fn three_blocks(file: &std::path::Path) -> Vec<u8> {
+        let made = Highlights::new(file.to_path_buf());
+        for (code, html) in [("a", "<b>A</b>"), ("b", "<b>B</b>"), ("c", "<b>C</b>")] {
+            made.get_or_make("text", code, || html.into());
+        }
+        made.save(true);
+        std::fs::read(file).unwrap()
+    }
+
+    /// Which of the blocks `a`, `b`, `c` a build finds in `bytes`.
+    fn found(file: &std::path::Path, bytes: &[u8]) -> Vec<&'static str> {
+        std::fs::write(file, bytes).unwrap();
+        let read = Highlights::new(file.to_path_buf());
+        ["a", "b", "c"]
+            .into_iter()
+            .filter(|code| {
+                let html = read.get_or_make("text", code, || "made".into());
+                assert!(html == "made" || html == format!("<b>{}</b>", code.to_uppercase()));
+                html != "made"
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_damaged_block_is_made_again_and_the_others_still_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("highlight.bin");
+        let bytes = three_blocks(&file);
+        assert_eq!(found(&file, &bytes), ["a", "b", "c"]);
+        let at = bytes.len() - 3; // in the last block's HTML
+        let mut flipped = bytes.clone();
+        flipped[at] ^= 1;
+        assert_eq!(found(&file, &flipped).len(), 2, "one block is a miss");
+        for at in 0..bytes.len() {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0x10;
+            assert!(found(&file, &flipped).len() < 3, "byte {at} flipped");
+        }
+    }
+
+    #[test]
+    fn a_cut_lengthened_or_recounted_file_is_wholly_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("highlight.bin");
+        let bytes = three_blocks(&file);
+        assert!(found(&file, &bytes[..bytes.len() - 1]).is_empty(), "cut");
+        let mut longer = bytes.clone();
+        longer.extend(b"\0");
+        assert!(found(&file, &longer).is_empty(), "a trailing byte");
+        let mut fewer = bytes.clone();
+        fewer[12] -= 1; // the header's count of records
+        assert!(found(&file, &fewer).is_empty(), "a lowered count");
     }
 }

@@ -8,10 +8,14 @@
 //! written last ([`site`]: where each rendered page and search file already
 //! is, to link instead of rendering it again). Every key is salted with the
 //! program's own identity (version and executable), so a new build of
-//! `handbook` never reads an older one's entries. The cache only ever saves
-//! time: an entry that cannot be read is a miss, one that cannot be written
-//! is skipped, and deleting the folder is always safe.
+//! `handbook` never reads an older one's entries. Every file is laid out by
+//! [`frame`]: each record beside a digest of its bytes, checked when it is
+//! read, so a damaged byte is never trusted. The cache only ever saves
+//! time: an entry that cannot be read or does not match its digest is a
+//! miss, one that cannot be written is skipped, and deleting the folder is
+//! always safe.
 
+mod frame;
 pub mod highlight;
 pub mod pages;
 pub mod site;
@@ -25,8 +29,9 @@ use xxhash_rust::xxh3::Xxh3;
 /// The cache's folder in the project root.
 pub const FOLDER: &str = ".handbook-cache";
 
-/// Changes whenever what the cache holds changes shape.
-const FORMAT: u32 = 1;
+/// Changes whenever what the cache holds changes shape: it is in every
+/// file's header (a file of another format is not read) and in every key.
+const FORMAT: u32 = 2;
 
 /// A fingerprint of an output's inputs.
 #[derive(

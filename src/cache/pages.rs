@@ -6,7 +6,14 @@
 //! page is rendered or indexed (`Body::markup`), and checked by its length
 //! before the page is taken. The pack is written again when a build parsed a
 //! page; entries no build used are dropped when a build read every version.
+//!
+//! Nothing read is trusted unchecked: each page is a record of the pack
+//! checked against its digest when the page is asked for (a damaged page is
+//! parsed again), and a body is checked against its record's digest and the
+//! page's digest of its markup when it is read (a damaged body is a
+//! [`Damaged`] cache: the build starts again without it).
 
+use super::frame::{self, Framed, Kind, Writer};
 use super::{Damaged, Key, store};
 use crate::diagnostic::Diagnostic;
 use crate::parse::{Body, Markup, Page};
@@ -23,60 +30,55 @@ pub type Parsed = (Page, Vec<Diagnostic>);
 /// its body's file.
 type Entry = (Vec<u8>, u64);
 
-/// The pack as read: its bytes, and where each key's page is in them with
-/// the length of its body's file.
+/// The kind of `pages.bin`.
+const PACK: Kind = Kind(*b"page");
+/// The kind of a body's file.
+const BODY: Kind = Kind(*b"body");
+/// A packed record's key and body length, before the page.
+const PAGE_HEAD: usize = 24;
+
+/// The pack as read: its bytes, and where each key's record is in them.
 #[derive(Debug, Default)]
 struct Pack {
     bytes: Vec<u8>,
-    entries: HashMap<Key, (std::ops::Range<usize>, u64)>,
+    entries: HashMap<Key, Framed>,
 }
 
 impl Pack {
-    /// Reads the records `key (16 bytes) · body length (8) · page length
-    /// (4) · page`, all little-endian, up to the end or the first that is
-    /// cut short.
+    /// Files the records `key (16 bytes) · body length (8) · page`, all
+    /// little-endian, by their key; nothing when the file is not whole.
     fn read(bytes: Vec<u8>) -> Self {
         let mut entries = HashMap::new();
-        let mut at = 0;
-        while let Some(head) = bytes.get(at..at + 28) {
-            let (Some(key), Some(body), Some(length)) =
-                (array(head, 0), array(head, 16), array(head, 24))
-            else {
-                break;
-            };
-            let start = at + 28;
-            let end = start + u32::from_le_bytes(length) as usize;
-            if end > bytes.len() {
-                break;
+        for record in frame::split(&bytes, PACK).unwrap_or_default() {
+            // The key is checked with the rest of the record when it is read.
+            let key = record.peek(&bytes, 16).and_then(|key| key.try_into().ok());
+            if let Some(key) = key {
+                entries.insert(Key(u128::from_le_bytes(key)), record);
             }
-            let key = Key(u128::from_le_bytes(key));
-            entries.insert(key, (start..end, u64::from_le_bytes(body)));
-            at = end;
         }
         Self { bytes, entries }
     }
 
-    fn write(entries: &[(Key, &[u8], u64)]) -> Vec<u8> {
-        let size = entries.iter().map(|(_, page, _)| 28 + page.len()).sum();
-        let mut bytes = Vec::with_capacity(size);
+    fn write(entries: &[(Key, &[u8], u64)]) -> Option<Vec<u8>> {
+        let size = entries.iter().map(|(_, page, _)| 36 + page.len()).sum();
+        let mut file = Writer::new(PACK, size);
         for (key, page, body) in entries {
-            bytes.extend(key.0.to_le_bytes());
-            bytes.extend(body.to_le_bytes());
-            bytes.extend(u32::try_from(page.len()).unwrap_or(0).to_le_bytes());
-            bytes.extend(*page);
+            file.raw(&[&key.0.to_le_bytes(), &body.to_le_bytes(), page]);
         }
-        bytes
+        file.finish()
     }
 
+    /// The page packed under `key` and its body's length, when its record
+    /// is as written.
     fn get(&self, key: Key) -> Option<(&[u8], u64)> {
-        let (range, body) = self.entries.get(&key)?;
-        Some((self.bytes.get(range.clone())?, *body))
+        let record = self.entries.get(&key)?.check(&self.bytes, PACK)?;
+        let (head, page) = record.split_at_checked(PAGE_HEAD)?;
+        let (written, body) = head.split_at(16);
+        if u128::from_le_bytes(written.try_into().ok()?) != key.0 {
+            return None;
+        }
+        Some((page, u64::from_le_bytes(body.try_into().ok()?)))
     }
-}
-
-/// `N` bytes of `bytes` from `at` on.
-fn array<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
-    bytes.get(at..at + N)?.try_into().ok()
 }
 
 /// The parsed pages of earlier builds.
@@ -128,7 +130,7 @@ impl Pages {
         if std::fs::metadata(&body).ok()?.len() != length {
             return None;
         }
-        let (mut page, problems): Parsed = postcard::from_bytes(page).ok()?;
+        let (mut page, problems): Parsed = frame::decode(page)?;
         page.body = Body::kept(page.body.digest(), body);
         self.hits.fetch_add(1, Ordering::Relaxed);
         Some((page, problems))
@@ -142,7 +144,9 @@ impl Pages {
         let Some(markup) = page.body.here_markup() else {
             return (page, problems);
         };
-        let Ok(markup) = postcard::to_stdvec(markup) else {
+        let mut body = Writer::new(BODY, markup.html().len() + 64);
+        body.value(markup);
+        let Some(markup) = body.finish() else {
             return (page, problems);
         };
         let file = self.body(key);
@@ -186,7 +190,9 @@ impl Pages {
             .collect();
         entries.sort_by_key(|(key, _, _)| *key);
         entries.dedup_by_key(|(key, _, _)| *key);
-        store(&self.pack(), &Pack::write(&entries));
+        if let Some(bytes) = Pack::write(&entries) {
+            store(&self.pack(), &bytes);
+        }
         if prune {
             self.remove_bodies(&used);
         }
@@ -205,14 +211,23 @@ impl Pages {
     }
 }
 
-/// A kept body's markup, read from `file` and checked against its digest;
-/// a file that does not hold it is a [`Damaged`] cache.
+/// A kept body's markup, read from `file` (one record, checked against its
+/// digest) and checked against the page's `digest` of it (so it is this
+/// page's body); a file that does not hold it is a [`Damaged`] cache.
 pub(crate) fn read_markup(file: &Path, digest: Key) -> Result<Markup> {
     let markup = std::fs::read(file)
         .ok()
-        .and_then(|bytes| postcard::from_bytes::<Markup>(&bytes).ok())
+        .and_then(|bytes| only_record(&bytes).and_then(frame::decode::<Markup>))
         .filter(|markup| super::key_of(markup) == digest);
     markup.ok_or_else(|| anyhow::Error::new(Damaged(file.to_path_buf())))
+}
+
+/// The one record of a body's file, when it is as written.
+fn only_record(file: &[u8]) -> Option<&[u8]> {
+    match frame::split(file, BODY)?.as_slice() {
+        [record] => record.check(file, BODY),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -281,5 +296,86 @@ mod tests {
         assert!(Pages::new(dir.path().join("pages")).get(Key(7)).is_none());
         std::fs::write(first.pack(), b"not postcard").unwrap();
         assert!(Pages::new(dir.path().join("pages")).get(Key(7)).is_none());
+    }
+
+    /// A pack of two pages (keys 1 and 2) as a build leaves it: its bytes.
+    fn two_pages(dir: &Path) -> Vec<u8> {
+        let pages = Pages::new(dir.join("pages"));
+        pages.keep(Key(1), parsed("# One\n\nText.\n"));
+        pages.keep(Key(2), parsed("# Two\n\n```rust\nfn b() {}\n```\n"));
+        pages.save(false);
+        std::fs::read(pages.pack()).unwrap()
+    }
+
+    /// The titles of the pages (keys 1 and 2) a build finds in `pack`.
+    fn titles(dir: &Path, pack: &[u8]) -> Vec<String> {
+        let pages = Pages::new(dir.join("pages"));
+        std::fs::write(pages.pack(), pack).unwrap();
+        [Key(1), Key(2)]
+            .into_iter()
+            .filter_map(|key| pages.get(key))
+            .map(|(page, _)| page.title)
+            .collect()
+    }
+
+    #[test]
+    fn a_damaged_page_in_the_pack_is_a_miss_and_never_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = two_pages(dir.path());
+        assert_eq!(titles(dir.path(), &pack), ["One", "Two"]);
+        let title = pack.windows(3).position(|w| w == b"One").unwrap();
+        let mut renamed = pack.clone();
+        renamed[title] ^= 1; // "Nne"
+        assert_eq!(titles(dir.path(), &renamed), ["Two"]);
+        for at in 0..pack.len() {
+            let mut flipped = pack.clone();
+            flipped[at] ^= 1;
+            let read = titles(dir.path(), &flipped);
+            assert!(read.len() < 2, "byte {at} flipped: {read:?}");
+            assert!(read.iter().all(|t| t == "One" || t == "Two"));
+        }
+    }
+
+    #[test]
+    fn a_cut_lengthened_or_recounted_pack_is_wholly_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = two_pages(dir.path());
+        assert!(titles(dir.path(), &pack[..pack.len() - 1]).is_empty());
+        assert!(titles(dir.path(), &[&pack[..], b"\0"].concat()).is_empty());
+        let mut fewer = pack.clone();
+        fewer[12] -= 1; // the header's count of records
+        assert!(titles(dir.path(), &fewer).is_empty());
+    }
+
+    #[test]
+    fn a_damaged_body_is_never_read() {
+        let dir = tempfile::tempdir().unwrap();
+        two_pages(dir.path());
+        let pages = Pages::new(dir.path().join("pages"));
+        let (page, _) = pages.get(Key(2)).unwrap();
+        let file = pages.body(Key(2));
+        let body = std::fs::read(&file).unwrap();
+        let read = |bytes: &[u8]| {
+            std::fs::write(&file, bytes).unwrap();
+            read_markup(&file, page.body.digest()).map(|m| m.html().to_string())
+        };
+        assert!(read(&body).unwrap().contains("fn b()"));
+        for at in 0..body.len() {
+            let mut flipped = body.clone();
+            flipped[at] ^= 1;
+            let error = read(&flipped).expect_err(&format!("byte {at} flipped"));
+            assert!(super::super::damaged(&error));
+        }
+        assert!(read(&body[..body.len() - 1]).is_err(), "cut");
+        assert!(
+            read(&[&body[..], b"\0"].concat()).is_err(),
+            "a trailing byte"
+        );
+        let (other, _) = pages.get(Key(1)).unwrap();
+        std::fs::write(&file, &body).unwrap();
+        assert!(
+            read_markup(&file, other.body.digest()).is_err(),
+            "another page's body"
+        );
     }
 }

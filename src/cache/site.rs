@@ -5,26 +5,28 @@
 //! links that file into the new site instead of rendering it again — once
 //! the file is checked to be as it was written (same size and time), so a
 //! site edited or removed by hand is made again, never trusted.
+//!
+//! The record's first record is the output folder; each one after it holds
+//! one key with every file made from it, checked against its digest: a
+//! damaged record loses that key whole (a search index is never taken with
+//! a file missing), and a damaged first record or file loses everything.
 
+use super::frame::{self, Kind, Writer};
 use super::{Key, store};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The record's file in the cache folder.
 pub(super) const FILE: &str = "site.bin";
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Manifest {
-    /// The output folder, as given to the build.
-    out: PathBuf,
-    files: Vec<Entry>,
-}
+/// The kind of `site.bin`.
+const KIND: Kind = Kind(*b"site");
 
+/// A file of the site as it was written.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Entry {
-    key: Key,
     path: String,
     len: u64,
     modified: u128,
@@ -41,17 +43,20 @@ impl Previous {
     /// What the last build into `out` recorded in the cache at `dir`
     /// (nothing when it wrote elsewhere, or when there is no record).
     pub fn load(dir: &Path, out: &Path) -> Self {
-        let manifest: Manifest = std::fs::read(dir.join(FILE))
-            .ok()
-            .and_then(|bytes| postcard::from_bytes(&bytes).ok())
-            .unwrap_or_default();
-        if manifest.out != out {
+        let bytes = std::fs::read(dir.join(FILE)).unwrap_or_default();
+        let records = frame::split(&bytes, KIND).unwrap_or_default();
+        let Some((first, keys)) = records.split_first() else {
+            return Self::default();
+        };
+        let recorded = first.check(&bytes, KIND).and_then(frame::decode::<PathBuf>);
+        if recorded.as_deref() != Some(out) {
             return Self::default();
         }
-        let mut by_key: HashMap<Key, Vec<Entry>> = HashMap::new();
-        for entry in manifest.files {
-            by_key.entry(entry.key).or_default().push(entry);
-        }
+        let by_key = keys
+            .iter()
+            .filter_map(|record| record.check(&bytes, KIND))
+            .filter_map(frame::decode::<(Key, Vec<Entry>)>)
+            .collect();
         Self {
             out: out.to_path_buf(),
             by_key,
@@ -100,7 +105,6 @@ pub fn record(dir: &Path, (out, staged): (&Path, &Path), files: &[(Key, &str)]) 
         .par_iter()
         .map(|(key, path)| {
             let entry = stamp(&staged.join(path)).map(|(len, modified)| Entry {
-                key: *key,
                 path: (*path).to_string(),
                 len,
                 modified,
@@ -108,21 +112,22 @@ pub fn record(dir: &Path, (out, staged): (&Path, &Path), files: &[(Key, &str)]) 
             (*key, entry)
         })
         .collect();
-    let broken: std::collections::HashSet<Key> = stamped
-        .iter()
-        .filter(|(_, entry)| entry.is_none())
-        .map(|(key, _)| *key)
-        .collect();
-    let files = stamped
-        .into_iter()
-        .filter(|(key, _)| !broken.contains(key))
-        .filter_map(|(_, entry)| entry)
-        .collect();
-    let manifest = Manifest {
-        out: out.to_path_buf(),
-        files,
-    };
-    if let Ok(bytes) = postcard::to_stdvec(&manifest) {
+    let mut by_key: BTreeMap<Key, Option<Vec<Entry>>> = BTreeMap::new();
+    for (key, entry) in stamped {
+        let entries = by_key.entry(key).or_insert_with(|| Some(Vec::new()));
+        match (entries.as_mut(), entry) {
+            (Some(entries), Some(entry)) => entries.push(entry),
+            _ => *entries = None,
+        }
+    }
+    let mut file = Writer::new(KIND, 64 * (by_key.len() + 1));
+    file.value(&out);
+    for (key, entries) in &by_key {
+        if let Some(entries) = entries {
+            file.value(&(key, entries));
+        }
+    }
+    if let Some(bytes) = file.finish() {
         store(&dir.join(FILE), &bytes);
     }
 }
@@ -161,5 +166,58 @@ mod tests {
         let previous = Previous::load(&cache, &out);
         assert_eq!(previous.find(Key(2)), None, "changed since written");
         assert_eq!(previous.all(Key(9)), None, "one file of the index is gone");
+    }
+
+    /// A record of a page (key 1) and a two-file index (key 9): its bytes.
+    fn recorded(dir: &Path) -> Vec<u8> {
+        let (cache, out) = (dir.join("cache"), dir.join("site"));
+        for path in ["a.html", "search/meta.json", "search/w/0.json"] {
+            crate::fs::write(&out.join(path), path).unwrap();
+        }
+        let files = [
+            (Key(9), "search/meta.json"),
+            (Key(1), "a.html"),
+            (Key(9), "search/w/0.json"),
+        ];
+        record(&cache, (&out, &out), &files);
+        std::fs::read(cache.join(FILE)).unwrap()
+    }
+
+    /// What a record of `bytes` gives: whether key 1 is found, and how many
+    /// files of key 9.
+    fn read(dir: &Path, bytes: &[u8]) -> (bool, Option<usize>) {
+        let (cache, out) = (dir.join("cache"), dir.join("site"));
+        std::fs::write(cache.join(FILE), bytes).unwrap();
+        let previous = Previous::load(&cache, &out);
+        let index = previous.all(Key(9)).map(|files| files.len());
+        (previous.find(Key(1)).is_some(), index)
+    }
+
+    #[test]
+    fn a_damaged_key_is_lost_whole_and_never_taken_in_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = recorded(dir.path());
+        let read = |bytes: &[u8]| read(dir.path(), bytes);
+        assert_eq!(read(&bytes), (true, Some(2)));
+        for at in 0..bytes.len() {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 1;
+            let (page, index) = read(&flipped);
+            assert!(!page || index.is_none(), "byte {at} flipped: nothing lost");
+            assert!(index.is_none_or(|n| n == 2), "byte {at}: an index in part");
+        }
+    }
+
+    #[test]
+    fn a_cut_lengthened_or_recounted_record_is_wholly_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = recorded(dir.path());
+        let read = |bytes: &[u8]| read(dir.path(), bytes);
+        let nothing = (false, None);
+        assert_eq!(read(&bytes[..bytes.len() - 1]), nothing, "cut");
+        assert_eq!(read(&[&bytes[..], b"\0"].concat()), nothing, "trailing");
+        let mut fewer = bytes.clone();
+        fewer[12] -= 1; // the header's count of records
+        assert_eq!(read(&fewer), nothing, "a lowered count");
     }
 }

@@ -1,12 +1,13 @@
 //! The build cache (`.handbook-cache/`): a second build reuses what the
 //! first made — pages are not parsed again, unchanged rendered files are
 //! linked from the previous site, and a site with nothing to change is left
-//! in place — and whatever changes, a build with the cache writes the very
-//! site a build without it writes.
+//! in place — and whatever changes, and whatever damage the cache's files
+//! took (a flipped byte anywhere, a file cut or lengthened), a build with the
+//! cache writes the very site a build without it writes, and says the same.
 
 use super::harness::{HandbookTest, handbook, tree};
 use std::os::unix::fs::MetadataExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The site a build without any cache makes of the project as it is now.
 fn fresh_site(test: &HandbookTest) -> Vec<(String, Vec<u8>)> {
@@ -206,4 +207,293 @@ fn a_build_without_the_cache_forgets_the_site_the_cache_recorded() {
     assert!(!record.exists(), "it describes a site that is gone");
     let test = edit(test, "handbook/README.md", "\n\nWelcome.\n\n", "\n\n");
     build_matches_fresh(test, "a build without the cache in between");
+}
+
+/// The site and cache a build left, to put back before each damage: the
+/// site's files hard-linked, so each keeps its modification time, which the
+/// record of the site trusts it by (a build never writes a file of the site
+/// in place: it writes anew or links into a staging folder); the cache's
+/// files as bytes.
+struct Snapshot {
+    site: tempfile::TempDir,
+    /// Each path under the cache folder, with its bytes (none: a folder).
+    cache: Vec<(PathBuf, Option<Vec<u8>>)>,
+}
+
+impl Snapshot {
+    fn take(root: &Path) -> Self {
+        let site = tempfile::tempdir().expect("temp dir");
+        link_tree(&root.join("site"), site.path());
+        let folder = root.join(".handbook-cache");
+        let cache = walkdir::WalkDir::new(&folder)
+            .into_iter()
+            .map(|entry| entry.expect("walk"))
+            .map(|entry| {
+                let path = entry.path().strip_prefix(&folder).expect("inside");
+                let bytes = entry
+                    .file_type()
+                    .is_file()
+                    .then(|| std::fs::read(entry.path()));
+                (path.to_path_buf(), bytes.map(|b| b.expect("read")))
+            })
+            .collect();
+        Self { site, cache }
+    }
+
+    fn restore(&self, root: &Path) {
+        let (site, folder) = (root.join("site"), root.join(".handbook-cache"));
+        for gone in [&site, &folder] {
+            std::fs::remove_dir_all(gone).expect("remove");
+        }
+        link_tree(self.site.path(), &site);
+        for (path, bytes) in &self.cache {
+            match bytes {
+                None => std::fs::create_dir_all(folder.join(path)).expect("mkdir"),
+                Some(bytes) => std::fs::write(folder.join(path), bytes).expect("write"),
+            }
+        }
+    }
+
+    /// The bytes of the cache's `file`.
+    fn file(&self, file: &Path) -> &[u8] {
+        self.cache
+            .iter()
+            .find(|(path, _)| path == file)
+            .and_then(|(_, bytes)| bytes.as_deref())
+            .unwrap_or_else(|| panic!("no cache file {}", file.display()))
+    }
+
+    /// The largest file in the cache's `folder`.
+    fn largest(&self, folder: &str) -> PathBuf {
+        let files = self
+            .cache
+            .iter()
+            .filter(|(path, _)| path.starts_with(folder));
+        let sized = files.filter_map(|(path, bytes)| Some((bytes.as_ref()?.len(), path)));
+        sized.max().expect("a file").1.clone()
+    }
+}
+
+/// Hard-links every file under `from` into the same place under `to`.
+fn link_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::hard_link(entry.path(), &target).expect("link");
+        }
+    }
+}
+
+/// What a build says, without its timing and output folder.
+fn outcome(output: &std::process::Output) -> (Option<i32>, String) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let said = stderr
+        .lines()
+        .map(|line| match line.strip_prefix("Built ") {
+            Some(built) => built.split_once(": ").map_or(built, |(_, tail)| tail),
+            None => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    (output.status.code(), said)
+}
+
+/// A project built with its cache, then changed so that the next build
+/// reads the records of the cache file to damage; with what a build without
+/// any cache makes of it and says.
+struct Damageable {
+    test: HandbookTest,
+    kept: Snapshot,
+    fresh: Vec<(String, Vec<u8>)>,
+    said: (Option<i32>, String),
+}
+
+impl Damageable {
+    fn new(change: fn(HandbookTest) -> HandbookTest) -> Self {
+        let test = HandbookTest::example().build().assert_success();
+        let kept = Snapshot::take(test.root());
+        let test = change(test);
+        let out = tempfile::tempdir().expect("temp dir");
+        let fresh = out.path().join("fresh");
+        let output = handbook(
+            test.root(),
+            &[
+                "build",
+                "--no-cache",
+                "--out",
+                fresh.to_str().expect("utf-8"),
+            ],
+        );
+        Self {
+            said: outcome(&output),
+            fresh: tree(&fresh),
+            kept,
+            test,
+        }
+    }
+
+    /// Builds with the cache's `file` damaged by `damage` (and `removed`
+    /// removed), and gives what differs from the build without a cache.
+    fn trial(&self, file: &Path, removed: Option<&str>, damage: &Damage) -> Option<String> {
+        let root = self.test.root();
+        self.kept.restore(root);
+        let cache = root.join(".handbook-cache");
+        if let Some(removed) = removed {
+            std::fs::remove_file(cache.join(removed)).expect("remove");
+        }
+        let bytes = damage.apply(self.kept.file(file).to_vec());
+        std::fs::write(cache.join(file), bytes).expect("damage");
+        let said = outcome(&handbook(root, &["build"]));
+        if said != self.said {
+            return Some(format!("said {said:?}, not {:?}", self.said));
+        }
+        let site = tree(&root.join("site"));
+        let paths =
+            |files: &[(String, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+        if paths(&site) != paths(&self.fresh) {
+            return Some(format!("files {:?}", paths(&site)));
+        }
+        site.iter()
+            .zip(&self.fresh)
+            .find(|(cached, made)| cached.1 != made.1)
+            .map(|(cached, _)| format!("{} differs", cached.0))
+    }
+}
+
+/// One way a cache file is damaged.
+#[derive(Debug)]
+enum Damage {
+    /// The lowest bit of the byte at this position flipped (a count off by
+    /// one, a letter changed into its neighbour).
+    Flip(usize),
+    /// Cut to this length.
+    Cut(usize),
+    /// A byte added at the end.
+    Append,
+}
+
+impl Damage {
+    fn apply(&self, mut bytes: Vec<u8>) -> Vec<u8> {
+        match *self {
+            Damage::Flip(at) => bytes[at] ^= 1,
+            Damage::Cut(length) => bytes.truncate(length),
+            Damage::Append => bytes.push(0),
+        }
+        bytes
+    }
+
+    /// The damages tried on a file of `length` bytes: flips in the header
+    /// and the first record's head, at evenly spread places and at the end;
+    /// cut by one byte and by half; one byte appended.
+    fn all(length: usize) -> Vec<Damage> {
+        // Magic, kind, format, count; the first record's length, digest, bytes.
+        let mut places: Vec<usize> = [0, 4, 8, 12, 16, 20, 28]
+            .into_iter()
+            .chain((1..6).map(|sixth| length * sixth / 6))
+            .chain([length - 1])
+            .filter(|&at| at < length)
+            .collect();
+        places.sort_unstable();
+        places.dedup();
+        let mut damages: Vec<Damage> = places.into_iter().map(Damage::Flip).collect();
+        damages.extend([
+            Damage::Cut(length - 1),
+            Damage::Cut(length / 2),
+            Damage::Append,
+        ]);
+        damages
+    }
+}
+
+/// A kind of cache file, and how a build is made to read all of it.
+struct Kind {
+    /// The file (or the largest file in the folder) under the cache.
+    file: &'static str,
+    /// Removed with the damage, so that the build reads every record.
+    removed: Option<&'static str>,
+    /// What changes in the project after the cache was written.
+    change: fn(HandbookTest) -> HandbookTest,
+}
+
+/// A page's text changed: that page is parsed again (its code blocks looked
+/// up), the others come from the pack and are linked from the site; the
+/// edition without the change keeps its search index.
+fn change_a_page(test: HandbookTest) -> HandbookTest {
+    let page = "handbook/4-assemblies-and-deliberations/circles.md";
+    edit(test, page, "At present", "Today")
+}
+
+/// The site's title changed: every page is rendered again from its kept
+/// body; the search indexes are kept.
+fn change_the_title(test: HandbookTest) -> HandbookTest {
+    let (from, to) = ("title: meet.coop handbook", "title: Our handbook");
+    edit(test, "handbook.yaml", from, to)
+}
+
+/// Every damage of one kind of file: how many were tried, and those after
+/// which the build differed from one without the cache.
+fn damage_every_way(kind: &Kind) -> (usize, Vec<String>) {
+    let project = Damageable::new(kind.change);
+    let file = match kind.file.strip_suffix('/') {
+        Some(folder) => project.kept.largest(folder),
+        None => PathBuf::from(kind.file),
+    };
+    let damages = Damage::all(project.kept.file(&file).len());
+    let failures = damages
+        .iter()
+        .filter_map(|damage| {
+            let difference = project.trial(&file, kind.removed, damage)?;
+            Some(format!("{} {damage:?}: {difference}", file.display()))
+        })
+        .collect();
+    (damages.len(), failures)
+}
+
+#[test]
+fn damage_anywhere_in_any_cache_file_leaves_the_site_a_build_without_it_makes() {
+    let started = std::time::Instant::now();
+    let kinds = [
+        Kind {
+            file: "highlight.bin",
+            // Without the pack every page is parsed: every block looked up.
+            removed: Some("pages/pages.bin"),
+            change: change_a_page,
+        },
+        Kind {
+            file: "pages/pages.bin",
+            removed: None,
+            change: change_a_page,
+        },
+        Kind {
+            file: "pages/bodies/",
+            removed: None,
+            change: change_the_title,
+        },
+        Kind {
+            file: "site.bin",
+            removed: None,
+            change: change_a_page,
+        },
+    ];
+    let results: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
+        let runs: Vec<_> = kinds
+            .iter()
+            .map(|kind| scope.spawn(|| damage_every_way(kind)))
+            .collect();
+        runs.into_iter()
+            .map(|run| run.join().expect("trials"))
+            .collect()
+    });
+    let trials: usize = results.iter().map(|(tried, _)| tried).sum();
+    let failures: Vec<String> = results.into_iter().flat_map(|(_, failed)| failed).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {trials} damaged caches changed the build:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!("{trials} damaged caches in {:?}", started.elapsed());
 }
