@@ -9,8 +9,9 @@ use super::harness::{HandbookTest, handbook, tree};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-/// The site a build without any cache makes of the project as it is now.
-fn fresh_site(test: &HandbookTest) -> Vec<(String, Vec<u8>)> {
+/// A build without any cache of the project as it is now, into a folder
+/// of its own: how it went, and the site it made.
+fn build_fresh(test: &HandbookTest) -> (std::process::Output, Vec<(String, Vec<u8>)>) {
     let out = tempfile::tempdir().expect("temp dir");
     let fresh = out.path().join("fresh");
     let output = handbook(
@@ -22,8 +23,14 @@ fn fresh_site(test: &HandbookTest) -> Vec<(String, Vec<u8>)> {
             fresh.to_str().expect("utf-8"),
         ],
     );
+    (output, tree(&fresh))
+}
+
+/// The site a build without any cache makes of the project as it is now.
+fn fresh_site(test: &HandbookTest) -> Vec<(String, Vec<u8>)> {
+    let (output, site) = build_fresh(test);
     assert!(output.status.success(), "{output:?}");
-    tree(&fresh)
+    site
 }
 
 /// Builds with the cache and asserts the site is the one a fresh build makes.
@@ -316,20 +323,10 @@ impl Damageable {
         let test = HandbookTest::example().build().assert_success();
         let kept = Snapshot::take(test.root());
         let test = change(test);
-        let out = tempfile::tempdir().expect("temp dir");
-        let fresh = out.path().join("fresh");
-        let output = handbook(
-            test.root(),
-            &[
-                "build",
-                "--no-cache",
-                "--out",
-                fresh.to_str().expect("utf-8"),
-            ],
-        );
+        let (output, fresh) = build_fresh(&test);
         Self {
             said: outcome(&output),
-            fresh: tree(&fresh),
+            fresh,
             kept,
             test,
         }
