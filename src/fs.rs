@@ -15,6 +15,13 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
 }
 
+/// A file's size in bytes (a link's target's), without reading it.
+pub fn size(path: &Path) -> Result<u64> {
+    let metadata = std::fs::metadata(path)
+        .with_context(|| format!("reading the size of {}", path.display()))?;
+    Ok(metadata.len())
+}
+
 /// Writes a file, creating its parent folders.
 pub fn write(path: &Path, contents: impl AsRef<[u8]>) -> Result<()> {
     if let Some(parent) = path.parent() {

@@ -329,12 +329,13 @@ fn print_diagnostics(diagnostics: &[Diagnostic], texts: &BTreeMap<String, String
     }
 }
 
-/// The diagnostic's line, read again from the file the editor sees.
+/// The diagnostic's line, read again from the file the editor sees (only
+/// as far as that line: the file may be a page too large to build).
 fn source_line(file: &str, line: u32) -> Option<String> {
-    if line == 0 {
-        return None;
-    }
-    nth_line(&std::fs::read_to_string(Path::new(file)).ok()?, line)
+    use std::io::BufRead as _;
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    let file = std::fs::File::open(Path::new(file)).ok()?;
+    std::io::BufReader::new(file).lines().nth(index)?.ok()
 }
 
 fn nth_line(text: &str, line: u32) -> Option<String> {

@@ -6,6 +6,9 @@
 //! and one warning naming the unlisted pages. Without a SUMMARY.md the table of
 //! contents comes from the folders, sorted, a folder's README.md as its page.
 //! Pages are read in parallel; nothing here parses markdown beyond SUMMARY.
+//! A page larger than [`MAX_PAGE_BYTES`] is not read: it is an error at its
+//! first line, and the page stays in the handbook empty (so SUMMARY and the
+//! links to it still find it), which bounds what any one page costs a build.
 
 pub(crate) mod folders;
 pub mod source;
@@ -22,6 +25,14 @@ pub use summary::{Chapter, Summary, SummaryItem};
 
 /// The table of contents' file name in the source folder.
 pub const SUMMARY_FILE: &str = "SUMMARY.md";
+
+/// The most bytes a page may have: 4 MiB, far more than pages have (the
+/// example handbook's longest is 4 kB, the 1,000-page benchmark corpus's
+/// 110 kB; a 4 MiB page is a long novel), and small enough that parsing one
+/// (pulldown-cmark's tree of a page of very short lines alone takes about
+/// fifty times its size) never takes a machine's memory. Past it the page
+/// is an error, and is not read.
+pub const MAX_PAGE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Everything one version of the handbook is made of.
 #[derive(Debug, Clone)]
@@ -64,8 +75,8 @@ pub struct Asset {
 pub enum AssetData {
     /// A file in the working tree.
     Disk(PathBuf),
-    /// Bytes read from the source tree.
-    Bytes(Vec<u8>),
+    /// Bytes read from the source tree (shared with the site's file, not copied).
+    Bytes(bytes::Bytes),
 }
 
 /// Loads one version's handbook. `generated` names the pages the build may
@@ -119,7 +130,7 @@ pub fn load(
         .map(|path| {
             let data = match tree.disk_path(&path) {
                 Some(disk) => AssetData::Disk(disk),
-                None => AssetData::Bytes(tree.read(&path)?),
+                None => AssetData::Bytes(tree.read(&path)?.into()),
             };
             Ok(Asset { path, data })
         })
@@ -140,17 +151,56 @@ fn read_pages(
     source_label: &str,
     diagnostics: &mut Diagnostics,
 ) -> Result<HashMap<String, String>> {
-    let read: Vec<(String, Vec<u8>)> = paths
+    let read: Vec<(String, Result<Vec<u8>, u64>)> = paths
         .par_iter()
-        .map(|path| Ok((path.clone(), tree.read(path)?)))
+        .map(|path| Ok((path.clone(), read_page(tree, path)?)))
         .collect::<Result<_>>()?;
     let mut texts = HashMap::with_capacity(read.len());
     for (path, bytes) in read {
-        let (text, problem) = crate::diagnostic::utf8_text(bytes, &format!("{source_label}{path}"));
-        diagnostics.extend(problem);
+        let file = format!("{source_label}{path}");
+        let text = match bytes {
+            Ok(bytes) => {
+                let (text, problem) = crate::diagnostic::utf8_text(bytes, &file);
+                diagnostics.extend(problem);
+                text
+            }
+            Err(size) => {
+                diagnostics.push(too_large(file, size));
+                String::new()
+            }
+        };
         texts.insert(path, without_bom(text));
     }
     Ok(texts)
+}
+
+/// A page's bytes, or its size when it is larger than a page may be (then
+/// it is not read).
+fn read_page(tree: &dyn SourceTree, path: &str) -> Result<Result<Vec<u8>, u64>> {
+    let size = tree.size(path)?;
+    if size > MAX_PAGE_BYTES {
+        return Ok(Err(size));
+    }
+    let bytes = tree.read(path)?;
+    // The file may have grown since its size was read.
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    Ok(if read > MAX_PAGE_BYTES {
+        Err(read)
+    } else {
+        Ok(bytes)
+    })
+}
+
+/// The error for a page of `size` bytes, over [`MAX_PAGE_BYTES`].
+fn too_large(file: String, size: u64) -> Diagnostic {
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    let message = format!(
+        "this page is {size} bytes ({:.1} MiB); a page may have at most {MAX_PAGE_BYTES} bytes ({} MiB), so it was not read",
+        mib(size),
+        mib(MAX_PAGE_BYTES)
+    );
+    Diagnostic::error(file, 1, 1, message)
+        .with_help("split it into several pages and list each in SUMMARY.md")
 }
 
 /// Editors on Windows save UTF-8 with a byte-order mark; it is not content

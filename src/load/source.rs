@@ -36,6 +36,10 @@ pub trait SourceTree: Sync {
     /// The bytes of one file named by a path from [`SourceTree::files`].
     fn read(&self, path: &str) -> Result<Vec<u8>>;
 
+    /// The size in bytes of one file named by a path from
+    /// [`SourceTree::files`], found without reading it.
+    fn size(&self, path: &str) -> Result<u64>;
+
     /// Where the file lives on disk, when it does (assets are then copied, not read).
     fn disk_path(&self, path: &str) -> Option<PathBuf>;
 }
@@ -227,6 +231,10 @@ impl SourceTree for DirTree {
 
     fn read(&self, path: &str) -> Result<Vec<u8>> {
         crate::fs::read(&self.root.join(path))
+    }
+
+    fn size(&self, path: &str) -> Result<u64> {
+        crate::fs::size(&self.root.join(path))
     }
 
     fn disk_path(&self, path: &str) -> Option<PathBuf> {

@@ -40,7 +40,7 @@ pub fn layout(
     }));
     files.extend(site.statics.into_iter().map(|(path, bytes)| OutFile {
         path,
-        contents: Contents::Bytes(bytes),
+        contents: Contents::Bytes(bytes.into()),
     }));
     files.extend(assets.iter().map(|asset| OutFile {
         path: asset.path.clone(),

@@ -39,8 +39,9 @@ const MARKER_TEXT: &str =
 pub enum Contents {
     /// Text made by the build.
     Text(String),
-    /// Bytes made by the build or read from a version's tree.
-    Bytes(Vec<u8>),
+    /// Bytes made by the build or read from a version's tree (shared, so
+    /// laying out an asset does not copy it).
+    Bytes(bytes::Bytes),
     /// A file on disk, copied as it is.
     Copy(PathBuf),
     /// Text made from inputs with this key: the next build may reuse the file.
@@ -280,7 +281,7 @@ fn unchanged(out: &Path, files: &[OutFile]) -> bool {
                 same_file::is_same_file(out.join(other), &target).unwrap_or(false)
             }
             Contents::Text(text) => std::fs::read(&target).is_ok_and(|b| b == text.as_bytes()),
-            Contents::Bytes(bytes) => std::fs::read(&target).is_ok_and(|b| b == *bytes),
+            Contents::Bytes(bytes) => std::fs::read(&target).is_ok_and(|b| b == bytes.as_ref()),
             Contents::Copy(from) => std::fs::read(&target)
                 .is_ok_and(|b| std::fs::read(from).is_ok_and(|source| source == b)),
             Contents::Keyed(..) | Contents::Staged(..) => false,

@@ -204,7 +204,7 @@ pub struct MetaLine {
 }
 
 /// Lines longer than this are prose, not metadata.
-const MAX_META_CHARS: usize = 160;
+pub(crate) const MAX_META_CHARS: usize = 160;
 
 /// How status-only lines begin (compared in lower case).
 const STATUS_PREFIXES: [&str; 7] = [

@@ -367,7 +367,7 @@ pub struct Options<'a> {
 
 /// Parses one page.
 pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagnostic>) {
-    let text = source.text.replace('\0', "\u{FFFD}");
+    let text = without_nul(&source.text);
     let split = front_matter::split(&text);
     let mut problems = Vec::new();
     let (front, updated) = read_front_matter(split.yaml, &source.file, &mut problems);
@@ -457,6 +457,16 @@ fn spaces_of(front: &front_matter::FrontMatter, first_line: u32) -> Vec<(String,
             (s.value.clone(), first_line + line - 1, column)
         })
         .collect()
+}
+
+/// The text with NUL (which the walk uses to mark link slots) replaced;
+/// borrowed when there is none, as in every real page.
+fn without_nul(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\0') {
+        std::borrow::Cow::Owned(text.replace('\0', "\u{FFFD}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 fn file_title(path: &str) -> String {

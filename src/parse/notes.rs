@@ -5,8 +5,6 @@
 //! trailing colon or dash. [`is_note_tag`] decides that for one line of plain
 //! text; [`Slugger`] gives every heading a unique, stable id on one page.
 
-use std::collections::HashSet;
-
 /// Whether `line` (plain text, backticks kept or stripped) is the note tag.
 pub fn is_note_tag(line: &str) -> bool {
     let text = line.trim().trim_matches('`').trim().to_lowercase();
@@ -25,13 +23,19 @@ pub fn is_note_tag(line: &str) -> bool {
     matches!(tail, "protocol" | "protocols")
 }
 
+/// No line that is the note tag has more letters and digits than this:
+/// they all belong to `note`, `derive` and `protocols` (lowercasing never
+/// joins two characters into one), so a line with more is ruled out without
+/// reading the rest of it.
+pub const NOTE_TAG_MAX_ALPHANUMERIC: usize = 19;
+
 /// Gives headings GitHub-style ids, unique within one page.
 #[derive(Debug, Default)]
 pub struct Slugger {
-    used: HashSet<String>,
+    used: foldhash::HashSet<String>,
     /// The next suffix to try per base slug: a page of 20,000 `## Notes`
     /// headings stays linear.
-    next: std::collections::HashMap<String, usize>,
+    next: foldhash::HashMap<String, usize>,
 }
 
 impl Slugger {
@@ -44,14 +48,22 @@ impl Slugger {
     /// a repeat → `quorum-and-voting-1`.
     pub fn slug(&mut self, text: &str) -> String {
         let base = slugify(text);
-        if self.used.insert(base.clone()) {
+        if !self.used.contains(&base) {
+            self.used.insert(base.clone());
             return base;
         }
-        let n = self.next.entry(base.clone()).or_insert(1);
+        if !self.next.contains_key(&base) {
+            self.next.insert(base.clone(), 1);
+        }
+        let n = self
+            .next
+            .get_mut(&base)
+            .expect("inserted above when missing");
         loop {
             let id = format!("{base}-{n}");
             *n += 1;
-            if self.used.insert(id.clone()) {
+            if !self.used.contains(&id) {
+                self.used.insert(id.clone());
                 return id;
             }
         }
@@ -102,9 +114,18 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_line_has_at_most_the_letters_of_its_words() {
+        let longest = "`Note: Derive protocols:` —";
+        assert!(is_note_tag(longest));
+        let letters = longest.chars().filter(|c| c.is_alphanumeric()).count();
+        assert_eq!(letters, NOTE_TAG_MAX_ALPHANUMERIC);
+        assert!(!is_note_tag("Note: Derive protocolss"));
+    }
+
+    #[test]
     fn many_equal_headings_stay_linear_and_unique() {
         let mut s = Slugger::default();
-        let ids: HashSet<String> = (0..20_000).map(|_| s.slug("Notes")).collect();
+        let ids: std::collections::HashSet<String> = (0..20_000).map(|_| s.slug("Notes")).collect();
         assert_eq!(ids.len(), 20_000);
         assert!(ids.contains("notes-19999"));
     }

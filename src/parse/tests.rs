@@ -427,3 +427,40 @@ fn front_matter_spaces_keep_their_place() {
         ]
     );
 }
+
+#[test]
+fn a_section_keeps_its_bold_terms_once_each_and_its_first_paragraph() {
+    let (page, _) = parse(
+        "Intro with **one**, *x* and **two**.\n\nLater **one** and **three**.\n\n\
+         ## Votes\n\n![](a.png)\n\nFirst **real** paragraph\nover two lines.\n\nSecond.\n",
+    );
+    let sections: Vec<_> = page
+        .sections
+        .iter()
+        .map(|s| (s.anchor.as_deref(), s.terms.clone(), s.excerpt.as_deref()))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            (
+                None,
+                vec!["one".to_string(), "two".into(), "three".into()],
+                Some("Intro with one, x and two."),
+            ),
+            (
+                Some("votes"),
+                vec!["real".to_string()],
+                // A paragraph with no text is not the excerpt: the next one is.
+                Some("First real paragraph over two lines."),
+            ),
+        ]
+    );
+}
+
+#[test]
+fn bold_inside_bold_and_in_notes_is_recorded_as_before() {
+    let (page, _) =
+        parse("**outer **inner** end**\n\n> `Note: Derive protocols`\n>\n> - **Quorum** — Half.\n");
+    assert_eq!(page.sections[0].terms, ["outer inner end", "inner"]);
+    assert_eq!(page.sections[0].excerpt.as_deref(), Some("outer inner end"));
+}

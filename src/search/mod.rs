@@ -75,35 +75,59 @@ pub fn documents(pages: &[Page], navigation: &Navigation) -> anyhow::Result<Vec<
 /// One page's document: its body split at headings with ids, each heading
 /// named as the parse stage read it (without the theme's `#` link).
 pub fn document(page: &Page, crumbs: Vec<String>) -> anyhow::Result<Document> {
-    let mut sections: Vec<Section> = text::sections(page.body.markup()?.html())
-        .into_iter()
-        .map(|s| {
-            let parsed = s
-                .anchor
-                .as_deref()
-                .and_then(|id| page.headings.iter().find(|h| h.id == id));
-            Section {
-                heading: parsed.map_or(s.heading, |h| h.title.clone()),
+    let titles = Titles::of(page);
+    let mut sections: Vec<Section> = Vec::new();
+    text::each_section(page.body.markup()?.html(), |s| {
+        let heading = s
+            .anchor
+            .as_deref()
+            .and_then(|id| titles.get(id))
+            .map_or(s.heading, str::to_string);
+        if sections.len() < MAX_SECTIONS {
+            sections.push(Section {
+                heading,
                 anchor: s.anchor,
                 text: s.text,
+            });
+        } else if let Some(last) = sections.last_mut() {
+            // Later sections' words join the last one's, as they come.
+            for piece in [heading, s.text].iter().filter(|p| !p.is_empty()) {
+                if !last.text.is_empty() {
+                    last.text.push(' ');
+                }
+                last.text.push_str(piece);
             }
-        })
-        .collect();
-    if sections.len() > MAX_SECTIONS {
-        let rest: Vec<Section> = sections.drain(MAX_SECTIONS..).collect();
-        if let Some(last) = sections.last_mut() {
-            let texts = rest.into_iter().flat_map(|s| [s.heading, s.text]);
-            let all: Vec<String> = std::iter::once(std::mem::take(&mut last.text))
-                .chain(texts)
-                .filter(|t| !t.is_empty())
-                .collect();
-            last.text = all.join(" ");
         }
-    }
+    });
     Ok(Document {
         url: crate::links::href(&page.url),
         title: page.title.clone(),
         crumbs,
         sections,
     })
+}
+
+/// A page's heading titles by id, the first heading of an id winning;
+/// sorted, not hashed (a page of many headings looks them all up).
+struct Titles<'p>(Vec<(&'p str, &'p str)>);
+
+impl<'p> Titles<'p> {
+    fn of(page: &'p Page) -> Self {
+        let mut titles: Vec<(&str, &str)> = page
+            .headings
+            .iter()
+            .map(|h| (h.id.as_str(), h.title.as_str()))
+            .collect();
+        // Stable: of equal ids the first heading stays first.
+        titles.sort_by_key(|&(id, _)| id);
+        Self(titles)
+    }
+
+    fn get(&self, id: &str) -> Option<&'p str> {
+        let at = self.0.partition_point(|&(other, _)| other < id);
+        self.0
+            .get(at)
+            .filter(|(other, _)| *other == id)
+            .map(|&(_, title)| title)
+    }
 }

@@ -18,14 +18,15 @@ pub(crate) struct RawSection {
     pub(crate) text: String,
 }
 
-/// The sections of `html`, in order; the first holds the text before any
-/// heading with an id, and is there even when empty.
-pub(crate) fn sections(html: &str) -> Vec<RawSection> {
-    let mut out = vec![RawSection::default()];
+/// The sections of `html`, in order, each given to `emit` once it is
+/// complete; the first holds the text before any heading with an id, and
+/// is there even when empty.
+pub(crate) fn each_section(html: &str, mut emit: impl FnMut(RawSection)) {
+    let mut current = RawSection::default();
     let mut in_heading: Option<u8> = None;
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
-        push_text(&mut out, in_heading.is_some(), &rest[..lt]);
+        push_text(&mut current, in_heading.is_some(), &rest[..lt]);
         if let Some(after) = after_span(&rest[lt + 1..]) {
             rest = after;
             continue;
@@ -48,10 +49,11 @@ pub(crate) fn sections(html: &str) -> Vec<RawSection> {
         match (name.heading_level(), name.closing) {
             (Some(level), false) if in_heading.is_none() => {
                 if let Some(id) = attribute(tag, "id") {
-                    out.push(RawSection {
+                    let next = RawSection {
                         anchor: Some(id),
                         ..RawSection::default()
-                    });
+                    };
+                    emit(finished(std::mem::replace(&mut current, next)));
                     in_heading = Some(level);
                 }
             }
@@ -59,26 +61,26 @@ pub(crate) fn sections(html: &str) -> Vec<RawSection> {
             _ => {}
         }
         if !name.is_inline() {
-            separate(&mut out, in_heading.is_some());
+            separate(&mut current, in_heading.is_some());
         }
     }
-    push_text(&mut out, in_heading.is_some(), rest);
-    for section in &mut out {
-        trim_end(&mut section.heading);
-        trim_end(&mut section.text);
-    }
-    out
+    push_text(&mut current, in_heading.is_some(), rest);
+    emit(finished(current));
+}
+
+/// A section with the whitespace at its ends dropped.
+fn finished(mut section: RawSection) -> RawSection {
+    trim_end(&mut section.heading);
+    trim_end(&mut section.text);
+    section
 }
 
 /// Appends decoded text to the current section's heading or text,
 /// collapsing whitespace and dropping soft hyphens (they sit inside words).
-fn push_text(out: &mut [RawSection], heading: bool, raw: &str) {
+fn push_text(section: &mut RawSection, heading: bool, raw: &str) {
     if raw.is_empty() {
         return;
     }
-    let Some(section) = out.last_mut() else {
-        return;
-    };
     let target = if heading {
         &mut section.heading
     } else {
@@ -141,16 +143,14 @@ fn after_comment(markup: &str) -> Option<&str> {
 }
 
 /// Ends the current word: a tag that is not inline stands between words.
-fn separate(out: &mut [RawSection], heading: bool) {
-    if let Some(section) = out.last_mut() {
-        let target = if heading {
-            &mut section.heading
-        } else {
-            &mut section.text
-        };
-        if !target.is_empty() && !target.ends_with(' ') {
-            target.push(' ');
-        }
+fn separate(section: &mut RawSection, heading: bool) {
+    let target = if heading {
+        &mut section.heading
+    } else {
+        &mut section.text
+    };
+    if !target.is_empty() && !target.ends_with(' ') {
+        target.push(' ');
     }
 }
 
@@ -269,16 +269,40 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
 /// What follows the closing tag of `name` (or nothing, when it is unclosed).
 fn after_closing<'a>(rest: &'a str, name: &str) -> &'a str {
     let closing = format!("</{name}");
-    let lower = rest.to_ascii_lowercase();
-    match lower.find(&closing) {
+    match find_ignoring_case(rest, &closing) {
         Some(at) => rest[at..].find('>').map_or("", |gt| &rest[at + gt + 1..]),
         None => "",
     }
 }
 
+/// Where `needle` (ASCII) first occurs in `text`, ASCII case ignored;
+/// without a lowercased copy of the rest of the page for every skipped
+/// element.
+fn find_ignoring_case(text: &str, needle: &str) -> Option<usize> {
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    let first = *needle.first()?;
+    memchr::memchr2_iter(first.to_ascii_lowercase(), first.to_ascii_uppercase(), text).find(|&at| {
+        text.get(at..at + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sections(html: &str) -> Vec<RawSection> {
+        let mut all = Vec::new();
+        each_section(html, |s| all.push(s));
+        all
+    }
+
+    #[test]
+    fn case_is_ignored_in_finding_a_closing_tag() {
+        assert_eq!(find_ignoring_case("ab</SCRIPT>", "</script"), Some(2));
+        assert_eq!(find_ignoring_case("</scrip", "</script"), None);
+        assert_eq!(find_ignoring_case("é</Style>", "</style"), Some(2));
+    }
 
     fn section(anchor: Option<&str>, heading: &str, text: &str) -> RawSection {
         RawSection {

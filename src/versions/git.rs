@@ -152,15 +152,16 @@ impl Repo {
 
     /// Every regular (or executable) file under the folder `prefix` ("handbook/" or "" for the
     /// whole tree; with or without trailing slash) in the commit's tree, keyed by its path relative
-    /// to the prefix, with its bytes. Symlinks and submodules are skipped. Ok(None) when the prefix
-    /// folder does not exist in that tree.
+    /// to the prefix, with its blob's id (read it with [`Repo::blob`]: a version's files are read
+    /// once each, when the load stage asks, never held twice). Symlinks and submodules are
+    /// skipped. Ok(None) when the prefix folder does not exist in that tree.
     ///
     /// File names that are not UTF-8 are converted lossily.
     pub fn files(
         &self,
         commit: &Commit,
         prefix: &str,
-    ) -> anyhow::Result<Option<BTreeMap<String, Vec<u8>>>> {
+    ) -> anyhow::Result<Option<BTreeMap<String, ObjectId>>> {
         let repo = self.cached();
         let Some(folder) = folder_tree(&repo, commit, prefix)? else {
             return Ok(None);
@@ -169,6 +170,21 @@ impl Repo {
         let mut dir = String::new();
         collect_files(&repo, folder, &mut dir, &mut files)?;
         Ok(Some(files))
+    }
+
+    /// The bytes of the blob `id`, the file at `path`.
+    pub fn blob(&self, id: ObjectId, path: &str) -> anyhow::Result<Vec<u8>> {
+        read_blob(&self.local(), id, path)
+    }
+
+    /// The size in bytes of the blob `id`, the file at `path`, read from the
+    /// object's header (the blob itself is not read).
+    pub fn blob_size(&self, id: ObjectId, path: &str) -> anyhow::Result<u64> {
+        let header = self
+            .local()
+            .find_header(id)
+            .with_context(|| format!("reading the size of {path} ({id})"))?;
+        Ok(header.size())
     }
 
     /// When each of `wanted` (paths relative to `prefix`) last changed, in one
@@ -348,7 +364,7 @@ fn collect_files(
     repo: &gix::Repository,
     tree: gix::Tree<'_>,
     dir: &mut String,
-    files: &mut BTreeMap<String, Vec<u8>>,
+    files: &mut BTreeMap<String, ObjectId>,
 ) -> anyhow::Result<()> {
     let decoded = tree
         .decode()
@@ -358,8 +374,7 @@ fn collect_files(
         dir.push_str(&entry.filename.to_str_lossy());
         let id = entry.oid.to_owned();
         if entry.mode.is_blob() {
-            let bytes = read_blob(repo, id, dir)?;
-            files.insert(dir.clone(), bytes);
+            files.insert(dir.clone(), id);
         } else if entry.mode.is_tree() {
             let sub = repo
                 .find_tree(id)

@@ -99,7 +99,7 @@ impl Plan {
         }
         let excluded = own_paths(&config, project);
         Ok(Source {
-            tree: Box::new(GitTree::new(files, &excluded)),
+            tree: Box::new(GitTree::new(Arc::clone(repo), files, &excluded)),
             history: Some(History {
                 repo: Arc::clone(repo),
                 commit: commit.clone(),
@@ -237,15 +237,22 @@ impl History {
     }
 }
 
-/// A version's source folder read from a commit: the files held in memory,
-/// hidden ones left out as on disk (except GitBook's `.gitbook/`).
+/// A version's source folder read from a commit: its files' blob ids, each
+/// blob read from git's object store when the load stage asks for it (so a
+/// file is in memory once, as the load stage's copy); hidden files left out
+/// as on disk (except GitBook's `.gitbook/`).
 pub struct GitTree {
-    files: BTreeMap<String, Vec<u8>>,
+    repo: Arc<git::Repo>,
+    files: BTreeMap<String, gix::ObjectId>,
 }
 
 impl GitTree {
-    /// The tree of `files`, without hidden files and the `excluded` paths.
-    pub fn new(mut files: BTreeMap<String, Vec<u8>>, excluded: &[String]) -> Self {
+    /// The tree of `files` in `repo`, without hidden files and the `excluded` paths.
+    pub fn new(
+        repo: Arc<git::Repo>,
+        mut files: BTreeMap<String, gix::ObjectId>,
+        excluded: &[String],
+    ) -> Self {
         files.retain(|path, _| {
             let hidden = path
                 .split('/')
@@ -255,7 +262,14 @@ impl GitTree {
                 .any(|e| path == e || path.starts_with(&format!("{e}/")));
             !hidden && !own
         });
-        Self { files }
+        Self { repo, files }
+    }
+
+    fn id(&self, path: &str) -> Result<gix::ObjectId> {
+        match self.files.get(path) {
+            Some(id) => Ok(*id),
+            None => bail!("{path} is not in this version"),
+        }
     }
 }
 
@@ -268,10 +282,11 @@ impl SourceTree for GitTree {
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>> {
-        match self.files.get(path) {
-            Some(bytes) => Ok(bytes.clone()),
-            None => bail!("{path} is not in this version"),
-        }
+        self.repo.blob(self.id(path)?, path)
+    }
+
+    fn size(&self, path: &str) -> Result<u64> {
+        self.repo.blob_size(self.id(path)?, path)
     }
 
     fn disk_path(&self, _path: &str) -> Option<PathBuf> {

@@ -441,3 +441,64 @@ fn assert_previous_site_intact(test: &HandbookTest, before: &[(String, Vec<u8>)]
         "staging folders left behind: {leftovers:?}"
     );
 }
+
+/// The most bytes a page may have (`load::MAX_PAGE_BYTES`).
+const PAGE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// A page of exactly `len` bytes whose bulk is an HTML comment: cheap to
+/// build however long (few events, no words to index).
+fn page_of(len: usize) -> String {
+    let (head, tail) = ("# Long\n\n<!--\n", "-->\n");
+    let line = format!("{}\n", "x".repeat(1023));
+    let mut page = String::from(head);
+    while page.len() + line.len() + tail.len() <= len {
+        page.push_str(&line);
+    }
+    page.push_str(&"y".repeat(len - page.len() - tail.len()));
+    page.push_str(tail);
+    assert_eq!(page.len(), len);
+    page
+}
+
+#[test]
+fn a_page_over_the_size_limit_is_an_error_at_its_first_line_and_is_not_built() {
+    let test = HandbookTest::fixture("valid/unlisted-page")
+        .file(
+            "handbook/SUMMARY.md",
+            "- [Home](README.md)\n- [Long](long.md)\n- [Orphan](orphan.md)\n",
+        )
+        .file(
+            "handbook/README.md",
+            "# Home\n\nSee [the long page](long.md).\n",
+        )
+        .file("handbook/long.md", &page_of(PAGE_LIMIT + 1))
+        .build()
+        .assert_exit(1)
+        .assert_stderr(
+            "handbook/long.md:1:1: error: this page is 4194305 bytes (4.0 MiB); \
+             a page may have at most 4194304 bytes (4 MiB), so it was not read",
+        )
+        .assert_stderr("help: split it into several pages and list each in SUMMARY.md")
+        .assert_stderr("nothing was written");
+    // The page stays listed and linkable: its size is the only problem.
+    let errors = test
+        .stderr()
+        .lines()
+        .filter(|l| l.contains(": error:"))
+        .count();
+    assert_eq!(errors, 1, "{}", test.stderr());
+    assert!(!test.root().join("site").exists());
+}
+
+#[test]
+fn a_page_at_the_size_limit_is_built() {
+    HandbookTest::fixture("valid/unlisted-page")
+        .file(
+            "handbook/SUMMARY.md",
+            "- [Home](README.md)\n- [Long](long.md)\n- [Orphan](orphan.md)\n",
+        )
+        .file("handbook/long.md", &page_of(PAGE_LIMIT))
+        .build()
+        .assert_success()
+        .assert_page("long.html", &["<!--\nxxx"]);
+}

@@ -14,6 +14,7 @@ use super::edges::{is_spacer_line, quote_marker_len};
 use super::tags::Tag;
 use super::{LineMap, Preprocessed, Problem, Source, column_at, is_blank};
 use crate::html;
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// Rewrites `lines[keep]`; `first_line` is the 1-based source line of
@@ -29,6 +30,8 @@ pub(super) fn rewrite(
         pos: keep.start,
         end: keep.end,
         out: Vec::new(),
+        text: String::new(),
+        map: LineMap::new(first_line),
         problems: Vec::new(),
         first_line,
         stack: Vec::new(),
@@ -114,48 +117,54 @@ enum Stop {
     End,
 }
 
-/// One output line and the source line (index into the body) it stands for.
-struct Out {
-    text: String,
+/// One output line and the source line (index into the body) it stands for;
+/// most are a source line as it is.
+struct Out<'a> {
+    text: Cow<'a, str>,
     source: usize,
     shift: i32,
 }
 
 /// A recursive-descent pass over the classified lines; each GitBook block
 /// scans its own content with `run_block` and then wraps what it produced.
+/// Lines outside any block are final as soon as they are made: they go to
+/// `text` and `map` at once, so `out` holds only the block being rewritten.
 struct Rewriter<'s, 'a> {
     lines: &'s [Source<'a>],
     pos: usize,
     end: usize,
-    out: Vec<Out>,
+    out: Vec<Out<'a>>,
+    /// The finished text, lines joined by `\n`.
+    text: String,
+    map: LineMap,
     problems: Vec<Problem>,
     first_line: u32,
     stack: Vec<Block>,
 }
 
 impl<'s, 'a> Rewriter<'s, 'a> {
-    fn finish(self, trailing_newline: bool) -> Preprocessed {
-        let mut text = self
-            .out
-            .iter()
-            .map(|line| line.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
-        if trailing_newline && !self.out.is_empty() {
-            text.push('\n');
+    fn finish(mut self, trailing_newline: bool) -> Preprocessed {
+        self.flush();
+        if trailing_newline && self.map.lines > 0 {
+            self.text.push('\n');
         }
-        let entries = self
-            .out
-            .iter()
-            .map(|line| (self.source_line(line.source), line.shift))
-            .collect();
         Preprocessed {
-            text,
-            lines: LineMap {
-                first_line: self.first_line,
-                entries,
-            },
+            text: self.text,
+            lines: self.map,
             problems: self.problems,
+        }
+    }
+
+    /// Moves the lines made so far into the finished text.
+    fn flush(&mut self) {
+        let first_line = self.first_line;
+        for line in self.out.drain(..) {
+            if self.map.lines > 0 {
+                self.text.push('\n');
+            }
+            self.text.push_str(&line.text);
+            let index = u32::try_from(line.source).unwrap_or(u32::MAX);
+            self.map.push(first_line.saturating_add(index), line.shift);
         }
     }
 
@@ -164,7 +173,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
         self.first_line.saturating_add(index)
     }
 
-    fn push(&mut self, text: impl Into<String>, source: usize, shift: i32) {
+    fn push(&mut self, text: impl Into<Cow<'a, str>>, source: usize, shift: i32) {
         self.out.push(Out {
             text: text.into(),
             source,
@@ -172,7 +181,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
         });
     }
 
-    fn push_all(&mut self, source: usize, texts: &[&str]) {
+    fn push_all(&mut self, source: usize, texts: &[&'static str]) {
         for text in texts {
             self.push(*text, source, 0);
         }
@@ -192,6 +201,9 @@ impl<'s, 'a> Rewriter<'s, 'a> {
     fn run_block(&mut self) -> Stop {
         let lines = self.lines;
         while self.pos < self.end {
+            if self.stack.is_empty() {
+                self.flush();
+            }
             let index = self.pos;
             match &lines[index].tag {
                 Some(tag) => {
@@ -294,7 +306,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
 
     /// Ends the block opened on line `open`: reports it when left open and
     /// emits `closing`, mapped to the closing tag (or the block's last line).
-    fn close(&mut self, open: usize, block: Block, stop: Stop, closing: &[&str]) {
+    fn close(&mut self, open: usize, block: Block, stop: Stop, closing: &[&'static str]) {
         let at = match stop {
             Stop::Closed(line) => {
                 self.pos = line + 1;
@@ -475,16 +487,16 @@ fn all_quoted(lines: &[Source<'_>]) -> bool {
 }
 
 /// Puts one hint content line into the alert's blockquote.
-fn quote(line: &mut Out, flatten: bool) {
+fn quote(line: &mut Out<'_>, flatten: bool) {
     if flatten && let Some(len) = quote_marker_len(&line.text) {
-        line.text.drain(..len);
+        line.text.to_mut().drain(..len);
         line.shift -= i32::try_from(len).unwrap_or(0);
     }
     if is_blank(&line.text) {
-        line.text = ">".to_string();
+        line.text = Cow::Borrowed(">");
         line.shift += 1;
     } else {
-        line.text.insert_str(0, "> ");
+        line.text.to_mut().insert_str(0, "> ");
         line.shift += 2;
     }
 }

@@ -30,28 +30,88 @@ use tags::{Tag, parse_tag};
 /// Source-line mapping: for each line of the output text (0-based index), the
 /// 1-based line in the original file, and how many columns the output line is
 /// shifted right relative to the source (e.g. 2 when "> " was prepended).
+/// Kept as runs of lines that follow their source line by line with the same
+/// shift, so a page GitBook syntax leaves alone is one run however long.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineMap {
     /// Where an empty output points: the line the body starts on.
     first_line: u32,
-    /// Per output line: (1-based source line, columns shifted right).
-    entries: Vec<(u32, i32)>,
+    /// In output order, each starting where the one before ends.
+    runs: Vec<Run>,
+    /// How many output lines are mapped.
+    lines: usize,
+}
+
+/// Output lines from `start` on, mapped to `source`, `source + 1`, … with
+/// the same shift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    start: usize,
+    source: u32,
+    shift: i32,
 }
 
 impl LineMap {
+    /// A map of no lines yet, for a body starting on `first_line`.
+    fn new(first_line: u32) -> Self {
+        Self {
+            first_line,
+            runs: Vec::new(),
+            lines: 0,
+        }
+    }
+
+    /// Maps the next output line to 1-based `source`, shifted by `shift`.
+    fn push(&mut self, source: u32, shift: i32) {
+        let follows = self.runs.last().is_some_and(|run| {
+            let offset = u32::try_from(self.lines - run.start).ok();
+            run.shift == shift && offset.and_then(|o| run.source.checked_add(o)) == Some(source)
+        });
+        if !follows {
+            self.runs.push(Run {
+                start: self.lines,
+                source,
+                shift,
+            });
+        }
+        self.lines += 1;
+    }
+
     /// Maps a 1-based (line, column) in the output text to the 1-based (line,
     /// column) in the source file. Lines past the end map to the last source
     /// line. Column never goes below 1.
     pub fn source_position(&self, line: u32, column: u32) -> (u32, u32) {
-        let index = usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX);
-        let (source_line, shift) = self
-            .entries
-            .get(index)
-            .or(self.entries.last())
-            .copied()
-            .unwrap_or((self.first_line, 0));
+        let (source_line, shift) = match self.lines.checked_sub(1) {
+            None => (self.first_line, 0),
+            Some(last) => {
+                let index = usize::try_from(line.saturating_sub(1))
+                    .unwrap_or(usize::MAX)
+                    .min(last);
+                let run = self.runs[self.runs.partition_point(|r| r.start <= index) - 1];
+                let offset = u32::try_from(index - run.start).unwrap_or(u32::MAX);
+                (run.source.saturating_add(offset), run.shift)
+            }
+        };
         let column = (i64::from(column) - i64::from(shift)).max(1);
         (source_line, u32::try_from(column).unwrap_or(u32::MAX))
+    }
+
+    /// Every output line's (source line, shift), in order.
+    #[cfg(test)]
+    fn entries(&self) -> Vec<(u32, i32)> {
+        let ends = self
+            .runs
+            .iter()
+            .skip(1)
+            .map(|r| r.start)
+            .chain([self.lines]);
+        self.runs
+            .iter()
+            .zip(ends)
+            .flat_map(|(run, end)| {
+                (0..end - run.start).map(move |k| (run.source + k as u32, run.shift))
+            })
+            .collect()
     }
 }
 
@@ -83,8 +143,7 @@ pub struct Preprocessed {
 /// 1-based source line on which `body` starts (so front matter does not shift
 /// reported lines).
 pub fn preprocess(body: &str, first_line: u32) -> Preprocessed {
-    let (raw, trailing_newline) = split_lines(body);
-    let lines = classify(&raw);
+    let (lines, trailing_newline) = classify(body);
     let start = header_end(&lines);
     let footer = footer_start(&lines).map(|at| {
         let blank_before = lines[..at].iter().rev().take_while(|l| is_blank(l.text));
@@ -99,41 +158,41 @@ pub fn preprocess(body: &str, first_line: u32) -> Preprocessed {
     )
 }
 
-/// Splits on `\n`, dropping a `\r` before it; the final newline is reported
-/// separately so that it can be given back exactly.
-fn split_lines(body: &str) -> (Vec<&str>, bool) {
-    if body.is_empty() {
-        return (Vec::new(), false);
-    }
-    let trailing_newline = body.ends_with('\n');
-    let body = body.strip_suffix('\n').unwrap_or(body);
-    let lines = body
-        .split('\n')
-        .map(|line| line.strip_suffix('\r').unwrap_or(line))
-        .collect();
-    (lines, trailing_newline)
-}
-
 /// One source line with what the line-level scan found out about it.
 /// Built once by `classify`; the other stages only read it.
 struct Source<'a> {
     text: &'a str,
     /// Part of a fenced code block (fence lines included): never rewritten.
     fenced: bool,
-    /// A `{% … %}` tag standing alone on the line, outside fences.
-    tag: Option<Tag<'a>>,
+    /// A `{% … %}` tag standing alone on the line, outside fences (boxed:
+    /// few lines have one, and every line has this field).
+    tag: Option<Box<Tag<'a>>>,
 }
 
-/// Marks the fenced lines and reads the tags that stand alone on a line.
-fn classify<'a>(raw: &[&'a str]) -> Vec<Source<'a>> {
+/// Splits on `\n`, dropping a `\r` before it, marks the fenced lines and
+/// reads the tags that stand alone on a line; the final newline is reported
+/// separately so that it can be given back exactly.
+fn classify(body: &str) -> (Vec<Source<'_>>, bool) {
+    if body.is_empty() {
+        return (Vec::new(), false);
+    }
+    let trailing_newline = body.ends_with('\n');
+    let body = body.strip_suffix('\n').unwrap_or(body);
     let mut fences = Fences::default();
-    raw.iter()
-        .map(|&text| {
+    let lines = body
+        .split('\n')
+        .map(|line| {
+            let text = line.strip_suffix('\r').unwrap_or(line);
             let fenced = fences.contains(text);
             let tag = if fenced { None } else { parse_tag(text) };
-            Source { text, fenced, tag }
+            Source {
+                text,
+                fenced,
+                tag: tag.map(Box::new),
+            }
         })
-        .collect()
+        .collect();
+    (lines, trailing_newline)
 }
 
 /// The line without up to three spaces of indentation; `None` when it is
@@ -172,7 +231,7 @@ mod tests {
     }
 
     pub(super) fn map(body: &str) -> Vec<(u32, i32)> {
-        preprocess(body, 1).lines.entries
+        preprocess(body, 1).lines.entries()
     }
 
     // --- pass-through -------------------------------------------------------
@@ -183,7 +242,7 @@ mod tests {
         let out = preprocess(body, 7);
         assert_eq!(out.text, body);
         assert_eq!(
-            out.lines.entries,
+            out.lines.entries(),
             vec![(7, 0), (8, 0), (9, 0), (10, 0), (11, 0), (12, 0)]
         );
         assert!(out.problems.is_empty());
@@ -211,7 +270,7 @@ mod tests {
     fn crlf_becomes_lf() {
         let out = preprocess("a\r\nb\r\n", 1);
         assert_eq!(out.text, "a\nb\n");
-        assert_eq!(out.lines.entries, vec![(1, 0), (2, 0)]);
+        assert_eq!(out.lines.entries(), vec![(1, 0), (2, 0)]);
     }
 
     #[test]
@@ -223,10 +282,10 @@ mod tests {
 
     #[test]
     fn source_position_subtracts_the_shift_and_clamps() {
-        let map = LineMap {
-            first_line: 3,
-            entries: vec![(3, 0), (4, 2), (6, -3)],
-        };
+        let mut map = LineMap::new(3);
+        map.push(3, 0);
+        map.push(4, 2);
+        map.push(6, -3);
         assert_eq!(map.source_position(1, 4), (3, 4));
         assert_eq!(map.source_position(2, 5), (4, 3));
         assert_eq!(map.source_position(2, 1), (4, 1));
@@ -283,7 +342,7 @@ Use this mechanism when the answer is not explicitly present in the current page
         assert!(!out.text.contains("Agent Instructions"));
         assert!(!out.text.contains("GET https://"));
         let expected: Vec<(u32, i32)> = (11..=17).map(|line| (line, 0)).collect();
-        assert_eq!(out.lines.entries, expected);
+        assert_eq!(out.lines.entries(), expected);
         assert_eq!(out.lines.source_position(7, 3), (17, 3));
         assert!(out.problems.is_empty());
     }
@@ -336,9 +395,9 @@ Use this mechanism when the answer is not explicitly present in the current page
         let out = preprocess(body, 1);
         let source_lines = u32::try_from(body.split('\n').count()).unwrap_or(u32::MAX);
         let output_lines = out.text.split('\n').count();
-        assert!(out.lines.entries.len() <= output_lines, "{body:?}");
-        assert!(out.lines.entries.len() + 1 >= output_lines, "{body:?}");
-        for &(line, _) in &out.lines.entries {
+        assert!(out.lines.entries().len() <= output_lines, "{body:?}");
+        assert!(out.lines.entries().len() + 1 >= output_lines, "{body:?}");
+        for (line, _) in out.lines.entries() {
             assert!((1..=source_lines).contains(&line), "{body:?}");
         }
         for problem in &out.problems {
@@ -395,7 +454,7 @@ Use this mechanism when the answer is not explicitly present in the current page
             let expected: Vec<(u32, i32)> = (0..body.lines().count())
                 .map(|n| (4 + u32::try_from(n).unwrap_or(0), 0))
                 .collect();
-            assert_eq!(out.lines.entries, expected, "{body:?}");
+            assert_eq!(out.lines.entries(), expected, "{body:?}");
         }
     }
 }

@@ -115,8 +115,8 @@ impl Walker<'_, '_> {
         )));
     }
 
+    /// A footnote's text is walked to its end as it comes.
     pub(super) fn on_footnote_definition(&mut self, start: usize) -> usize {
-        let end = self.end_of(start);
         let Event::Start(Tag::FootnoteDefinition(label)) = self.events[start].0.clone() else {
             return start + 1;
         };
@@ -124,7 +124,7 @@ impl Walker<'_, '_> {
         self.out.push(html(format!(
             "<div class=\"footnote-definition\" id=\"fn-{id}\"><sup class=\"footnote-definition-label\">{n}</sup>\n"
         )));
-        self.run(start + 1, end);
+        let end = self.run_to_close(start + 1);
         self.out.push(html(format!(
             "<a class=\"footnote-backref\" href=\"#fnref-{id}\" aria-label=\"Back to the text\">↩</a></div>\n"
         )));

@@ -1,26 +1,36 @@
 //! The event walk: preprocessed markdown → HTML body with link slots, plus the
 //! headings, links, notes, to-do markers and metadata lines found on the way.
 //!
-//! pulldown-cmark's events are collected once; [`Walker::run`] goes over a range
-//! of them and dispatches each construct to a small handler (`on_heading`,
-//! `on_link`, `on_code_block`, `on_blockquote`, …) that may look ahead to the
-//! construct's end. Link destinations become NUL-delimited slots (`\0N\0`) that
-//! the render stage fills with resolved URLs: NUL cannot come from the page,
-//! because [`super::parse_page`] replaces it before parsing.
+//! pulldown-cmark's events are read by index through [`Events`], which pulls
+//! them from the parser as far as the walk looks and lets go of those it has
+//! passed; [`Walker::run`] goes over a range of them and dispatches each
+//! construct to a small handler (`on_heading`, `on_link`, `on_code_block`,
+//! `on_blockquote`, …) that may look ahead to the construct's end. Quotes,
+//! code blocks and footnotes are walked to their end without looking ahead,
+//! and the output goes to a [`Sink`] that writes a long page's HTML as it
+//! comes, so memory follows the largest heading, link or note, not the page.
+//! Link destinations become NUL-delimited slots (`\0N\0`) that the render
+//! stage fills with resolved URLs: NUL cannot come from the page, because
+//! [`super::parse_page`] replaces it before parsing.
 
-use super::dates::{MetaLine, parse_meta_line};
+use super::dates::MetaLine;
 use super::gitbook::LineMap;
 use super::highlight::highlight;
-use super::notes::{Slugger, is_note_tag};
+use super::notes::Slugger;
 use super::{Heading, Link, Note, Section, SectionText};
 use crate::diagnostic::Diagnostic;
 use crate::html::escape;
 use crate::load::summary::LineIndex;
-use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use events::{Events, Purpose};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+use sink::Sink;
 use std::ops::Range;
 
+mod events;
 mod links;
 mod note;
+mod quote;
+mod sink;
 
 /// What one page's walk gives.
 #[derive(Debug, Default)]
@@ -72,28 +82,38 @@ fn options() -> Options {
 
 /// Walks one page body.
 pub(crate) fn walk(input: &Input<'_>) -> Walked {
-    let events: Vec<_> = Parser::new_ext(input.text, options())
-        .into_offset_iter()
-        .collect();
-    let mut walker = Walker {
-        input,
-        index: LineIndex::new(input.text),
-        events,
-        out: Vec::new(),
-        slugger: Slugger::default(),
-        section: None,
-        in_note: false,
-        depth: 0,
-        footnotes: std::collections::HashMap::new(),
-        walked: Walked {
-            sections: vec![SectionText::default()],
-            ..Walked::default()
-        },
-    };
-    walker.run(0, walker.events.len());
-    let mut walked = walker.walked;
-    pulldown_cmark::html::push_html(&mut walked.html, walker.out.into_iter());
-    walked.html = without_inline_styles(walked.html);
+    walk_with(input, input.text.len())
+}
+
+/// Walks one page body, its HTML written as it comes when `len` is at
+/// least [`sink::STREAM_FROM`] (tests pass their own to take either way).
+fn walk_with(input: &Input<'_>, len: usize) -> Walked {
+    let parser = Parser::new_ext(input.text, options()).into_offset_iter();
+    let (html, mut walked) = sink::render(len, |out| {
+        let mut walker = Walker {
+            input,
+            index: LineIndex::new(input.text),
+            events: Events::new(parser),
+            out,
+            slugger: Slugger::default(),
+            section: None,
+            in_note: false,
+            depth: 0,
+            footnotes: std::collections::HashMap::new(),
+            walked: Walked {
+                sections: vec![SectionText::default()],
+                ..Walked::default()
+            },
+        };
+        walker.run_to_close(0);
+        walker.take_gathered();
+        (walker.out, walker.walked)
+    });
+    walked.html = without_inline_styles(html);
+    // The page keeps these for the whole build: no room to spare.
+    walked.headings.shrink_to_fit();
+    walked.links.shrink_to_fit();
+    walked.todos.shrink_to_fit();
     walked
 }
 
@@ -114,8 +134,8 @@ fn without_inline_styles(html: String) -> String {
 struct Walker<'a, 'i> {
     input: &'i Input<'i>,
     index: LineIndex,
-    events: Vec<(Event<'a>, Range<usize>)>,
-    out: Vec<Event<'a>>,
+    events: Events<'a>,
+    out: Sink<'a>,
     slugger: Slugger,
     /// The heading (level ≥ 2) a note found now belongs to.
     section: Option<Section>,
@@ -128,82 +148,162 @@ struct Walker<'a, 'i> {
     walked: Walked,
 }
 
+/// How far a run goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Until {
+    /// To this event, not included.
+    At(usize),
+    /// To the `End` of the construct the run is inside (or the last event):
+    /// the first `End` no `Start` of the run opened.
+    Close,
+}
+
+/// Whether a handler takes the construct `tag` opens whole (the others
+/// pass through the run, their `End` later in the same run).
+fn has_handler(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Heading { .. }
+            | Tag::CodeBlock(_)
+            | Tag::BlockQuote(_)
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+            | Tag::FootnoteDefinition(_)
+    )
+}
+
 impl<'a> Walker<'a, '_> {
     /// Processes events `from..to`, dispatching constructs to their handlers.
     fn run(&mut self, from: usize, to: usize) {
+        self.run_until(from, Until::At(to));
+    }
+
+    /// Processes events from `from` to the end of the construct they are
+    /// in; gives the index of its `End`.
+    fn run_to_close(&mut self, from: usize) -> usize {
+        self.run_until(from, Until::Close)
+    }
+
+    fn run_until(&mut self, from: usize, until: Until) -> usize {
         if self.depth >= MAX_DEPTH {
             // A crafted page nesting thousands of quotes must not overflow the
             // stack: this deep, events are rendered as pulldown-cmark gives them.
-            let events = self.events[from..to].iter().map(|(event, _)| event.clone());
-            self.out.extend(events);
-            return;
+            let to = match until {
+                Until::At(to) => to,
+                Until::Close => self.close_of(from),
+            };
+            for i in from..to {
+                let event = self.events[i].0.clone();
+                self.out.push(event);
+            }
+            return to;
         }
         self.depth += 1;
-        self.run_events(from, to);
+        let stop = self.run_events(from, until);
         self.depth -= 1;
+        stop
     }
 
-    fn run_events(&mut self, from: usize, to: usize) {
+    /// Walks forward from `from`: nothing before an event is read once the
+    /// walk is at it, so those events are let go of.
+    fn run_events(&mut self, from: usize, until: Until) -> usize {
         let mut i = from;
-        while i < to {
-            let (event, range) = self.events[i].clone();
-            i = match event {
-                Event::Start(Tag::Heading { .. }) => self.on_heading(i),
-                Event::Start(Tag::CodeBlock(_)) => self.on_code_block(i),
-                Event::Start(Tag::BlockQuote(kind)) => self.on_blockquote(i, kind),
-                Event::Start(Tag::Link { .. }) => self.on_link(i),
-                Event::Start(Tag::Image { .. }) => self.on_image(i),
-                Event::FootnoteReference(label) => {
-                    self.on_footnote_reference(&label);
-                    i + 1
-                }
-                Event::Start(Tag::FootnoteDefinition(_)) => self.on_footnote_definition(i),
-                Event::Html(text) | Event::InlineHtml(text) => {
-                    let rewritten = self.on_raw_html(&text, range.start);
-                    self.out.push(html(rewritten));
-                    i + 1
-                }
-                Event::Start(Tag::Strong) | Event::Start(Tag::Paragraph) => {
-                    self.record_section_text(i);
-                    self.out.push(event);
-                    i + 1
-                }
-                Event::Text(text) => {
-                    self.on_text(&text, &range);
-                    self.out.push(Event::Text(text));
-                    i + 1
-                }
-                other => {
-                    self.out.push(other);
-                    i + 1
-                }
-            };
+        let mut open = 0usize;
+        loop {
+            if until.is_at(i) || !self.events.fill(i) {
+                return i;
+            }
+            self.events.release(i);
+            match &self.events[i].0 {
+                Event::End(_) if open == 0 && until == Until::Close => return i,
+                Event::End(_) => open = open.saturating_sub(1),
+                Event::Start(tag) if !has_handler(tag) => open += 1,
+                _ => {}
+            }
+            i = self.dispatch(i);
         }
     }
 
-    /// The index of the `End` matching the `Start` at `start`.
-    fn end_of(&self, start: usize) -> usize {
+    /// Handles the event at `i` (and, for a construct with a handler, all
+    /// of it); gives the index of the next event to handle.
+    fn dispatch(&mut self, i: usize) -> usize {
+        let (event, range) = self.events[i].clone();
+        match event {
+            Event::Start(Tag::Heading { .. }) => self.on_heading(i),
+            Event::Start(Tag::CodeBlock(_)) => self.on_code_block(i),
+            Event::Start(Tag::BlockQuote(kind)) => self.on_blockquote(i, kind),
+            Event::Start(Tag::Link { .. }) => self.on_link(i),
+            Event::Start(Tag::Image { .. }) => self.on_image(i),
+            Event::FootnoteReference(label) => {
+                self.on_footnote_reference(&label);
+                i + 1
+            }
+            Event::Start(Tag::FootnoteDefinition(_)) => self.on_footnote_definition(i),
+            Event::Html(text) | Event::InlineHtml(text) => {
+                let rewritten = self.on_raw_html(&text, range.start);
+                self.out.push(html(rewritten));
+                i + 1
+            }
+            Event::Start(Tag::Strong) | Event::Start(Tag::Paragraph) => {
+                self.record_section_text(i);
+                self.out.push(event);
+                i + 1
+            }
+            Event::Text(text) => {
+                self.on_text(&text, &range);
+                self.out.push(Event::Text(text));
+                i + 1
+            }
+            other => {
+                self.out.push(other);
+                i + 1
+            }
+        }
+    }
+
+    /// The index of the `End` matching the `Start` at `start`, pulling the
+    /// events up to it.
+    fn end_of(&mut self, start: usize) -> usize {
         let mut depth = 0usize;
-        for (i, (event, _)) in self.events.iter().enumerate().skip(start) {
-            match event {
+        let mut i = start;
+        while self.events.fill(i) {
+            match self.events[i].0 {
                 Event::Start(_) => depth += 1,
                 Event::End(_) => {
-                    depth -= 1;
+                    depth = depth.saturating_sub(1);
                     if depth == 0 {
                         return i;
                     }
                 }
                 _ => {}
             }
+            i += 1;
         }
-        self.events.len().saturating_sub(1)
+        self.events.last()
     }
 
-    /// Plain text of events `from..to` (soft breaks as `\n`).
+    /// The index of the first `End` from `from` that no `Start` after
+    /// `from` opened: where the construct `from` is inside ends.
+    fn close_of(&mut self, from: usize) -> usize {
+        let mut open = 0usize;
+        let mut i = from;
+        while self.events.fill(i) {
+            match self.events[i].0 {
+                Event::Start(_) => open += 1,
+                Event::End(_) if open == 0 => return i,
+                Event::End(_) => open -= 1,
+                _ => {}
+            }
+            i += 1;
+        }
+        i
+    }
+
+    /// Plain text of events `from..to` (soft breaks as `\n`); they are pulled.
     fn plain_text(&self, from: usize, to: usize) -> String {
         let mut text = String::new();
-        for (event, _) in &self.events[from..to] {
-            match event {
+        for i in from..to {
+            match &self.events[i].0 {
                 Event::Text(t) | Event::Code(t) => text.push_str(t),
                 Event::SoftBreak | Event::HardBreak => text.push('\n'),
                 _ => {}
@@ -281,9 +381,9 @@ impl<'a> Walker<'a, '_> {
     /// status beneath. Its links and markers are still checked; its markup is
     /// not kept.
     fn lift_title(&mut self, start: usize, end: usize, heading: Heading) -> usize {
-        let kept = self.out.len();
+        let kept = std::mem::replace(&mut self.out, Sink::Discard);
         self.run(start + 1, end);
-        self.out.truncate(kept);
+        self.out = kept;
         self.walked.title_id = Some(heading.id.clone());
         self.walked.headings.push(heading);
         end + 1
@@ -309,112 +409,77 @@ impl<'a> Walker<'a, '_> {
         id.to_string()
     }
 
-    /// Bold phrases are the section's key terms; its first paragraph its excerpt.
+    /// Bold phrases are the section's key terms; its first paragraph its
+    /// excerpt: their text is gathered as their events arrive.
     fn record_section_text(&mut self, start: usize) {
-        let Some(section) = self.walked.sections.last() else {
+        self.take_gathered();
+        let section = self.walked.sections.len().saturating_sub(1);
+        let Some(text) = self.walked.sections.get(section) else {
             return;
         };
-        let wanted = match self.events[start].0 {
-            Event::Start(Tag::Strong) => true,
+        let purpose = match self.events[start].0 {
+            Event::Start(Tag::Strong) => Purpose::Term(section),
             // Only a section's first paragraph is its excerpt: no text for the others.
-            Event::Start(Tag::Paragraph) => section.excerpt.is_none(),
-            _ => false,
-        };
-        if self.in_note || !wanted {
-            return;
-        }
-        let text = self
-            .plain_text(start + 1, self.end_of(start))
-            .replace('\n', " ");
-        let text = text.trim();
-        let Some(section) = self.walked.sections.last_mut() else {
-            return;
-        };
-        if text.is_empty() {
-            return;
-        }
-        match self.events[start].0 {
-            Event::Start(Tag::Strong) if !section.terms.iter().any(|t| t == text) => {
-                section.terms.push(text.to_string())
+            Event::Start(Tag::Paragraph)
+                if text.excerpt.is_none() && !self.events.gathering_excerpt(section) =>
+            {
+                Purpose::Excerpt(section)
             }
-            Event::Start(Tag::Paragraph) => section.excerpt = Some(text.to_string()),
-            _ => {}
+            _ => return,
+        };
+        if !self.in_note {
+            self.events.gather(start, purpose);
         }
     }
 
+    /// Puts the text gathered to its end where it belongs.
+    fn take_gathered(&mut self) {
+        for gathered in self.events.gathered() {
+            let text = gathered.text.replace('\n', " ");
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            match gathered.purpose {
+                Purpose::Term(n) => {
+                    let terms = &mut self.walked.sections[n].terms;
+                    if !terms.iter().any(|t| t == text) {
+                        terms.push(text.to_string());
+                    }
+                }
+                Purpose::Excerpt(n) => self.walked.sections[n].excerpt = Some(text.to_string()),
+            }
+        }
+    }
+
+    /// A code block is read to its end as its events come (it holds only
+    /// text), and highlighted whole.
     fn on_code_block(&mut self, start: usize) -> usize {
-        let end = self.end_of(start);
         let lang = match &self.events[start].0 {
             Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info))) => {
                 info.split([' ', ',', '{']).next().unwrap_or("").to_string()
             }
             _ => String::new(),
         };
-        let code = self.plain_text(start + 1, end);
+        let mut code = String::new();
+        let mut i = start + 1;
+        while self.events.fill(i) {
+            match &self.events[i].0 {
+                Event::End(_) => break,
+                Event::Text(t) | Event::Code(t) => code.push_str(t),
+                Event::SoftBreak | Event::HardBreak => code.push('\n'),
+                _ => {}
+            }
+            self.events.release(i);
+            i += 1;
+        }
         let block = match (self.input.highlight, self.input.highlights) {
             (true, Some(kept)) => kept.get_or_make(&lang, &code, || highlight(&lang, &code)),
             (true, None) => highlight(&lang, &code),
             (false, _) => highlight("", &code),
         };
         self.out.push(html(block));
-        end + 1
-    }
-
-    fn on_blockquote(&mut self, start: usize, kind: Option<BlockQuoteKind>) -> usize {
-        let end = self.end_of(start);
-        let first = self.first_paragraph(start);
-        if let Some((p_start, p_end)) = first {
-            let text = self.plain_text(p_start + 1, p_end);
-            let only_child = p_end + 1 == end;
-            // GitBook puts its `Updated:` and status lines at the top: later
-            // in the page such a quote is the author's text, and stays.
-            let at_top = self.section.is_none() && self.depth == 1;
-            if kind.is_none()
-                && only_child
-                && at_top
-                && let Some(meta) = parse_meta_line(text.trim())
-            {
-                self.record_meta(meta);
-                return end + 1;
-            }
-            if is_note_tag(text.lines().next().unwrap_or("")) {
-                self.on_note(start, end, p_start, p_end);
-                return end + 1;
-            }
-        }
-        match kind {
-            Some(kind) => {
-                let (class, title) = alert_names(kind);
-                self.out.push(html(format!(
-                    "<aside class=\"admonition {class}\" role=\"note\"><p class=\"admonition-title\">{title}</p>\n"
-                )));
-                self.run(start + 1, end);
-                self.out.push(html("</aside>\n".into()));
-            }
-            None => {
-                self.out.push(self.events[start].0.clone());
-                self.run(start + 1, end);
-                self.out.push(Event::End(TagEnd::BlockQuote(None)));
-            }
-        }
-        end + 1
-    }
-
-    /// The first child of the blockquote at `start`, when it is a paragraph.
-    fn first_paragraph(&self, start: usize) -> Option<(usize, usize)> {
-        matches!(
-            self.events.get(start + 1),
-            Some((Event::Start(Tag::Paragraph), _))
-        )
-        .then(|| (start + 1, self.end_of(start + 1)))
-    }
-
-    fn record_meta(&mut self, meta: MetaLine) {
-        let seen = &mut self.walked.meta;
-        seen.updated = seen.updated.or(meta.updated);
-        if seen.status.is_none() {
-            seen.status = meta.status;
-        }
+        i + 1
     }
 
     /// Counts `xxx` to-do markers (a word of its own, any case).
@@ -436,16 +501,66 @@ impl<'a> Walker<'a, '_> {
     }
 }
 
+impl Until {
+    /// Whether a run that has come to event `i` is done by its bound.
+    fn is_at(self, i: usize) -> bool {
+        matches!(self, Until::At(to) if i >= to)
+    }
+}
+
 fn html<'a>(text: String) -> Event<'a> {
     Event::Html(CowStr::from(text))
 }
 
-fn alert_names(kind: BlockQuoteKind) -> (&'static str, &'static str) {
-    match kind {
-        BlockQuoteKind::Note => ("note", "Note"),
-        BlockQuoteKind::Tip => ("tip", "Tip"),
-        BlockQuoteKind::Important => ("important", "Important"),
-        BlockQuoteKind::Warning => ("warning", "Warning"),
-        BlockQuoteKind::Caution => ("caution", "Caution"),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page with every construct the walk handles, some of them long.
+    fn page() -> String {
+        let mut page = String::from(
+            "# T\n\n> Updated: 19jul2021\n\nSome **bold** [link](b.md) xxx.\n\n\
+             > quote\n> on\n\n> [!NOTE]\n> alert\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\n\
+             ```rust\nfn x() {}\n```\n\nNote[^1].\n\n[^1]: Foot\n    note.\n\n\
+             > `Note: Derive protocols`\n>\n> - **Quorum** — Half.\n>   - status: adopted\n\n\
+             Setext\n===\n\n<img src=\"c.png\">\n\n## Long\n\n",
+        );
+        for n in 0..3000 {
+            page.push_str(&format!("> line {n} with [a](x{n}.md)\n"));
+        }
+        page.push_str("\n| a | b |\n|:-|-:|\n");
+        for n in 0..3000 {
+            page.push_str(&format!("| {n} | **{n}** |\n"));
+        }
+        page
+    }
+
+    fn walked(text: &str, len: usize) -> String {
+        let pre = crate::parse::gitbook::preprocess(text, 1);
+        let input = Input {
+            text: &pre.text,
+            lines: &pre.lines,
+            file: "handbook/a.md",
+            page_path: "a.md",
+            legacy: &[],
+            highlight: true,
+            highlights: None,
+            spaces: &[],
+            front_title: None,
+        };
+        format!("{:?}", walk_with(&input, len))
+    }
+
+    #[test]
+    fn a_page_written_while_walked_comes_out_as_one_written_after() {
+        let text = page();
+        assert!(text.len() > sink::STREAM_FROM);
+        let held = walked(&text, 0);
+        assert!(
+            held.contains("text-align") || held.contains("align-right"),
+            "{held}"
+        );
+        assert!(held.contains("x2999.md") && held.contains("Quorum"));
+        assert_eq!(walked(&text, text.len()), held);
     }
 }

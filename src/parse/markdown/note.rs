@@ -60,7 +60,7 @@ impl Walker<'_, '_> {
     }
 
     /// Whether a list sits among the blocks `from..to` (a note's items).
-    fn has_list(&self, from: usize, to: usize) -> bool {
+    fn has_list(&mut self, from: usize, to: usize) -> bool {
         let mut i = from;
         while i < to {
             if matches!(self.events[i].0, Event::Start(Tag::List(_))) {
@@ -139,7 +139,7 @@ impl Walker<'_, '_> {
     /// The inline events of an item from `from`: inside its first paragraph
     /// (loose lists) or up to its first block (tight lists). Gives the span
     /// and the index of the first block after it.
-    fn inline_span(&self, from: usize, end: usize) -> (usize, usize, usize) {
+    fn inline_span(&mut self, from: usize, end: usize) -> (usize, usize, usize) {
         if matches!(
             self.events.get(from),
             Some((Event::Start(Tag::Paragraph), _))

@@ -61,18 +61,9 @@ impl Live {
             return Ok(Reparsed::Restructure(format!("`{path}` is new")));
         };
         let file = self.edition.config.source_dir.join(path);
-        // A link may lead out of the project: the load stage decides.
-        if file
-            .symlink_metadata()
-            .is_ok_and(|m| m.file_type().is_symlink())
-        {
-            return Ok(Reparsed::Restructure(format!("`{path}` is a link")));
-        }
-        let Ok(bytes) = std::fs::read(&file) else {
-            return Ok(Reparsed::Restructure(format!("`{path}` was removed")));
-        };
-        let Ok(text) = String::from_utf8(bytes).map(load::without_bom) else {
-            return Ok(Reparsed::Restructure(format!("`{path}` is not UTF-8")));
+        let text = match read_page(&file, path) {
+            Ok(text) => text,
+            Err(why) => return Ok(Reparsed::Restructure(why)),
         };
         let source = &p.handbook.pages[i];
         if source.text == text {
@@ -157,4 +148,29 @@ struct Reach {
     whole_site: bool,
     /// The page's date changed.
     dated: bool,
+}
+
+/// A page's text read again, or why the edition must be read again whole:
+/// a link may lead out of the project and too large a page is not read
+/// (the load stage decides and reports), and a page gone or not UTF-8 is a
+/// problem of the edition's.
+fn read_page(file: &std::path::Path, path: &str) -> Result<String, String> {
+    if file
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(format!("`{path}` is a link"));
+    }
+    if file
+        .metadata()
+        .is_ok_and(|m| m.len() > load::MAX_PAGE_BYTES)
+    {
+        return Err(format!("`{path}` is larger than a page may be"));
+    }
+    let Ok(bytes) = std::fs::read(file) else {
+        return Err(format!("`{path}` was removed"));
+    };
+    String::from_utf8(bytes)
+        .map(load::without_bom)
+        .map_err(|_| format!("`{path}` is not UTF-8"))
 }

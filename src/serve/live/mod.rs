@@ -519,7 +519,7 @@ impl Live {
             .iter()
             .map(|(path, bytes)| OutFile {
                 path: path.clone(),
-                contents: Contents::Bytes(bytes.to_vec()),
+                contents: Contents::Bytes(bytes.clone()),
             })
             .collect();
         layout::VersionSite {
@@ -584,7 +584,7 @@ pub(crate) fn contents(contents: Contents) -> Result<Bytes> {
     Ok(match contents {
         Contents::Same(other) => anyhow::bail!("a copy of {other} has no bytes of its own"),
         Contents::Text(text) | Contents::Keyed(_, text) => Bytes::from(text),
-        Contents::Bytes(bytes) => Bytes::from(bytes),
+        Contents::Bytes(bytes) => bytes,
         Contents::Copy(path) | Contents::Kept(_, path) | Contents::Staged(_, path) => {
             Bytes::from(crate::fs::read(&path)?)
         }

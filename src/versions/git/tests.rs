@@ -222,22 +222,40 @@ fn files_lists_a_folder_of_a_commit() {
     let files = repo.files(&head, "handbook/").unwrap().unwrap();
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     assert_eq!(names, ["a.md", "b.md", "new.md", "run.sh", "sub/c.md"]);
-    assert_eq!(files["a.md"], b"a2");
-    assert_eq!(files["sub/c.md"], b"c2");
+    let blob = |id| repo.blob(id, "a path").unwrap();
+    assert_eq!(blob(files["a.md"]), b"a2");
+    assert_eq!(blob(files["sub/c.md"]), b"c2");
     assert_eq!(repo.files(&head, "handbook").unwrap(), Some(files));
     let first = repo.commit("edition-1").unwrap();
     let old = repo.files(&first, "handbook/sub/").unwrap().unwrap();
-    assert_eq!(
-        old.into_iter().collect::<Vec<_>>(),
-        [("c.md".to_string(), b"c1".to_vec())]
-    );
+    let old: Vec<(String, Vec<u8>)> = old.into_iter().map(|(p, id)| (p, blob(id))).collect();
+    assert_eq!(old, [("c.md".to_string(), b"c1".to_vec())]);
     let whole = repo.files(&head, "").unwrap().unwrap();
     assert_eq!(whole.len(), 6);
-    assert_eq!(whole["README"], b"r2");
-    assert_eq!(whole["handbook/sub/c.md"], b"c2");
+    assert_eq!(blob(whole["README"]), b"r2");
+    assert_eq!(blob(whole["handbook/sub/c.md"]), b"c2");
     assert_eq!(repo.files(&head, "nope/").unwrap(), None);
     assert_eq!(repo.files(&head, "handbook/a.md").unwrap(), None);
     assert_eq!(repo.files(&first, "handbook/new.md/").unwrap(), None);
+}
+
+#[test]
+fn a_blob_size_is_read_from_its_header_and_matches_its_bytes() {
+    let dir = handbook_repo();
+    let repo = Repo::discover(dir.path()).unwrap();
+    let head = repo.head().unwrap();
+    let files = repo.files(&head, "").unwrap().unwrap();
+    for (path, id) in files {
+        let bytes = repo.blob(id, &path).unwrap();
+        assert_eq!(
+            repo.blob_size(id, &path).unwrap(),
+            bytes.len() as u64,
+            "{path}"
+        );
+    }
+    let missing = gix::ObjectId::null(gix::hash::Kind::Sha1);
+    let error = repo.blob_size(missing, "gone.md").unwrap_err();
+    assert!(format!("{error:#}").contains("gone.md"), "{error:#}");
 }
 
 #[test]

@@ -55,7 +55,7 @@ fn hint_content_is_mapped_with_a_shift() {
         "intro\n> [!NOTE]\n> first\n>\n> second\n\nafter\n"
     );
     assert_eq!(
-        out.lines.entries,
+        out.lines.entries(),
         vec![(1, 0), (2, 0), (3, 2), (4, 1), (5, 2), (6, 0), (7, 0)]
     );
     assert_eq!(out.lines.source_position(3, 5), (3, 3));
@@ -79,7 +79,7 @@ fn hint_wrapping_a_quote_is_flattened() {
         "> [!NOTE]\n> `Note: Derive protocols`\n>\n> - **A** — b\n\n"
     );
     assert_eq!(
-        out.lines.entries,
+        out.lines.entries(),
         vec![(1, 0), (2, 0), (3, 0), (4, 0), (5, 0)]
     );
 }
@@ -153,7 +153,7 @@ fn self_closing_embed_becomes_a_card() {
         out.text,
         "<div class=\"embed-card\"><a href=\"https://example.org/v?a=1&amp;b=2\" rel=\"noopener\">https://example.org/v?a=1&amp;b=2</a></div>\n\nText\n"
     );
-    assert_eq!(out.lines.entries, vec![(1, 0), (1, 0), (2, 0)]);
+    assert_eq!(out.lines.entries(), vec![(1, 0), (1, 0), (2, 0)]);
 }
 
 #[test]
@@ -163,7 +163,7 @@ fn embed_with_end_tag_is_consumed() {
         out.text,
         "<div class=\"embed-card\"><a href=\"https://a.org\" rel=\"noopener\">https://a.org</a></div>\n\nx\n"
     );
-    assert_eq!(out.lines.entries, vec![(1, 0), (2, 0), (3, 0)]);
+    assert_eq!(out.lines.entries(), vec![(1, 0), (2, 0), (3, 0)]);
 }
 
 #[test]
@@ -226,7 +226,7 @@ fn content_ref_export_form_keeps_the_link() {
         "<div class=\"content-ref\">\n\n[governance.md](governance.md)\n\n</div>\n\nNext\n"
     );
     assert_eq!(
-        out.lines.entries,
+        out.lines.entries(),
         vec![(1, 0), (1, 0), (2, 0), (3, 0), (3, 0), (3, 0), (4, 0)]
     );
     assert!(out.problems.is_empty());
@@ -363,7 +363,7 @@ fn code_tags_are_dropped() {
     let body = "{% code title=\"a.sh\" lineNumbers=\"true\" %}\n```sh\nls\n```\n{% endcode %}\n";
     let out = preprocess(body, 1);
     assert_eq!(out.text, "```sh\nls\n```\n");
-    assert_eq!(out.lines.entries, vec![(2, 0), (3, 0), (4, 0)]);
+    assert_eq!(out.lines.entries(), vec![(2, 0), (3, 0), (4, 0)]);
     assert!(out.problems.is_empty());
 }
 
