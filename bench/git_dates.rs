@@ -16,7 +16,11 @@ fn main() -> anyhow::Result<()> {
         anyhow::bail!("{folder} has no commits");
     };
     let files = repo.files(&head, "handbook/")?.unwrap_or_default();
-    let pages: Vec<String> = files.into_keys().filter(|p| p.ends_with(".md")).collect();
+    let pages: Vec<String> = files
+        .blobs
+        .into_keys()
+        .filter(|p| p.ends_with(".md"))
+        .collect();
     let mut times = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();

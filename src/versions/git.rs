@@ -154,19 +154,16 @@ impl Repo {
     /// whole tree; with or without trailing slash) in the commit's tree, keyed by its path relative
     /// to the prefix, with its blob's id (read it with [`Repo::blob`]: a version's files are read
     /// once each, when the load stage asks, never held twice). Symlinks and submodules are
-    /// skipped. Ok(None) when the prefix folder does not exist in that tree.
+    /// listed apart, with why they are left out. Ok(None) when the prefix folder does not
+    /// exist in that tree.
     ///
     /// File names that are not UTF-8 are converted lossily.
-    pub fn files(
-        &self,
-        commit: &Commit,
-        prefix: &str,
-    ) -> anyhow::Result<Option<BTreeMap<String, ObjectId>>> {
+    pub fn files(&self, commit: &Commit, prefix: &str) -> anyhow::Result<Option<FolderFiles>> {
         let repo = self.cached();
         let Some(folder) = folder_tree(&repo, commit, prefix)? else {
             return Ok(None);
         };
-        let mut files = BTreeMap::new();
+        let mut files = FolderFiles::default();
         let mut dir = String::new();
         collect_files(&repo, folder, &mut dir, &mut files)?;
         Ok(Some(files))
@@ -359,12 +356,22 @@ fn read_blob(repo: &gix::Repository, id: ObjectId, path: &str) -> anyhow::Result
     Ok(blob.take_data())
 }
 
-/// Adds every regular or executable file under `tree` to `files`, keyed by `dir` + its path.
+/// The files of a folder in a commit: what an edition may publish, and what it may not.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct FolderFiles {
+    /// Every regular or executable file, keyed by its path, with its blob's id.
+    pub blobs: BTreeMap<String, ObjectId>,
+    /// Symlinks and submodules, with why they are left out.
+    pub skipped: Vec<(String, &'static str)>,
+}
+
+/// Adds every regular or executable file under `tree` to `files`, keyed by `dir` + its path,
+/// and every symlink or submodule to its skipped entries.
 fn collect_files(
     repo: &gix::Repository,
     tree: gix::Tree<'_>,
     dir: &mut String,
-    files: &mut BTreeMap<String, ObjectId>,
+    files: &mut FolderFiles,
 ) -> anyhow::Result<()> {
     let decoded = tree
         .decode()
@@ -374,7 +381,14 @@ fn collect_files(
         dir.push_str(&entry.filename.to_str_lossy());
         let id = entry.oid.to_owned();
         if entry.mode.is_blob() {
-            files.insert(dir.clone(), id);
+            files.blobs.insert(dir.clone(), id);
+        } else if entry.mode.is_link() {
+            let why = "it is a symbolic link in git, and an edition built from git history \
+                       publishes only what was committed as a file";
+            files.skipped.push((dir.clone(), why));
+        } else if entry.mode.is_commit() {
+            let why = "it is a git submodule, whose files are not part of this commit";
+            files.skipped.push((dir.clone(), why));
         } else if entry.mode.is_tree() {
             let sub = repo
                 .find_tree(id)

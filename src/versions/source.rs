@@ -88,13 +88,13 @@ impl Plan {
         config.label_prefix = label_prefix;
         let prefix = in_repo(&config.source_dir)?;
         let files = repo.files(commit, &prefix)?.unwrap_or_default();
-        if !has_config && !files.contains_key(crate::load::SUMMARY_FILE) {
+        if !has_config && !files.blobs.contains_key(crate::load::SUMMARY_FILE) {
             bail!(
                 "`{name}` holds no handbook: its tree has neither {config_path} nor {prefix}{}",
                 crate::load::SUMMARY_FILE
             );
         }
-        if files.is_empty() {
+        if files.blobs.is_empty() {
             bail!("`{name}` holds no handbook: its tree has no source folder `{prefix}`");
         }
         let excluded = own_paths(&config, project);
@@ -244,16 +244,14 @@ impl History {
 pub struct GitTree {
     repo: Arc<git::Repo>,
     files: BTreeMap<String, gix::ObjectId>,
+    skipped: Vec<(String, &'static str)>,
 }
 
 impl GitTree {
-    /// The tree of `files` in `repo`, without hidden files and the `excluded` paths.
-    pub fn new(
-        repo: Arc<git::Repo>,
-        mut files: BTreeMap<String, gix::ObjectId>,
-        excluded: &[String],
-    ) -> Self {
-        files.retain(|path, _| {
+    /// The tree of `files` in `repo`, without hidden files and the `excluded` paths
+    /// (symlinks and submodules among them are not reported either).
+    pub fn new(repo: Arc<git::Repo>, files: git::FolderFiles, excluded: &[String]) -> Self {
+        let kept = |path: &str| {
             let hidden = path
                 .split('/')
                 .any(|part| part.starts_with('.') && part != ".gitbook");
@@ -261,8 +259,19 @@ impl GitTree {
                 .iter()
                 .any(|e| path == e || path.starts_with(&format!("{e}/")));
             !hidden && !own
-        });
-        Self { repo, files }
+        };
+        let git::FolderFiles {
+            mut blobs,
+            mut skipped,
+        } = files;
+        blobs.retain(|path, _| kept(path));
+        skipped.retain(|(path, _)| kept(path));
+        skipped.sort();
+        Self {
+            repo,
+            files: blobs,
+            skipped,
+        }
     }
 
     fn id(&self, path: &str) -> Result<gix::ObjectId> {
@@ -277,7 +286,7 @@ impl SourceTree for GitTree {
     fn files(&self) -> Result<Listing> {
         Ok(Listing {
             files: self.files.keys().cloned().collect(),
-            skipped: Vec::new(),
+            skipped: self.skipped.clone(),
         })
     }
 

@@ -456,3 +456,23 @@ fn tag_patterns_are_globs_checked_at_their_line_and_an_empty_match_is_told() {
         .assert_stderr("`edition-[` is not a tag pattern");
     assert!(!test.root().join("site").exists());
 }
+
+#[test]
+fn a_symlink_in_an_edition_from_git_is_left_out_with_the_same_warning_as_on_disk() {
+    let test = HandbookTest::empty()
+        .file("handbook.yaml", "title: Coop\n")
+        .file("handbook/SUMMARY.md", "# Summary\n\n* [Home](README.md)\n")
+        .file("handbook/README.md", "# Home\n");
+    std::os::unix::fs::symlink("README.md", test.root().join("handbook/copy.md")).unwrap();
+    std::os::unix::fs::symlink("../..", test.root().join("handbook/.up")).unwrap();
+    git(test.root(), "2021-01-01T12:00:00Z", &["init", "-q"]);
+    commit(&test, "2021-01-01T12:00:00Z", "a linked page");
+    git(test.root(), "2021-01-01T12:00:00Z", &["tag", "v1"]);
+    let config =
+        "title: Coop\nversions:\n  default: v1\n  editions:\n    - name: v1\n      ref: v1\n";
+    let test = test.file("handbook.yaml", config).build().assert_stderr(
+        "v1:handbook/copy.md: warning: left out of the site: it is a symbolic link in git",
+    );
+    assert!(!test.stderr().contains(".up"), "hidden entries stay silent");
+    assert!(!test.root().join("site/copy.html").exists());
+}

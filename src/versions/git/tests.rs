@@ -219,18 +219,25 @@ fn files_lists_a_folder_of_a_commit() {
     let dir = handbook_repo();
     let repo = Repo::discover(dir.path()).unwrap();
     let head = repo.head().unwrap();
-    let files = repo.files(&head, "handbook/").unwrap().unwrap();
+    let listed = repo.files(&head, "handbook/").unwrap().unwrap();
+    let skipped: Vec<&str> = listed.skipped.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(skipped, ["link.md"], "a symlink is listed apart");
+    assert!(listed.skipped[0].1.contains("symbolic link"));
+    assert_eq!(
+        repo.files(&head, "handbook").unwrap().as_ref(),
+        Some(&listed)
+    );
+    let files = listed.blobs;
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     assert_eq!(names, ["a.md", "b.md", "new.md", "run.sh", "sub/c.md"]);
     let blob = |id| repo.blob(id, "a path").unwrap();
     assert_eq!(blob(files["a.md"]), b"a2");
     assert_eq!(blob(files["sub/c.md"]), b"c2");
-    assert_eq!(repo.files(&head, "handbook").unwrap(), Some(files));
     let first = repo.commit("edition-1").unwrap();
-    let old = repo.files(&first, "handbook/sub/").unwrap().unwrap();
+    let old = repo.files(&first, "handbook/sub/").unwrap().unwrap().blobs;
     let old: Vec<(String, Vec<u8>)> = old.into_iter().map(|(p, id)| (p, blob(id))).collect();
     assert_eq!(old, [("c.md".to_string(), b"c1".to_vec())]);
-    let whole = repo.files(&head, "").unwrap().unwrap();
+    let whole = repo.files(&head, "").unwrap().unwrap().blobs;
     assert_eq!(whole.len(), 6);
     assert_eq!(blob(whole["README"]), b"r2");
     assert_eq!(blob(whole["handbook/sub/c.md"]), b"c2");
@@ -244,7 +251,7 @@ fn a_blob_size_is_read_from_its_header_and_matches_its_bytes() {
     let dir = handbook_repo();
     let repo = Repo::discover(dir.path()).unwrap();
     let head = repo.head().unwrap();
-    let files = repo.files(&head, "").unwrap().unwrap();
+    let files = repo.files(&head, "").unwrap().unwrap().blobs;
     for (path, id) in files {
         let bytes = repo.blob(id, &path).unwrap();
         assert_eq!(
@@ -470,7 +477,7 @@ fn threads_share_one_repo() {
     let head = repo.head().unwrap();
     let (a, b) = std::thread::scope(|scope| {
         let a = scope.spawn(|| repo.file(&head, "handbook/a.md").unwrap());
-        let b = scope.spawn(|| repo.files(&head, "handbook/").unwrap().unwrap().len());
+        let b = scope.spawn(|| repo.files(&head, "handbook/").unwrap().unwrap().blobs.len());
         (a.join().unwrap(), b.join().unwrap())
     });
     assert_eq!(a, Some(b"a2".to_vec()));
@@ -542,7 +549,7 @@ fn dates_timing_on_a_large_history() {
     let head = repo.commit("main").unwrap();
 
     let start = std::time::Instant::now();
-    let files = repo.files(&head, "handbook/").unwrap().unwrap();
+    let files = repo.files(&head, "handbook/").unwrap().unwrap().blobs;
     let files_time = start.elapsed();
     let wanted: Vec<String> = files.into_keys().collect();
     let start = std::time::Instant::now();
