@@ -6,9 +6,11 @@
 //! misspelt key with a suggestion. Keys are kebab-case and unknown keys are
 //! errors, so a typo never silently falls back to a default.
 
+mod markdown;
 mod spaces;
 mod versions;
 
+pub use markdown::{Markdown, Math};
 pub use spaces::{OpenTo, Space, SpaceKind};
 pub use versions::{Edition, EditionSource, VersionStatus, Versions, tag_pattern, valid_name};
 
@@ -68,6 +70,8 @@ pub struct Config {
     pub spaces_page: PageSpec,
     /// The editions published side by side; `None` publishes one, unversioned.
     pub versions: Option<Versions>,
+    /// The markdown extensions turned on.
+    pub markdown: Markdown,
     /// Put before every file label: a git ref's `edition-2023:`, so a problem
     /// in a version read from git names it as `git show` would.
     pub label_prefix: String,
@@ -124,6 +128,8 @@ struct RawConfig {
     spaces: Vec<spaces::RawSpace>,
     spaces_page: Option<RawPage>,
     versions: Option<Spanned<versions::RawVersions>>,
+    #[serde(default)]
+    markdown: markdown::RawMarkdown,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -250,6 +256,7 @@ fn validate(
         spaces: check.spaces(raw.spaces),
         spaces_page: check.page(raw.spaces_page, ("spaces-page:", "Spaces"), "spaces.md"),
         versions,
+        markdown: check.markdown(raw.markdown),
         label_prefix: String::new(),
     }
 }
@@ -558,6 +565,11 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The configuration of a project whose `handbook.yaml` is `text`.
+    pub(crate) fn config_from(text: &str) -> Result<Config, ConfigError> {
+        load_text(text)
+    }
 
     fn load_text(text: &str) -> Result<Config, ConfigError> {
         let dir = tempfile::tempdir().unwrap();
