@@ -5,6 +5,11 @@
 use anyhow::{Context as _, Result};
 use std::path::{Path, PathBuf};
 
+/// The file handbook puts in every site it writes, so a folder can be told
+/// to be one of its sites: the output stage replaces only such folders, and
+/// the walk of a source folder never takes one in as pages.
+pub const SITE_MARKER: &str = ".handbook-site";
+
 /// Reads a UTF-8 text file.
 pub fn read_to_string(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))

@@ -120,6 +120,12 @@ impl DirTree {
             return false;
         }
         let mut walk = walk.borrow_mut();
+        if entry.file_type().is_dir() && entry.path().join(crate::fs::SITE_MARKER).is_file() {
+            let why =
+                "it is a site handbook built (it holds .handbook-site), never taken in as pages";
+            walk.skipped.push((relative, why));
+            return false;
+        }
         let Some(real) = walk.real_path(entry, &relative) else {
             return true;
         };
@@ -136,9 +142,12 @@ impl DirTree {
     /// Whether a link (or an entry below one) may lead to `real` (`None`:
     /// it leads nowhere); why not.
     fn may_lead_to(&self, real: Option<&Path>) -> Result<(), &'static str> {
-        let Some(real) = real.filter(|real| real.starts_with(&self.within)) else {
-            return Err("it is a link to a place outside the project");
+        let Some(real) = real else {
+            return Err(DANGLING);
         };
+        if !real.starts_with(&self.within) {
+            return Err("it is a link to a place outside the project");
+        }
         if self
             .source_real
             .as_deref()
@@ -178,6 +187,16 @@ impl DirTree {
     }
 }
 
+/// Why a link whose target is missing is left out.
+const DANGLING: &str = "it is a link to something that does not exist";
+
+/// Whether `path` is a link whose target does not exist.
+fn is_dangling(path: &Path) -> bool {
+    path.symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+        && !path.exists()
+}
+
 impl Walk {
     /// Where `entry` really is when the walk reached it through a link (the
     /// entry itself or a folder above it): `Some(None)` when a link leads
@@ -213,6 +232,10 @@ impl SourceTree for DirTree {
                     walk.borrow_mut()
                         .skipped
                         .push((path, "it is a link that loops back to a folder above it"));
+                }
+                Err(e) if e.path().is_some_and(is_dangling) => {
+                    let path = e.path().map(|p| self.relative(p)).unwrap_or_default();
+                    walk.borrow_mut().skipped.push((path, DANGLING));
                 }
                 Err(e) => {
                     let path = e
@@ -345,5 +368,61 @@ mod tests {
         assert!(why("g").contains("hidden folder"), "{}", why("g"));
         assert!(why("up").contains("above it"), "{}", why("up"));
         assert!(why("out").contains("keeps apart"), "{}", why("out"));
+    }
+}
+
+#[cfg(all(test, unix))]
+mod link_tests {
+    use super::{DirTree, SourceTree};
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn a_link_to_nothing_is_left_out_with_why_not_a_failed_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = dir.path().join("handbook");
+        crate::fs::write(&source.join("a.md"), "x").unwrap();
+        symlink("gone", source.join("page.md")).unwrap();
+        symlink("../missing-folder", source.join("folder")).unwrap();
+        let listing = DirTree::in_project(&source, dir.path(), &[])
+            .unwrap()
+            .files()
+            .unwrap();
+        assert_eq!(listing.files, ["a.md"]);
+        let skipped: Vec<(&str, &str)> = listing
+            .skipped
+            .iter()
+            .map(|(p, why)| (p.as_str(), *why))
+            .collect();
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        for (_, why) in &skipped {
+            assert!(why.contains("does not exist"), "{why}");
+        }
+    }
+
+    #[test]
+    fn a_link_to_a_site_handbook_built_is_left_out_wherever_the_site_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let source = root.join("handbook");
+        crate::fs::write(&source.join("a.md"), "x").unwrap();
+        // An older site, not the output folder of this build.
+        crate::fs::write(&root.join("old-site/index.html"), "x").unwrap();
+        crate::fs::write(
+            &root.join(format!("old-site/{}", crate::fs::SITE_MARKER)),
+            "x",
+        )
+        .unwrap();
+        symlink("../old-site", source.join("old")).unwrap();
+        let listing = DirTree::in_project(&source, root, &[])
+            .unwrap()
+            .files()
+            .unwrap();
+        assert_eq!(listing.files, ["a.md"]);
+        assert_eq!(listing.skipped.len(), 1, "{:?}", listing.skipped);
+        assert!(
+            listing.skipped[0].1.contains("site"),
+            "{:?}",
+            listing.skipped
+        );
     }
 }

@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// The file that marks a folder as this tool's output.
-pub const MARKER: &str = ".handbook-site";
+pub const MARKER: &str = crate::fs::SITE_MARKER;
 
 /// What the marker file says.
 const MARKER_TEXT: &str =

@@ -292,10 +292,17 @@ fn source_link(record: &ProtocolRecord, spec: &PageSpec, with_title: bool) -> St
     format!("[{}](<{target}{anchor}>)", escape(&label))
 }
 
-/// Escapes text so markdown shows it as written.
+/// Escapes text so markdown shows it as written, on one line: the text goes
+/// into a heading, a list item or a table cell, which a line break would end.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let lines: Vec<&str> = text
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    let one_line = lines.join(" ");
+    let mut out = String::with_capacity(one_line.len());
+    for c in one_line.chars() {
         if matches!(
             c,
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '{' | '}' | '|' | '~' | '!'
