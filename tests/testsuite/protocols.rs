@@ -349,3 +349,24 @@ fn protocols_is_not_stopped_by_problems_on_pages_without_notes() {
         .assert_success()
         .assert_stderr("protocols/: 2 file(s) written");
 }
+
+#[test]
+fn text_over_several_lines_stays_on_one_line_in_the_generated_pages() {
+    // A title, a space and an adoption written over two lines: each generated
+    // page still has the entry's heading with its anchor, and nothing breaks.
+    let rules = "# Rules\n\n## Fair use\n\n> `Note: Derive protocols`\n>\n> - **Fair share\n>   of rooms** — No member books more\n>   than two rooms.\n>   - status: adopted\n>   - adopted: 2023-03-01 General\n>     Assembly\n";
+    let test = project()
+        .file("handbook/rules.md", rules)
+        .run(&["protocols"])
+        .build()
+        .assert_success()
+        .assert_page(
+            "protocols.html",
+            &["<h3 id=\"rules/fair-share-of-rooms\">Fair share of rooms<"],
+        )
+        .assert_page(
+            "code-of-practice.html",
+            &["<strong>Fair share of rooms</strong>"],
+        );
+    assert!(!test.stderr().contains("error:"), "{}", test.stderr());
+}
