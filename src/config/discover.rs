@@ -1,0 +1,44 @@
+//! Which configuration a project has when it has no `handbook.yaml`: an
+//! mdBook book (`book.toml`), a GitBook Git Sync repository
+//! (`.gitbook.yaml`), or a plain GitBook export (a folder with `SUMMARY.md`
+//! or `README.md` at its top, built with the defaults). Takes the project
+//! folder; gives the [`Translation`] of what it found, checked in that order,
+//! or `None` when the folder is none of these.
+
+use super::foreign::Translation;
+use super::{display_path, gitsync, mdbook, text_of};
+use std::path::Path;
+
+/// mdBook's configuration file.
+pub const BOOK_TOML: &str = "book.toml";
+/// GitBook Git Sync's configuration file.
+pub const GITBOOK_YAML: &str = ".gitbook.yaml";
+
+/// The project's foreign configuration, said as a `handbook.yaml`.
+pub fn translation(root: &Path) -> anyhow::Result<Option<Translation>> {
+    for (name, translate) in [
+        (BOOK_TOML, mdbook::translate as fn(&str, &str) -> _),
+        (GITBOOK_YAML, gitsync::translate),
+    ] {
+        let path = root.join(name);
+        if path.is_file() {
+            let label = display_path(&path);
+            let text = text_of(crate::fs::read(&path)?, &label)?;
+            let mut found = translate(text.trim_start_matches('\u{feff}'), &label)?;
+            found.file = path;
+            return Ok(Some(found));
+        }
+    }
+    let export = ["SUMMARY.md", "README.md"]
+        .iter()
+        .any(|name| root.join(name).is_file());
+    Ok(export.then(|| {
+        let mut found = Translation::new(
+            &display_path(&root.join(super::FILE_NAME)),
+            "A GitBook export: its pages are in this folder.",
+        );
+        found.text(0, "source", ".", (0, 0));
+        found.file = root.join(super::FILE_NAME);
+        found
+    }))
+}
