@@ -49,6 +49,9 @@ impl Translation {
         match read {
             Ok(mut config) if problems.is_empty() => {
                 config.warnings = self.warnings.clone();
+                for redirect in &mut config.carried.redirects {
+                    redirect.at = self.place(redirect.at.0);
+                }
                 return Ok(config.at(self.file.clone()));
             }
             Ok(_) => {}
@@ -59,12 +62,17 @@ impl Translation {
     }
 
     fn placed(&self, mut problem: Diagnostic) -> Diagnostic {
-        if let Some((_, (line, column))) = self.places.iter().find(|(l, _)| *l == problem.line) {
-            (problem.line, problem.column) = (*line, *column);
-        } else {
-            (problem.line, problem.column) = (0, 0);
-        }
+        (problem.line, problem.column) = self.place(problem.line);
         problem
+    }
+
+    /// The foreign file's line and column of the value on YAML line `line`
+    /// (`0:0`, the whole file, for a default the file does not state).
+    fn place(&self, line: u32) -> (u32, u32) {
+        self.places
+            .iter()
+            .find(|(l, _)| *l == line)
+            .map_or((0, 0), |(_, at)| *at)
     }
 
     /// A warning about a part not carried over.

@@ -2,7 +2,7 @@
 //! a redirect page for each old address (`redirects:`), the extra
 //! stylesheets and scripts (`additional-css:`, `additional-js:`) copied from
 //! the project, and the checks that every redirect leads to a page that
-//! exists and writes over nothing else.
+//! exists and writes over nothing else, and that the home page exists.
 //!
 //! A redirect page is script-free — a `<meta http-equiv="refresh">`, a
 //! `rel="canonical"` link and a visible link — so it works on any host and
@@ -71,6 +71,13 @@ pub fn problems(config: &Config, pages: &[Page], assets: &[crate::load::Asset]) 
         .chain(pages.iter().map(|p| p.url.as_str()))
         .collect();
     let mut problems = Vec::new();
+    if let Some(home) = &config.carried.home
+        && !pages.iter().any(|p| &p.path == home)
+    {
+        let message = format!("the home page `{home}` is not a page here");
+        let help = "name a markdown file of the source folder (GitBook's `structure.readme`)";
+        problems.push(Diagnostic::error(&label, 0, 0, message).with_help(help));
+    }
     for redirect in &config.carried.redirects {
         let (line, column) = redirect.at;
         if target(redirect, pages).is_none() {
