@@ -435,7 +435,7 @@ mod tests {
     fn every_key_carried_over_is_said_in_yaml() {
         let text = "[book]\ntitle = \"T\"\nauthors = [\"A\"]\nsrc = \"pages\"\n[build]\nbuild-dir = \"out\"\n\
                     [output.html]\nsite-url = \"/t/\"\nsmart-punctuation = true\nmathjax-support = true\n\
-                    [output.html.code.hidelines]\npython = \"~\"\n";
+                    [output.html.code.hidelines]\npython = \"~\"\n[output.html.search]\nenable = false\n";
         let out = translate(text, "book.toml").unwrap();
         assert!(out.warnings.is_empty(), "{:?}", out.warnings);
         for line in [
@@ -447,6 +447,7 @@ mod tests {
             "  math: mathjax",
             "    \"python\": \"~\"",
             "  - \"A\"",
+            "search: false",
         ] {
             assert!(out.yaml.lines().any(|l| l == line), "{line}\n{}", out.yaml);
         }

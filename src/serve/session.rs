@@ -119,6 +119,7 @@ impl Session {
             (Vec::new(), live.files().clone())
         };
         others.extend(plan.warnings.iter().cloned());
+        others.extend(project.warnings.iter().cloned());
         let folders = folders_of(&live);
         let mut session = Self {
             options: options.clone(),
