@@ -25,6 +25,9 @@ pub fn translation(root: &Path) -> anyhow::Result<Option<Translation>> {
             let label = display_path(&path);
             let text = text_of(crate::fs::read(&path)?, &label)?;
             let mut found = translate(text.trim_start_matches('\u{feff}'), &label)?;
+            if name == BOOK_TOML {
+                warn_of_templates(root, &mut found);
+            }
             found.file = path;
             return Ok(Some(found));
         }
@@ -41,4 +44,30 @@ pub fn translation(root: &Path) -> anyhow::Result<Option<Translation>> {
         found.file = root.join(super::FILE_NAME);
         found
     }))
+}
+
+/// mdBook reads templates (`*.hbs`) from the book's `theme/` folder; they
+/// do not apply here, which the author should hear once.
+fn warn_of_templates(root: &Path, found: &mut Translation) {
+    let Ok(entries) = std::fs::read_dir(root.join("theme")) else {
+        return;
+    };
+    let mut templates: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".hbs"))
+        .collect();
+    if templates.is_empty() {
+        return;
+    }
+    templates.sort();
+    let message = format!(
+        "mdBook's templates in theme/ are not used: {}",
+        templates.join(", ")
+    );
+    found.warn(
+        (0, 0),
+        message,
+        "pages use the built-in theme; override its files under themes/default/ (see Themes in the README)",
+    );
 }

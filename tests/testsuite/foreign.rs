@@ -259,7 +259,14 @@ fn import_then_build_gives_the_same_site_as_building_directly() {
         .run(&["import", ".", "--out", &out_arg])
         .assert_success();
     let yaml = std::fs::read_to_string(out.join("handbook.yaml")).expect("handbook.yaml");
-    assert!(yaml.contains("path-prefix: \"/guide/\""), "{yaml}");
+    for line in [
+        "path-prefix: \"/guide/\"",
+        "  smart-punctuation: true",
+        "  math: mathjax",
+        "    \"python\": \"~\"",
+    ] {
+        assert!(yaml.lines().any(|l| l == line), "{line}:\n{yaml}");
+    }
     let built = crate::harness::handbook(&out, &["build"]);
     assert!(
         built.status.success(),
@@ -293,4 +300,36 @@ fn import_says_what_it_could_not_carry_over_and_writes_nothing_on_error() {
         .run(&["import", "."])
         .assert_exit(2);
     assert!(!test.root().join("handbook.yaml").exists());
+}
+
+#[test]
+fn a_git_sync_repository_imports_to_the_same_site() {
+    let direct = HandbookTest::fixture("gitsync-repo")
+        .build()
+        .assert_success();
+    let new = tempfile::tempdir().expect("temp dir");
+    let out = new.path().join("handbook");
+    let out_arg = out.to_string_lossy().into_owned();
+    HandbookTest::fixture("gitsync-repo")
+        .run(&["import", ".", "--out", &out_arg])
+        .assert_success();
+    let yaml = std::fs::read_to_string(out.join("handbook.yaml")).expect("handbook.yaml");
+    assert!(yaml.contains("summary: \"contents.md\""), "{yaml}");
+    let built = crate::harness::handbook(&out, &["build"]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    assert_eq!(tree(&direct.root().join("site")), tree(&out.join("site")));
+}
+
+#[test]
+fn mdbook_templates_in_theme_are_one_warning() {
+    HandbookTest::fixture("mdbook-book")
+        .file("theme/index.hbs", "<html>{{ content }}</html>\n")
+        .build()
+        .assert_success()
+        .assert_stderr("book.toml: warning: mdBook's templates in theme/ are not used: index.hbs")
+        .assert_stderr("1 warning(s)");
 }
