@@ -3,7 +3,8 @@
 //! (`.gitbook.yaml`), or a plain GitBook export (a folder with `SUMMARY.md`
 //! or `README.md` at its top, built with the defaults). Takes the project
 //! folder; gives the [`Translation`] of what it found, checked in that order,
-//! or `None` when the folder is none of these.
+//! or `None` when the folder is none of these. A `book.toml` or
+//! `.gitbook.yaml` named with `--config` is read the same way.
 
 use super::foreign::Translation;
 use super::{display_path, gitsync, mdbook, text_of};
@@ -16,20 +17,10 @@ pub const GITBOOK_YAML: &str = ".gitbook.yaml";
 
 /// The project's foreign configuration, said as a `handbook.yaml`.
 pub fn translation(root: &Path) -> anyhow::Result<Option<Translation>> {
-    for (name, translate) in [
-        (BOOK_TOML, mdbook::translate as fn(&str, &str) -> _),
-        (GITBOOK_YAML, gitsync::translate),
-    ] {
+    for name in [BOOK_TOML, GITBOOK_YAML] {
         let path = root.join(name);
         if path.is_file() {
-            let label = display_path(&path);
-            let text = text_of(crate::fs::read(&path)?, &label)?;
-            let mut found = translate(text.trim_start_matches('\u{feff}'), &label)?;
-            if name == BOOK_TOML {
-                warn_of_templates(root, &mut found);
-            }
-            found.file = path;
-            return Ok(Some(found));
+            return read(root, &path);
         }
     }
     let export = ["SUMMARY.md", "README.md"]
@@ -44,6 +35,25 @@ pub fn translation(root: &Path) -> anyhow::Result<Option<Translation>> {
         found.file = root.join(super::FILE_NAME);
         found
     }))
+}
+
+/// The translation of `path` when it is named `book.toml` or
+/// `.gitbook.yaml` (whatever folder it is in); `None` for any other name.
+pub fn read(root: &Path, path: &Path) -> anyhow::Result<Option<Translation>> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let translate = match name.as_deref() {
+        Some(BOOK_TOML) => mdbook::translate as fn(&str, &str) -> _,
+        Some(GITBOOK_YAML) => gitsync::translate,
+        _ => return Ok(None),
+    };
+    let label = display_path(path);
+    let text = text_of(crate::fs::read(path)?, &label)?;
+    let mut found = translate(text.trim_start_matches('\u{feff}'), &label)?;
+    if name.as_deref() == Some(BOOK_TOML) {
+        warn_of_templates(root, &mut found);
+    }
+    found.file = path.to_path_buf();
+    Ok(Some(found))
 }
 
 /// mdBook reads templates (`*.hbs`) from the book's `theme/` folder; they

@@ -184,10 +184,12 @@ enum LinkLevel {
 pub fn load(root: &Path, file: Option<&Path>, output: Option<&Path>) -> anyhow::Result<Config> {
     let path = file.map_or_else(|| root.join(FILE_NAME), Path::to_path_buf);
     let label = display_path(&path);
-    if file.is_none()
-        && !path.is_file()
-        && let Some(found) = discover::translation(root)?
-    {
+    let foreign = match file {
+        None if !path.is_file() => discover::translation(root)?,
+        Some(given) if given.is_file() => discover::read(root, given)?,
+        _ => None,
+    };
+    if let Some(found) = foreign {
         return Ok(found.config(root, output)?);
     }
     if !path.is_file() {

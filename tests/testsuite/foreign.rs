@@ -333,3 +333,24 @@ fn mdbook_templates_in_theme_are_one_warning() {
         .assert_stderr("book.toml: warning: mdBook's templates in theme/ are not used: index.hbs")
         .assert_stderr("1 warning(s)");
 }
+
+#[test]
+fn a_book_toml_named_with_config_is_read_as_one() {
+    let test = HandbookTest::fixture("mdbook-book");
+    std::fs::rename(
+        test.root().join("book.toml"),
+        test.root().join("guide.toml"),
+    )
+    .expect("move");
+    let test = test
+        .file(
+            "conf/book.toml",
+            "[book]\ntitle = \"Elsewhere\"\nsrc = \"src\"\n",
+        )
+        .run(&["build", "--config", "conf/book.toml"])
+        .assert_success();
+    assert_has(
+        &book_file(&test, "intro.html"),
+        &["Introduction · Elsewhere"],
+    );
+}
