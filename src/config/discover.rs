@@ -39,7 +39,7 @@ pub fn translation(root: &Path) -> anyhow::Result<Option<Translation>> {
 
 /// The translation of `path` when it is named `book.toml` or
 /// `.gitbook.yaml` (whatever folder it is in); `None` for any other name.
-pub fn read(root: &Path, path: &Path) -> anyhow::Result<Option<Translation>> {
+pub(super) fn read(root: &Path, path: &Path) -> anyhow::Result<Option<Translation>> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
     let translate = match name.as_deref() {
         Some(BOOK_TOML) => mdbook::translate as fn(&str, &str) -> _,
