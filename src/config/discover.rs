@@ -31,7 +31,7 @@ pub fn translation(root: &Path) -> anyhow::Result<Option<Translation>> {
             &display_path(&root.join(super::FILE_NAME)),
             "A GitBook export: its pages are in this folder.",
         );
-        found.text(0, "source", ".", (0, 0));
+        found.source(".", (0, 0));
         found.file = root.join(super::FILE_NAME);
         found
     }))

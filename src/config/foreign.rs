@@ -95,6 +95,17 @@ impl Translation {
         self.push_line(format!("# {text}"), None);
     }
 
+    /// The `source` key; a source folder that is the project root keeps the
+    /// derived protocols in `.handbook/protocols` (out of the walk), so a
+    /// page folder named `protocols/` stays the editor's.
+    pub(super) fn source(&mut self, folder: &str, at: (u32, u32)) {
+        self.text(0, "source", folder, at);
+        if folder == "." {
+            self.open(0, "protocols");
+            self.text(1, "folder", ".handbook/protocols", (0, 0));
+        }
+    }
+
     /// `key: "text"`, indented by `depth` levels.
     pub(super) fn text(&mut self, depth: usize, key: &str, value: &str, at: (u32, u32)) {
         self.push_line(

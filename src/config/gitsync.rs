@@ -39,7 +39,7 @@ pub(super) fn translate(text: &str, label: &str) -> Result<Translation, ConfigEr
         || (".".to_string(), (0, 0)),
         |r| (folder(&r.value), yaml::position(&r)),
     );
-    out.text(0, "source", &root, at);
+    out.source(&root, at);
     if let Some(summary) = &raw.structure.summary {
         out.text(
             0,

@@ -135,6 +135,21 @@ fn a_gitbook_export_builds_with_the_defaults() {
 }
 
 #[test]
+fn an_export_keeps_its_protocols_folder_as_pages() {
+    HandbookTest::empty()
+        .file(
+            "SUMMARY.md",
+            "# Summary\n\n* [Home](README.md)\n* [Decide](protocols/decide.md)\n",
+        )
+        .file("README.md", "# Home\n")
+        .file("protocols/decide.md", "# Decide\n\nHow we decide.\n")
+        .build()
+        .assert_success()
+        .assert_stderr("0 error(s), 0 warning(s)")
+        .assert_page("protocols/decide.html", &["How we decide."]);
+}
+
+#[test]
 fn a_folder_with_nothing_recognisable_is_told_the_three_forms() {
     let test = HandbookTest::empty()
         .file("notes.txt", "x\n")
