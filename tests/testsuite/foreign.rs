@@ -77,6 +77,15 @@ fn src_404_md_is_the_not_found_page_not_a_collision() {
         &book_file(&test, "404.html"),
         &["Lost in the field", "href=\"intro.html\""],
     );
+    let search = crate::harness::tree(&test.root().join("book/search"));
+    assert!(!search.is_empty());
+    for (file, bytes) in search {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("404.html") && !text.contains("Lost in the field"),
+            "{file}"
+        );
+    }
     // A handbook without one keeps the built-in page.
     let test = HandbookTest::fixture("gitsync-repo")
         .build()
