@@ -378,3 +378,17 @@ fn a_book_toml_named_with_config_is_read_as_one() {
         &["Introduction · Elsewhere"],
     );
 }
+
+#[test]
+fn a_gitbook_export_imports_to_a_handbook_yaml_of_defaults() {
+    let test = HandbookTest::empty()
+        .file("SUMMARY.md", "# Summary\n\n* [Home](README.md)\n")
+        .file("README.md", "# Home\n")
+        .run(&["import", "."])
+        .assert_success();
+    let yaml = std::fs::read_to_string(test.root().join("handbook.yaml")).expect("written");
+    assert!(yaml.lines().any(|l| l == "source: \".\""), "{yaml}");
+    test.build()
+        .assert_success()
+        .assert_page("index.html", &["<h1 id=\"home\">Home</h1>"]);
+}
