@@ -324,6 +324,7 @@ fn check(
     );
     diagnostics.extend(drifted?.unwrap_or_default());
     diagnostics.extend(broken);
+    diagnostics.extend(output::carried::problems(config, pages, assets));
     Ok((index, resolved))
 }
 

@@ -16,6 +16,7 @@ mod edition;
 pub mod fs;
 mod generated;
 pub mod html;
+pub mod import;
 mod indexed;
 pub mod links;
 pub mod load;
@@ -142,6 +143,7 @@ fn build_once(options: &BuildOptions) -> Result<Report> {
     )?;
     let (mut diagnostics, pages, todos, sites, texts) = edition::gather(finished);
     diagnostics.extend(plan.warnings.iter().cloned());
+    diagnostics.extend(config.warnings.iter().cloned());
     let failed = diagnostics.has_errors();
     if options.write && !failed {
         step("writing the site");

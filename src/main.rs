@@ -66,6 +66,15 @@ enum Command {
         #[arg(long)]
         write_protocols: bool,
     },
+    /// Write a handbook.yaml saying what DIR's book.toml or .gitbook.yaml says.
+    Import {
+        /// The mdBook book, Git Sync repository or GitBook export.
+        dir: PathBuf,
+        /// Copy the project into this new folder and write the handbook.yaml
+        /// there (default: write it into DIR).
+        #[arg(long, value_name = "NEW")]
+        out: Option<PathBuf>,
+    },
     /// Start a new handbook project in DIR.
     New {
         /// The folder to create (must be new or empty).
@@ -109,6 +118,7 @@ fn main() -> ExitCode {
             open,
             write_protocols,
         } => run_serve(&project, (bind, port), open, write_protocols),
+        Command::Import { dir, out } => run_import(&dir, out.as_deref()),
         Command::New { dir, title } => handbook::new::create(&dir, title.as_deref()).map(|()| {
             println!(
                 "Created a handbook in {}. Build it with: handbook build --root {}",
@@ -154,6 +164,23 @@ fn run_build(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn run_import(dir: &Path, out: Option<&Path>) -> Result<ExitCode> {
+    let imported = handbook::import::import(dir, out)?;
+    println!(
+        "Wrote {} from {}.",
+        imported.written.display(),
+        imported.from
+    );
+    for left_out in &imported.not_carried {
+        let help = left_out.help.as_deref().unwrap_or_default();
+        println!(
+            "not carried over: {}:{}:{}: {} ({help})",
+            left_out.file, left_out.line, left_out.column, left_out.message
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_serve(

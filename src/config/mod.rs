@@ -6,10 +6,17 @@
 //! misspelt key with a suggestion. Keys are kebab-case and unknown keys are
 //! errors, so a typo never silently falls back to a default.
 
+mod discover;
+mod extras;
+pub mod foreign;
+mod gitsync;
 mod markdown;
+mod mdbook;
 mod spaces;
 mod versions;
 
+pub use discover::{BOOK_TOML, GITBOOK_YAML, translation};
+pub use extras::{Carried, Redirect};
 pub use markdown::{Markdown, Math};
 pub use spaces::{OpenTo, Space, SpaceKind};
 pub use versions::{Edition, EditionSource, VersionStatus, Versions, tag_pattern, valid_name};
@@ -75,6 +82,10 @@ pub struct Config {
     /// Put before every file label: a git ref's `edition-2023:`, so a problem
     /// in a version read from git names it as `git show` would.
     pub label_prefix: String,
+    /// The keys carried over from mdBook's and GitBook's configuration.
+    pub carried: Carried,
+    /// Warnings about the configuration (parts of a `book.toml` not carried over).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The `protocols:` section.
@@ -130,6 +141,17 @@ struct RawConfig {
     versions: Option<Spanned<versions::RawVersions>>,
     #[serde(default)]
     markdown: markdown::RawMarkdown,
+    summary: Option<Spanned<String>>,
+    home: Option<Spanned<String>>,
+    #[serde(default)]
+    redirects: std::collections::BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    additional_css: Vec<Spanned<String>>,
+    #[serde(default)]
+    additional_js: Vec<Spanned<String>>,
+    repository_url: Option<Spanned<String>>,
+    #[serde(default)]
+    authors: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -162,9 +184,20 @@ enum LinkLevel {
 pub fn load(root: &Path, file: Option<&Path>, output: Option<&Path>) -> anyhow::Result<Config> {
     let path = file.map_or_else(|| root.join(FILE_NAME), Path::to_path_buf);
     let label = display_path(&path);
+    let foreign = match file {
+        None if !path.is_file() => discover::translation(root)?,
+        Some(given) if given.is_file() => discover::read(root, given)?,
+        _ => None,
+    };
+    if let Some(found) = foreign {
+        return Ok(found.config(root, output)?);
+    }
     if !path.is_file() {
-        let d = Diagnostic::error(&label, 0, 0, "no configuration file here")
-            .with_help("run `handbook new DIR` to start a project, or pass --root or --config");
+        let d = Diagnostic::error(&label, 0, 0, "no configuration file here").with_help(
+            "a project has a handbook.yaml, an mdBook book.toml, a GitBook .gitbook.yaml, \
+             or SUMMARY.md / README.md at its top (a GitBook export); \
+             run `handbook new DIR` to start one, or pass --root or --config",
+        );
         return Err(ConfigError(vec![d]).into());
     }
     let text = text_of(crate::fs::read(&path)?, &label)?;
@@ -205,12 +238,13 @@ pub fn from_text(
 }
 
 fn validate(
-    raw: RawConfig,
+    mut raw: RawConfig,
     root: &Path,
     output: Option<&Path>,
     label: &str,
     problems: &mut Diagnostics,
 ) -> Config {
+    let carried = extras::RawExtras::take(&mut raw);
     let mut check = Checker { label, problems };
     let source = raw
         .source
@@ -258,6 +292,8 @@ fn validate(
         versions,
         markdown: check.markdown(raw.markdown),
         label_prefix: String::new(),
+        carried: check.carried(carried, root),
+        warnings: Vec::new(),
     }
 }
 

@@ -26,6 +26,9 @@ pub use summary::{Chapter, Summary, SummaryItem};
 /// The table of contents' file name in the source folder.
 pub const SUMMARY_FILE: &str = "SUMMARY.md";
 
+/// The page that is the site's not-found page (`404.html`), as in mdBook.
+pub const NOT_FOUND_PAGE: &str = "404.md";
+
 /// The most bytes a page may have: 4 MiB, far more than pages have (the
 /// example handbook's longest is 4 kB, the 1,000-page benchmark corpus's
 /// 110 kB; a 4 MiB page is a long novel), and small enough that parsing one
@@ -89,10 +92,13 @@ pub fn load(
     let listing = tree.files()?;
     let files = listing.files;
     let source_label = config.source_label();
-    let has_summary = files.iter().any(|f| f == SUMMARY_FILE);
+    // The SUMMARY file's name is SUMMARY.md unless the configuration says
+    // otherwise (GitBook's `structure.summary`).
+    let summary_file = config.carried.summary_file.as_str();
+    let has_summary = files.iter().any(|f| f == summary_file);
     let (markdown, assets): (Vec<String>, Vec<String>) = files
         .into_iter()
-        .filter(|f| f != SUMMARY_FILE)
+        .filter(|f| f != summary_file)
         .partition(|f| f.ends_with(".md"));
     let mut diagnostics = Diagnostics::new();
     let left_out: BTreeMap<String, &str> = listing
@@ -113,8 +119,8 @@ pub fn load(
     // source page is known only once the build decides to generate it.
     existing.extend(generated.iter().map(|p| p.to_string()));
     let summary = if has_summary {
-        let bytes = tree.read(SUMMARY_FILE)?;
-        let label = format!("{source_label}{SUMMARY_FILE}");
+        let bytes = tree.read(summary_file)?;
+        let label = format!("{source_label}{summary_file}");
         let (text, problem) = crate::diagnostic::utf8_text(bytes, &label);
         diagnostics.extend(problem);
         let (summary, problems) =
@@ -124,7 +130,8 @@ pub fn load(
     } else {
         folders::summary(&markdown, &texts)
     };
-    let pages = order_pages(&summary, markdown, texts, &source_label, &mut diagnostics);
+    let labels = (source_label.as_str(), summary_file);
+    let pages = order_pages(&summary, markdown, texts, labels, &mut diagnostics);
     let assets = assets
         .into_iter()
         .map(|path| {
@@ -243,7 +250,7 @@ fn order_pages(
     summary: &Summary,
     markdown: Vec<String>,
     mut texts: HashMap<String, String>,
-    source_label: &str,
+    (source_label, summary_file): (&str, &str),
     diagnostics: &mut Diagnostics,
 ) -> Vec<SourcePage> {
     let page = |path: &str, text: String, title: Option<&str>| SourcePage {
@@ -264,15 +271,19 @@ fn order_pages(
         .iter()
         .filter(|p| texts.contains_key(*p))
         .map(String::as_str)
+        // mdBook's 404 page is never listed: it is the site's not-found page.
+        .filter(|p| *p != NOT_FOUND_PAGE)
         .collect();
     if !unlisted.is_empty() {
         let message = format!(
-            "{} page(s) are not listed in {SUMMARY_FILE}: {}",
+            "{} page(s) are not listed in {summary_file}: {}",
             unlisted.len(),
             unlisted.join(", ")
         );
-        let help = "add them to SUMMARY.md; until then they are built but not in the navigation";
-        let file = format!("{source_label}{SUMMARY_FILE}");
+        let help = format!(
+            "add them to {summary_file}; until then they are built but not in the navigation"
+        );
+        let file = format!("{source_label}{summary_file}");
         diagnostics.push(Diagnostic::warning(file, 0, 0, message).with_help(help));
     }
     for path in &markdown {

@@ -81,16 +81,23 @@ pub fn whole_site_files(
     shared: Shared,
     root_files: bool,
 ) -> Vec<OutFile> {
-    let mut files = vec![
-        OutFile::text("404.html", shared.not_found),
-        OutFile::text("navigation.js", shared.navigation),
-    ];
+    let mut files = vec![OutFile::text("navigation.js", shared.navigation)];
+    // A page `404.md` (mdBook's) is the not-found page itself.
+    if !pages.iter().any(|p| p.path == crate::load::NOT_FOUND_PAGE) {
+        files.push(OutFile::text("404.html", shared.not_found));
+    }
     files.extend(shared.data);
+    files.extend(super::carried::files(config, pages));
     if root_files {
         files.push(OutFile::text(".nojekyll", String::new()));
     }
+    let home = config
+        .carried
+        .home
+        .as_ref()
+        .and_then(|home| pages.iter().find(|p| &p.path == home));
     if !pages.iter().any(|p| p.url == "index.html")
-        && let Some(first) = pages.iter().find(|p| p.listed && !p.hidden)
+        && let Some(first) = home.or_else(|| pages.iter().find(|p| p.listed && !p.hidden))
     {
         files.push(OutFile::text(
             "index.html",
@@ -243,6 +250,10 @@ pub fn collisions(
             .map(|a| (a.path.clone(), format!("{source_label}{}", a.path))),
     );
     for (out, file) in sources {
+        // mdBook's `404.md` is the not-found page: it takes the build's place.
+        if out == "404.html" && file.ends_with(crate::load::NOT_FOUND_PAGE) {
+            continue;
+        }
         if let Some(first) = taken.get(&out) {
             let message =
                 format!("this file would be written to `{out}`, which already comes from {first}");
@@ -256,13 +267,14 @@ pub fn collisions(
     problems
 }
 
-/// A script-free redirect page: works on any host and from disk.
+/// A script-free redirect page to a site-relative path: works on any host and from disk.
 fn redirect(url: &str, title: &str, lang: &str) -> String {
-    let (url, title, lang) = (
-        escape(&crate::links::href(url)),
-        escape(title),
-        escape(lang),
-    );
+    redirect_page(&crate::links::href(url), title, lang)
+}
+
+/// A script-free redirect page to `url`, written as given (a URL).
+pub fn redirect_page(url: &str, title: &str, lang: &str) -> String {
+    let (url, title, lang) = (escape(url), escape(title), escape(lang));
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          <meta http-equiv=\"refresh\" content=\"0; url={url}\"><link rel=\"canonical\" href=\"{url}\"></head>\

@@ -17,6 +17,7 @@
 //! refuses outright output folders that would swallow the project, its
 //! sources or the home folder.
 
+pub mod carried;
 pub mod layout;
 pub mod sitemap;
 
@@ -108,7 +109,9 @@ pub fn check_target(out: &Path, project_root: &Path, source: &Path) -> Result<()
             "refusing to write the site to {shown}: it contains the project; choose a folder such as `site`"
         );
     }
-    if source.starts_with(&out_abs) || out_abs.starts_with(&source) {
+    // A source folder that is the project root (a GitBook export, a Git
+    // Sync repository) may hold the output: the walk leaves it out.
+    if source.starts_with(&out_abs) || (out_abs.starts_with(&source) && source != root) {
         bail!(
             "refusing to write the site to {shown}: it is the source folder, contains it or is inside it"
         );

@@ -119,6 +119,10 @@ struct SiteInfo {
     edit_url: Option<String>,
     source_prefix: String,
     spaces: std::collections::HashMap<String, crate::config::Space>,
+    repository: Option<String>,
+    authors: String,
+    css: Vec<String>,
+    js: Vec<String>,
 }
 
 impl SiteInfo {
@@ -136,6 +140,20 @@ impl SiteInfo {
                 .iter()
                 .map(|s| (s.id.clone(), s.clone()))
                 .collect(),
+            repository: config.carried.repository_url.clone(),
+            authors: config.carried.authors.join(", "),
+            css: config
+                .carried
+                .additional_css
+                .iter()
+                .map(|f| crate::links::href(f))
+                .collect(),
+            js: config
+                .carried
+                .additional_js
+                .iter()
+                .map(|f| crate::links::href(f))
+                .collect(),
         }
     }
 }
@@ -148,6 +166,15 @@ struct SiteContext<'a> {
     root: String,
     generator: &'static str,
     search: bool,
+    /// The path every page lives under (`/handbook/`), for the 404 page's `<base>`.
+    prefix: &'a str,
+    /// The source repository, linked from the header (mdBook's `git-repository-url`).
+    repository: Option<&'a str>,
+    /// The authors, comma-separated (`<meta name="author">`).
+    authors: &'a str,
+    /// Extra stylesheets and scripts, site-relative (mdBook's `additional-css`/`-js`).
+    css: &'a [String],
+    js: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -249,6 +276,11 @@ impl Renderer {
             root,
             generator: GENERATOR,
             search: self.site.search,
+            prefix: &self.site.path_prefix,
+            repository: self.site.repository.as_deref(),
+            authors: &self.site.authors,
+            css: &self.site.css,
+            js: &self.site.js,
         }
     }
 

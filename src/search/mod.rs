@@ -63,11 +63,13 @@ pub struct Section {
     pub text: String,
 }
 
-/// Every page's document, in the pages' order, made in parallel; fails
+/// Every page's document but the not-found page's, in the pages' order, made in parallel; fails
 /// only when a body kept in the build cache cannot be read.
 pub fn documents(pages: &[Page], navigation: &Navigation) -> anyhow::Result<Vec<Document>> {
     (0..pages.len())
         .into_par_iter()
+        // The not-found page (`404.md`) is no answer to a search.
+        .filter(|&i| pages[i].path != crate::load::NOT_FOUND_PAGE)
         .map(|i| document(&pages[i], navigation.crumbs(i, pages)))
         .collect()
 }

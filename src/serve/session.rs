@@ -118,7 +118,7 @@ impl Session {
         } else {
             (Vec::new(), live.files().clone())
         };
-        others.extend(plan.warnings.iter().cloned());
+        others.extend(plan.warnings.iter().chain(&project.warnings).cloned());
         let folders = folders_of(&live);
         let mut session = Self {
             options: options.clone(),

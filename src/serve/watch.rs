@@ -101,20 +101,27 @@ pub fn classify(config: &Config, paths: &[PathBuf], known: &dyn Fn(&str) -> bool
         } else if path.starts_with(&protocols) {
             changes.protocols = true;
         } else if let Some(relative) = in_source(&source, path) {
-            sort_source(&relative, path, known, &mut changes);
+            let summary = config.carried.summary_file.as_str();
+            sort_source((&relative, summary), path, known, &mut changes);
         }
     }
     changes
 }
 
-fn sort_source(relative: &str, path: &Path, known: &dyn Fn(&str) -> bool, changes: &mut Changes) {
+/// Sorts one changed path of the source folder; `summary` is the SUMMARY file's name.
+fn sort_source(
+    (relative, summary): (&str, &str),
+    path: &Path,
+    known: &dyn Fn(&str) -> bool,
+    changes: &mut Changes,
+) {
     let hidden = relative
         .split('/')
         .any(|part| part.starts_with('.') && part != ".gitbook");
     if hidden {
         return;
     }
-    if relative == crate::load::SUMMARY_FILE {
+    if relative == summary {
         changes.structure = true;
         return;
     }
@@ -208,5 +215,18 @@ mod tests {
         assert!(sort(&config, &["handbook/gone"], &[]).is_empty());
         std::fs::remove_file(config.source_dir.join("SUMMARY.md")).expect("remove");
         assert!(sort(&config, &["handbook/SUMMARY.md"], &[]).structure);
+    }
+
+    #[test]
+    fn a_git_sync_summary_file_and_gitbook_yaml_are_watched_as_such() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("docs")).expect("folder");
+        std::fs::write(root.join("docs/contents.md"), "# C\n").expect("file");
+        let gitbook = "root: docs\nstructure:\n  summary: contents.md\n";
+        std::fs::write(root.join(".gitbook.yaml"), gitbook).expect("config");
+        let config = crate::config::load(root, None, None).expect("config");
+        assert!(sort(&config, &["docs/contents.md"], &["contents.md"]).structure);
+        assert!(sort(&config, &[".gitbook.yaml"], &[]).restart);
     }
 }

@@ -93,6 +93,11 @@ impl HandbookTest {
         String::from_utf8_lossy(&self.output().stderr).into_owned()
     }
 
+    /// The command's stdout.
+    pub(crate) fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output().stdout).into_owned()
+    }
+
     /// The exit code of the last command.
     pub(crate) fn exit_code(&self) -> Option<i32> {
         self.output().status.code()

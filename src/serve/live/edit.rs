@@ -76,11 +76,10 @@ impl Live {
         }
         // Without SUMMARY.md, a page's first heading is its title in the
         // navigation made from the folders.
-        let no_summary = !self
-            .edition
-            .config
+        let config = &self.edition.config;
+        let no_summary = !config
             .source_dir
-            .join(load::SUMMARY_FILE)
+            .join(&config.carried.summary_file)
             .exists();
         if no_summary
             && load::folders::title(path, &source.text) != load::folders::title(path, &text)
