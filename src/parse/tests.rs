@@ -31,6 +31,7 @@ fn html(page: &Page) -> String {
         Slot::Href(_) => "HREF",
         Slot::Title(_) => "TITLE",
         Slot::Attrs(_) => "",
+        Slot::Element(_) => "ELEMENT",
     })
 }
 
@@ -349,7 +350,11 @@ fn raw_html_images_and_links_are_checked_links() {
     assert_eq!(
         targets,
         [
-            &LinkTarget::Asset(".gitbook/assets/image (1).png".into()),
+            &LinkTarget::Hosted {
+                name: "image (1).png".into(),
+                path: ".gitbook/assets/image (1).png".into(),
+                web: None
+            },
             &LinkTarget::Page {
                 path: "a/other.md".into(),
                 fallback: None,
@@ -539,4 +544,21 @@ fn emphasis_after_the_text_has_begun_or_in_prose_is_kept() {
     assert!(html(&page).contains("<em>Commoning</em>"));
     let (page, _) = parse("- *Updated 2021 10 11*\n\n  more\n");
     assert_eq!(header(&page), (None, None));
+}
+
+#[test]
+fn hosted_images_and_links_are_elements_the_links_stage_writes() {
+    let (page, problems) =
+        parse("![The toolstack](/files/abc123)\n\nSee [the minutes](/files/q9 \"t\").\n");
+    assert!(problems.is_empty(), "{problems:?}");
+    let body = page.body.markup().expect("in memory").into_owned();
+    let marked = body.fill(|slot| match slot {
+        Slot::Element(_) => "ELEMENT",
+        _ => "OTHER",
+    });
+    assert!(marked.contains("<p>ELEMENT</p>"), "{marked}");
+    assert!(marked.contains("See ELEMENTthe minutes</a>."), "{marked}");
+    assert_eq!(page.links[0].alt.as_deref(), Some("The toolstack"));
+    assert_eq!(page.links[1].alt, None);
+    assert!(matches!(&page.links[0].target, LinkTarget::Hosted { name, .. } if name == "abc123"));
 }

@@ -7,6 +7,7 @@ mod build;
 mod cache;
 mod cli;
 mod example;
+mod gitbook;
 mod harness;
 mod interrupted;
 mod invalid;

@@ -29,7 +29,13 @@ impl Walker<'_, '_> {
             dest_url.to_string()
         };
         let target = self.target(&raw);
-        if target == LinkTarget::External {
+        if matches!(target, LinkTarget::Hosted { .. }) {
+            // The links stage writes the opening tag: a plain `<a>` when
+            // the file is missing and has nowhere to be read.
+            let n = self.push_link(raw, target, range.start);
+            self.out.push(html(format!("\0e{n}\0")));
+            self.run(start + 1, end);
+        } else if target == LinkTarget::External {
             let rel = if raw.starts_with("http") {
                 " rel=\"noopener\""
             } else {
@@ -76,9 +82,16 @@ impl Walker<'_, '_> {
         else {
             return start + 1;
         };
-        let alt = escape(&self.plain_text(start + 1, end));
-        let title_attr = attr("title", &title);
+        let alt = self.plain_text(start + 1, end);
         let target = self.target(&dest_url);
+        if matches!(target, LinkTarget::Hosted { .. }) {
+            let n = self.push_link(dest_url.to_string(), target, range.start);
+            self.walked.links[n].alt = Some(alt);
+            self.out.push(html(format!("\0e{n}\0")));
+            return end + 1;
+        }
+        let alt = escape(&alt);
+        let title_attr = attr("title", &title);
         let src = if target == LinkTarget::External {
             escape(&dest_url)
         } else {
@@ -164,6 +177,7 @@ impl Walker<'_, '_> {
             column,
             auto_title: false,
             has_title: false,
+            alt: None,
         });
         self.walked.links.len() - 1
     }
