@@ -89,6 +89,30 @@ impl Place {
     }
 }
 
+/// The URL a hosted file's slot in raw HTML (`<img src="/files/…">` in a
+/// GitBook `<figure>`) takes: its place, else a small picture saying the
+/// file was not exported, so the reader sees no broken-image icon.
+pub(super) fn raw_url(place: &Place, name: &str) -> String {
+    if let Some(url) = place.url() {
+        return url.to_string();
+    }
+    let svg = format!(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='360' height='48'>\
+         <rect x='1' y='1' width='358' height='46' rx='6' fill='none' stroke='gray' stroke-dasharray='4'/>\
+         <text x='12' y='29' font-family='sans-serif' font-size='14' fill='gray'>Not exported from GitBook: {}</text></svg>",
+        escape(name)
+    );
+    let mut url = String::from("data:image/svg+xml,");
+    for byte in svg.bytes() {
+        if byte.is_ascii_alphanumeric() || b"=':/.,-".contains(&byte) {
+            url.push(char::from(byte));
+        } else {
+            url.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    url
+}
+
 /// The markup that opens a hosted link (`<a …>`), or a hosted image's whole
 /// element: the file itself when it is found, else a placeholder.
 pub(super) fn element(link: &Link, place: &Place) -> String {
@@ -179,4 +203,101 @@ fn warning(page: &Page, link: &Link, count: usize) -> Diagnostic {
         "download it from GitBook and save it in the source folder as {save_as}; {meanwhile}"
     );
     Diagnostic::warning(&page.file, link.line, link.column, message).with_help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::AssetData;
+
+    fn assets(paths: &[&str]) -> Vec<Asset> {
+        paths
+            .iter()
+            .map(|p| Asset {
+                path: p.to_string(),
+                data: AssetData::Disk(p.into()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hosted_names_are_file_names_and_stems_in_assets_folders_only() {
+        let names = names(&assets(&[
+            "x/.gitbook/assets/b.png",
+            ".gitbook/assets/b.jpg",
+            ".gitbook/assets/abc123.png",
+            "images/other.png",
+            "my.gitbook/assets/no.png",
+        ]));
+        assert_eq!(
+            names.get("abc123").map(String::as_str),
+            Some(".gitbook/assets/abc123.png")
+        );
+        assert_eq!(
+            names.get("abc123.png").map(String::as_str),
+            Some(".gitbook/assets/abc123.png")
+        );
+        // Two files share the stem `b`: the first by path wins.
+        assert_eq!(
+            names.get("b").map(String::as_str),
+            Some(".gitbook/assets/b.jpg")
+        );
+        assert_eq!(
+            names.get("b.png").map(String::as_str),
+            Some("x/.gitbook/assets/b.png")
+        );
+        assert!(!names.contains_key("other") && !names.contains_key("no"));
+    }
+
+    fn link(alt: Option<&str>, web: Option<&str>) -> Link {
+        Link {
+            raw: "/files/Q1".into(),
+            target: LinkTarget::Hosted {
+                name: "Q1".into(),
+                path: "files/Q1".into(),
+                web: web.map(Into::into),
+            },
+            line: 1,
+            column: 1,
+            auto_title: false,
+            has_title: false,
+            alt: alt.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn elements_for_each_place() {
+        let local = Place::Local(".gitbook/assets/Q1.png".into());
+        let web = Place::Web("https://old.example/files/Q1".into());
+        let image = link(Some("A \"chart\""), None);
+        assert_eq!(
+            element(&image, &local),
+            "<img src=\".gitbook/assets/Q1.png\" alt=\"A &quot;chart&quot;\" loading=\"lazy\">"
+        );
+        assert!(element(&image, &web).starts_with(
+            "<a class=\"hosted-missing\" href=\"https://old.example/files/Q1\" rel=\"noopener\""
+        ));
+        assert!(element(&image, &Place::Nowhere).ends_with(">A &quot;chart&quot;</span>"));
+        // No alt text: the id stands in.
+        assert!(element(&link(Some(" "), None), &Place::Nowhere).ends_with(">Q1</span>"));
+        let attachment = link(None, None);
+        assert_eq!(
+            element(&attachment, &web),
+            "<a href=\"https://old.example/files/Q1\">"
+        );
+        assert!(
+            element(&attachment, &Place::Nowhere).starts_with("<a class=\"hosted-missing\" title=")
+        );
+    }
+
+    #[test]
+    fn raw_html_gets_a_picture_when_the_file_is_nowhere() {
+        let url = raw_url(&Place::Nowhere, "a<b");
+        assert!(url.starts_with("data:image/svg+xml,%3Csvg"), "{url}");
+        assert!(url.contains("a%26lt%3Bb") && !url.contains(' '), "{url}");
+        assert_eq!(
+            raw_url(&Place::Web("https://x/f".into()), "f"),
+            "https://x/f"
+        );
+    }
 }

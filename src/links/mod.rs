@@ -204,8 +204,9 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex) -> Result<Found, Bro
             to_page(page, link, index, &sources, anchor.as_deref())
         }
         LinkTarget::Hosted { name, .. } => {
+            // Only raw HTML puts this URL in the page; markdown takes the element.
             let place = hosted::Place::of(page, index, &link.target);
-            Ok((place.url().unwrap_or_default().to_string(), name.clone()))
+            Ok((hosted::raw_url(&place, name), name.clone()))
         }
         LinkTarget::Asset(path) => {
             if index.assets.contains(path.as_str()) {
@@ -440,6 +441,17 @@ mod tests {
         );
         assert_eq!(href("a/b-c_d.e~f.html"), "a/b-c_d.e~f.html");
         assert_eq!(href("100%.png"), "100%25.png");
+    }
+
+    #[test]
+    fn output_names_come_from_their_pages() {
+        assert_eq!(
+            output_sources("cli/index.html"),
+            ["cli/README.md", "cli/index.md"]
+        );
+        assert_eq!(output_sources("index.html"), ["README.md", "index.md"]);
+        assert_eq!(output_sources("a/page.html"), ["a/page.md"]);
+        assert_eq!(output_sources("a/reindex.html"), ["a/reindex.md"]);
     }
 
     #[test]

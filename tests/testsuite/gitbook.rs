@@ -246,3 +246,18 @@ fn hosted_files_linked_by_their_gitbook_url_stay_there_unless_copied() {
             ],
         );
 }
+
+#[test]
+fn a_missing_hosted_image_in_raw_html_shows_a_picture_saying_so() {
+    let test = HandbookTest::empty()
+        .file("handbook.yaml", "title: T\n")
+        .file(
+            "handbook/README.md",
+            "# T\n\n<figure><img src=\"/files/Fig7\" alt=\"\"><figcaption><p>The stack</p></figcaption></figure>\n",
+        )
+        .build()
+        .assert_success()
+        .assert_stderr("handbook/README.md:3:19: warning: `/files/Fig7` is a file GitBook hosts")
+        .assert_page("index.html", &["<img src=\"data:image/svg+xml,", "Not%20exported%20from%20GitBook:%20Fig7", "<figcaption><p>The stack</p>"]);
+    assert!(!test.site_file("index.html").contains("/files/Fig7"));
+}
