@@ -132,12 +132,12 @@ pub(super) fn element(link: &Link, place: &Place) -> String {
             escape(url),
             escape(alt)
         ),
-        Place::Web(url) => format!(
+        Place::Web(url) if !link.in_link => format!(
             "<a class=\"hosted-missing\" href=\"{}\" rel=\"noopener\" title=\"{}\">{label}</a>",
             escape(url),
             escape(ON_THE_WEB)
         ),
-        Place::Nowhere => format!(
+        Place::Web(_) | Place::Nowhere => format!(
             "<span class=\"hosted-missing\" role=\"img\" aria-label=\"{label}\" title=\"{}\">{label}</span>",
             escape(MISSING)
         ),
@@ -262,6 +262,7 @@ mod tests {
             auto_title: false,
             has_title: false,
             alt: alt.map(Into::into),
+            in_link: false,
         }
     }
 
@@ -278,6 +279,11 @@ mod tests {
             "<a class=\"hosted-missing\" href=\"https://old.example/files/Q1\" rel=\"noopener\""
         ));
         assert!(element(&image, &Place::Nowhere).ends_with(">A &quot;chart&quot;</span>"));
+        let nested = Link {
+            in_link: true,
+            ..image.clone()
+        };
+        assert!(element(&nested, &web).starts_with("<span class=\"hosted-missing\""));
         // No alt text: the id stands in.
         assert!(element(&link(Some(" "), None), &Place::Nowhere).ends_with(">Q1</span>"));
         let attachment = link(None, None);

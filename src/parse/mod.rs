@@ -105,6 +105,8 @@ pub struct Link {
     /// For an image of a hosted file, its alt text (plain): the links stage
     /// writes the whole element, a placeholder when the file is missing.
     pub alt: Option<String>,
+    /// The image is inside a link: its placeholder must not be a link too.
+    pub in_link: bool,
 }
 
 /// The section a note belongs to.

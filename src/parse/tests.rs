@@ -562,3 +562,10 @@ fn hosted_images_and_links_are_elements_the_links_stage_writes() {
     assert_eq!(page.links[1].alt, None);
     assert!(matches!(&page.links[0].target, LinkTarget::Hosted { name, .. } if name == "abc123"));
 }
+
+#[test]
+fn a_hosted_image_inside_a_link_knows_it() {
+    let (page, _) = parse("[![Logo](/files/L1)](https://meet.coop) ![Logo](/files/L1)\n");
+    let nested: Vec<bool> = page.links.iter().map(|l| l.in_link).collect();
+    assert_eq!(nested, [true, false]);
+}

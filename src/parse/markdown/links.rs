@@ -34,7 +34,7 @@ impl Walker<'_, '_> {
             // the file is missing and has nowhere to be read.
             let n = self.push_link(raw, target, range.start);
             self.out.push(html(format!("\0e{n}\0")));
-            self.run(start + 1, end);
+            self.run_link_text(start + 1, end);
         } else if target == LinkTarget::External {
             let rel = if raw.starts_with("http") {
                 " rel=\"noopener\""
@@ -45,7 +45,7 @@ impl Walker<'_, '_> {
                 "<a href=\"{}\"{title_attr}{rel}>",
                 escape(&raw)
             )));
-            self.run(start + 1, end);
+            self.run_link_text(start + 1, end);
         } else {
             let n = self.push_link(raw.clone(), target, range.start);
             self.walked.links[n].has_title = !title.is_empty();
@@ -66,11 +66,18 @@ impl Walker<'_, '_> {
                 self.walked.links[n].auto_title = true;
                 self.out.push(html(format!("\0t{n}\0")));
             } else {
-                self.run(start + 1, end);
+                self.run_link_text(start + 1, end);
             }
         }
         self.out.push(html("</a>".into()));
         end + 1
+    }
+
+    /// A link's text, where a hosted image's placeholder must not be a link.
+    fn run_link_text(&mut self, from: usize, to: usize) {
+        self.in_link += 1;
+        self.run(from, to);
+        self.in_link -= 1;
     }
 
     pub(super) fn on_image(&mut self, start: usize) -> usize {
@@ -87,6 +94,7 @@ impl Walker<'_, '_> {
         if matches!(target, LinkTarget::Hosted { .. }) {
             let n = self.push_link(dest_url.to_string(), target, range.start);
             self.walked.links[n].alt = Some(alt);
+            self.walked.links[n].in_link = self.in_link > 0;
             self.out.push(html(format!("\0e{n}\0")));
             return end + 1;
         }
@@ -178,6 +186,7 @@ impl Walker<'_, '_> {
             auto_title: false,
             has_title: false,
             alt: None,
+            in_link: false,
         });
         self.walked.links.len() - 1
     }

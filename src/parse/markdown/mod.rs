@@ -102,6 +102,7 @@ fn walk_with(input: &Input<'_>, len: usize) -> Walked {
             footnotes: std::collections::HashMap::new(),
             top_level: false,
             body_begun: false,
+            in_link: 0,
             walked: Walked {
                 sections: vec![SectionText::default()],
                 ..Walked::default()
@@ -152,6 +153,8 @@ struct Walker<'a, 'i> {
     top_level: bool,
     /// A paragraph of the page's text has come: header lines come before.
     body_begun: bool,
+    /// How many links the walk is inside.
+    in_link: usize,
     walked: Walked,
 }
 
