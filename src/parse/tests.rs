@@ -569,3 +569,14 @@ fn a_hosted_image_inside_a_link_knows_it() {
     let nested: Vec<bool> = page.links.iter().map(|l| l.in_link).collect();
     assert_eq!(nested, [true, false]);
 }
+
+#[test]
+fn a_header_quote_may_go_on_as_a_protocol_note() {
+    let text = "# T\n\n> Updated: 19jul2021\n>\n> `Note: Derive protocols`\n>\n> - **Quorum** — Half the members.\n";
+    let (page, problems) = parse(text);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(header(&page).0.as_deref(), Some("2021-07-19"));
+    assert_eq!(page.notes.len(), 1);
+    assert_eq!(page.notes[0].items.len(), 1);
+    assert!(html(&page).contains("protocol-note"), "{}", html(&page));
+}

@@ -49,7 +49,8 @@ impl Walker<'_, '_> {
     /// A quote whose first paragraph is a header line: it and the header
     /// lines in the paragraphs after it (GitBook separates the Updated
     /// and status lines with a bare `>` line) are the page's metadata, and
-    /// what follows them in the quote, if anything, stays a quote.
+    /// what follows them in the quote, if anything, stays a quote (or a
+    /// protocol note, when it opens with the tag).
     fn on_header_quote(&mut self, start: usize, first: (usize, usize), meta: MetaLine) -> usize {
         let (mut p_start, mut p_end) = first;
         let mut meta = meta;
@@ -63,6 +64,11 @@ impl Walker<'_, '_> {
                 return self.plain_quote(start, next) + 1;
             };
             let Some(found) = parse_meta_line(text.trim()) else {
+                if is_note_tag(text.lines().next().unwrap_or("")) {
+                    let end = self.end_of(start);
+                    self.on_note(start, end, s, e);
+                    return end + 1;
+                }
                 return self.plain_quote(start, next) + 1;
             };
             (p_start, p_end, meta) = (s, e, found);
