@@ -259,6 +259,7 @@ fn resolve_all(
         .collect();
     let (resolved, problems): (Vec<_>, Vec<_>) = resolved.into_iter().unzip();
     diagnostics.extend(problems.into_iter().flatten());
+    diagnostics.extend(links::missing_hosted(pages, index));
     resolved
 }
 

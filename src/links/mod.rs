@@ -5,7 +5,10 @@
 //! exist, their heading ids and the assets; a broken one is a diagnostic at its
 //! file:line:col with a "did you mean" when a near name exists. URLs come out
 //! relative to the linking page, so the site works under any path prefix and
-//! from disk. External links are left as written and not fetched.
+//! from disk. External links are left as written and not fetched. A link to
+//! an output name (`cli/index.html`) lands on the page written there; a
+//! GitBook-hosted file is its local copy or a placeholder ([`hosted`]), never
+//! a broken link.
 
 use crate::config::Space;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -13,6 +16,10 @@ use crate::html::escape;
 use crate::load::Asset;
 use crate::parse::{Link, LinkTarget, Page, Slot};
 use std::collections::{HashMap, HashSet};
+
+mod hosted;
+
+pub use hosted::missing as missing_hosted;
 
 /// What links can land on: pages with their anchors, and assets. It owns
 /// its entries, so the dev server keeps one and updates a page's entry when
@@ -22,6 +29,8 @@ pub struct LinkIndex {
     pages: HashMap<String, PageEntry>,
     assets: HashSet<String>,
     spaces: HashMap<String, Space>,
+    /// Files in `.gitbook/assets/` folders by hosted name (see [`hosted`]).
+    hosted: HashMap<String, String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -51,6 +60,7 @@ impl LinkIndex {
                 .collect(),
             assets: assets.iter().map(|a| a.path.clone()).collect(),
             spaces: spaces.iter().map(|s| (s.id.clone(), s.clone())).collect(),
+            hosted: hosted::names(assets),
         }
     }
 
@@ -85,6 +95,7 @@ pub fn reads(page: &Page) -> impl Iterator<Item = String> + '_ {
             .chain(fallback.clone())
             .collect(),
         LinkTarget::Asset(path) => vec![format!("{path}/README.md"), format!("{path}.md")],
+        LinkTarget::Output { path, .. } => output_sources(path),
         _ => Vec::new(),
     })
 }
@@ -99,6 +110,9 @@ pub struct Resolved {
     pub titles: Vec<String>,
     /// One per link: attributes it adds (a space's class, tooltip and `rel`).
     pub attrs: Vec<String>,
+    /// One per link: the element a hosted file's link or image opens with
+    /// (empty for the others).
+    pub elements: Vec<String>,
 }
 
 impl Resolved {
@@ -108,6 +122,7 @@ impl Resolved {
             Slot::Href(n) => self.hrefs.get(n).map_or("", String::as_str),
             Slot::Title(n) => self.titles.get(n).map_or("", String::as_str),
             Slot::Attrs(n) => self.attrs.get(n).map_or("", String::as_str),
+            Slot::Element(n) => self.elements.get(n).map_or("", String::as_str),
         }
     }
 }
@@ -143,6 +158,12 @@ pub fn resolve(page: &Page, index: &LinkIndex, level: Severity) -> (Resolved, Ve
         resolved.hrefs.push(escape(&href));
         resolved.titles.push(escape(&title));
         resolved.attrs.push(attrs);
+        resolved.elements.push(match &link.target {
+            LinkTarget::Hosted { .. } => {
+                hosted::element(link, &hosted::Place::of(page, index, &link.target))
+            }
+            _ => String::new(),
+        });
     }
     problems.extend(front_matter_spaces(page, index));
     (resolved, problems)
@@ -162,26 +183,30 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex) -> Result<Found, Bro
             fallback,
             anchor,
         } => {
-            let found = [Some(path), fallback.as_ref()]
+            let sources: Vec<&String> = [Some(path), fallback.as_ref()]
                 .into_iter()
                 .flatten()
-                .find_map(|p| index.page(p).map(|entry| (p, entry)));
-            let Some((target_path, entry)) = found else {
-                return Err((
-                    format!("link to `{}`: no such page", link.raw),
-                    near_page(page, path, index.pages.keys().map(String::as_str)),
-                ));
-            };
-            if let Some(anchor) = anchor {
-                check_anchor(Some(entry), anchor, &format!("`{target_path}`"))?;
-            }
+                .collect();
+            to_page(page, link, index, &sources, anchor.as_deref())
+        }
+        LinkTarget::Output { path, anchor } => {
             let fragment = anchor
                 .as_ref()
                 .map_or_else(String::new, |a| format!("#{a}"));
-            Ok((
-                format!("{}{fragment}", href(&relative_url(&page.url, &entry.url))),
-                entry.title.clone(),
-            ))
+            if index.assets.contains(path.as_str()) {
+                return Ok((
+                    format!("{}{fragment}", href(&relative_url(&page.url, path))),
+                    path.clone(),
+                ));
+            }
+            let sources = output_sources(path);
+            let sources: Vec<&String> = sources.iter().collect();
+            to_page(page, link, index, &sources, anchor.as_deref())
+        }
+        LinkTarget::Hosted { name, .. } => {
+            // Only raw HTML puts this URL in the page; markdown takes the element.
+            let place = hosted::Place::of(page, index, &link.target);
+            Ok((hosted::raw_url(&place, name), name.clone()))
         }
         LinkTarget::Asset(path) => {
             if index.assets.contains(path.as_str()) {
@@ -207,6 +232,46 @@ fn resolve_one(page: &Page, link: &Link, index: &LinkIndex) -> Result<Found, Bro
             Some("copy the file into the source folder and link it there".into()),
         )),
         LinkTarget::External => Ok((link.raw.clone(), link.raw.clone())),
+    }
+}
+
+/// The first of `sources` that is a page, with the anchor checked on it.
+fn to_page(
+    page: &Page,
+    link: &Link,
+    index: &LinkIndex,
+    sources: &[&String],
+    anchor: Option<&str>,
+) -> Result<Found, Broken> {
+    let found = sources
+        .iter()
+        .find_map(|p| index.page(p).map(|entry| (p, entry)));
+    let Some((target_path, entry)) = found else {
+        let first = sources.first().map_or("", |p| p.as_str());
+        return Err((
+            format!("link to `{}`: no such page", link.raw),
+            near_page(page, first, index.pages.keys().map(String::as_str)),
+        ));
+    };
+    if let Some(anchor) = anchor {
+        check_anchor(Some(entry), anchor, &format!("`{target_path}`"))?;
+    }
+    let fragment = anchor.map_or_else(String::new, |a| format!("#{a}"));
+    Ok((
+        format!("{}{fragment}", href(&relative_url(&page.url, &entry.url))),
+        entry.title.clone(),
+    ))
+}
+
+/// The pages whose output `path` is: `cli/index.html` is written from
+/// `cli/README.md` or `cli/index.md`, `page.html` from `page.md`.
+fn output_sources(path: &str) -> Vec<String> {
+    let stem = path.strip_suffix(".html").unwrap_or(path);
+    match stem.strip_suffix("index") {
+        Some(folder) if folder.is_empty() || folder.ends_with('/') => {
+            vec![format!("{folder}README.md"), format!("{folder}index.md")]
+        }
+        _ => vec![format!("{stem}.md")],
     }
 }
 
@@ -376,6 +441,17 @@ mod tests {
         );
         assert_eq!(href("a/b-c_d.e~f.html"), "a/b-c_d.e~f.html");
         assert_eq!(href("100%.png"), "100%25.png");
+    }
+
+    #[test]
+    fn output_names_come_from_their_pages() {
+        assert_eq!(
+            output_sources("cli/index.html"),
+            ["cli/README.md", "cli/index.md"]
+        );
+        assert_eq!(output_sources("index.html"), ["README.md", "index.md"]);
+        assert_eq!(output_sources("a/page.html"), ["a/page.md"]);
+        assert_eq!(output_sources("a/reindex.html"), ["a/reindex.md"]);
     }
 
     #[test]

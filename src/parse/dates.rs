@@ -41,8 +41,9 @@ const MONTHS: [&str; 12] = [
 
 impl Date {
     /// Parses the forms real exports use: "19jul2021", "19 jul 2021", "19 July 2021",
-    /// "2021 10 12", "2021-10-12", "2021/10/12", "2021-10-12T08:00:00Z" (date part
-    /// only). Month names any case, 3 letters or full (also "sept"). Returns `None`
+    /// "10dec21" (a two-digit year is 20YY), "2021 10 12", "2021-10-12",
+    /// "2021/10/12", "2021-10-12T08:00:00Z" (date part only). Month names any
+    /// case, 3 letters or full (also "sept"). Returns `None`
     /// for anything else or an impossible date (Feb 30, month 13, a year before
     /// 1900 or after 2200).
     pub fn parse(text: &str) -> Option<Date> {
@@ -164,11 +165,14 @@ fn parse_day_month_year(text: &str) -> Option<Date> {
     let (month, year) = split_run(rest.trim_start(), |c| c.is_ascii_alphabetic());
     let year = year.trim_start();
     let day_ok = (1..=2).contains(&day.len());
-    let year_ok = year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit());
+    let year_ok = matches!(year.len(), 2 | 4) && year.bytes().all(|b| b.is_ascii_digit());
     if !(day_ok && year_ok) {
         return None;
     }
-    Date::checked(year.parse().ok()?, month_number(month)?, day.parse().ok()?)
+    // Editors who write `10dec21` mean this century.
+    let century = if year.len() == 2 { 2000 } else { 0 };
+    let year = century + year.parse::<u16>().ok()?;
+    Date::checked(year, month_number(month)?, day.parse().ok()?)
 }
 
 /// Splits off the longest prefix whose characters all satisfy `pred`.
@@ -192,8 +196,8 @@ fn month_number(name: &str) -> Option<u8> {
 /// What a GitBook metadata line says. Real exports put lines such as
 /// `> Updated: 19jul2021`, `> Updated 2021 12 07`,
 /// `> Work in progress. Updated: 2021 10 12`, `> Placeholder: to be expanded`,
-/// `> This topic is incomplete and needs contributions.`, `> To be added` at the
-/// top of a page, as a one-paragraph blockquote.
+/// `> Incomplete - To be extended xxx`, `> To be added` at the top of a page,
+/// as a blockquote (one line per paragraph) or an emphasised paragraph.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MetaLine {
     /// The date after "Updated", when the line has one.
@@ -206,33 +210,76 @@ pub struct MetaLine {
 /// Lines longer than this are prose, not metadata.
 pub(crate) const MAX_META_CHARS: usize = 160;
 
-/// How status-only lines begin (compared in lower case).
-const STATUS_PREFIXES: [&str; 7] = [
+/// The words that, first on a line, name a page's status (compared in lower
+/// case, as whole words). Multi-word entries are matched word by word.
+const STATUS_WORDS: [&str; 14] = [
     "placeholder",
-    "this topic is incomplete",
-    "to be added",
-    "to be expanded",
-    "work in progress",
-    "draft:",
+    "incomplete",
+    "draft",
     "stub",
+    "wip",
+    "unfinished",
+    "todo",
+    "tbd",
+    "work in progress",
+    "in progress",
+    "under construction",
+    "coming soon",
+    "needs work",
+    "to do",
 ];
 
-/// Reads the plain text of a one-paragraph blockquote (already stripped of `>`
-/// and markup, whitespace-trimmed, may span lines joined by '\n' or ' ') and
-/// says whether it is such a metadata line.
+/// Participles that may follow "to be" without ending in "-ed".
+const TO_BE_IRREGULAR: [&str; 4] = ["done", "written", "begun", "rewritten"];
+
+/// Subjects of "This … is incomplete": the line speaks of the page.
+const THIS_SUBJECTS: [&str; 5] = ["page", "topic", "section", "chapter", "article"];
+
+/// Reads the plain text of a header line (a blockquote paragraph or an
+/// emphasised paragraph at the top of a page, already stripped of `>` and
+/// markup, may span lines joined by '\n') and says whether it is metadata.
+/// The grammar is in the README ("Page header grammar"); in short:
 ///
-/// Rules: the text is short (≤ 160 chars). An "Updated" part: the word
-/// "updated" (any case) optionally followed by ':' and then a date parseable by
-/// [`Date::parse`], at the end of the text (the date must parse; "Updated: soon"
-/// is not metadata). Text before "Updated" (e.g. "Work in progress.") becomes the
-/// status, trimmed of trailing punctuation/space ("Work in progress"); a "Last"
-/// directly before "updated" is part of the phrase, not a status. A status-only
-/// line: text starting (any case) with "Placeholder", "This topic is
-/// incomplete", "To be added", "To be expanded", "Work in progress", "Draft:",
-/// "Stub" (as whole words) → status is the whole text (runs of whitespace made
-/// single spaces) without a trailing '.'. Anything else → `None`.
+/// - The text is short (≤ 160 characters once whitespace runs are single
+///   spaces). `xxx` to-do markers (a word of its own, any case) are left out.
+/// - An *updated* line: the word "updated" (any case, "Last updated" too),
+///   optionally a `:` (spaces allowed before it) and "on", then a date
+///   [`Date::parse`] reads, ending the text (a final `.` allowed). Text
+///   before "Updated" is the status ("Work in progress. Updated: …").
+/// - A *status* line: its first words name a status — one of
+///   [`STATUS_WORDS`], "to be" and a participle ("To be added", "To be
+///   extended"), or "This page/topic/section is" and one of those — and the
+///   status is the whole text, without a trailing `.`.
+/// - A text of several lines that is none of these whole may be one such
+///   line per line (an Updated line and a status line without the bare `>`
+///   between them); otherwise → `None`.
 pub fn parse_meta_line(text: &str) -> Option<MetaLine> {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    parse_one(text).or_else(|| {
+        let mut lines = text.lines().filter(|l| !l.trim().is_empty()).peekable();
+        lines.peek()?;
+        let mut merged = MetaLine::default();
+        let mut count = 0;
+        for line in lines {
+            merged.merge(parse_one(line)?);
+            count += 1;
+        }
+        (count > 1).then_some(merged)
+    })
+}
+
+impl MetaLine {
+    /// Takes what `other` says where `self` says nothing yet.
+    pub fn merge(&mut self, other: MetaLine) {
+        self.updated = self.updated.or(other.updated);
+        if self.status.is_none() {
+            self.status = other.status;
+        }
+    }
+}
+
+fn parse_one(text: &str) -> Option<MetaLine> {
+    let words: Vec<&str> = text.split_whitespace().filter(|w| !is_todo(w)).collect();
+    let text = words.join(" ");
     if text.is_empty() || text.chars().count() > MAX_META_CHARS {
         return None;
     }
@@ -242,6 +289,12 @@ pub fn parse_meta_line(text: &str) -> Option<MetaLine> {
             status: Some(status),
         })
     })
+}
+
+/// An `xxx` to-do marker, with the punctuation that may cling to it.
+fn is_todo(word: &str) -> bool {
+    word.trim_matches(|c: char| c.is_ascii_punctuation())
+        .eq_ignore_ascii_case("xxx")
 }
 
 /// The last "updated" followed by a parseable date ending the text wins, so a
@@ -259,6 +312,7 @@ fn updated_line(text: &str) -> Option<MetaLine> {
         }
         let rest = text[at + WORD.len()..].trim_start();
         let rest = rest.strip_prefix(':').unwrap_or(rest).trim();
+        let rest = strip_word(rest, "on").unwrap_or(rest);
         if let Some(date) = Date::parse(rest.strip_suffix('.').unwrap_or(rest)) {
             return Some(MetaLine {
                 updated: Some(date),
@@ -267,6 +321,13 @@ fn updated_line(text: &str) -> Option<MetaLine> {
         }
     }
     None
+}
+
+/// `text` without its first word when that is `word` (any case).
+fn strip_word<'t>(text: &'t str, word: &str) -> Option<&'t str> {
+    let head = text.get(..word.len())?;
+    let rest = &text[word.len()..];
+    (head.eq_ignore_ascii_case(word) && rest.starts_with(' ')).then(|| rest.trim_start())
 }
 
 fn status_before(prefix: &str) -> Option<String> {
@@ -284,14 +345,36 @@ fn status_before(prefix: &str) -> Option<String> {
     (!status.is_empty()).then(|| status.to_string())
 }
 
+/// The whole text, when its first words name a status.
 fn status_only(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
-    let matches = STATUS_PREFIXES.iter().any(|prefix| {
-        lower.strip_prefix(prefix).is_some_and(|rest| {
-            prefix.ends_with(':') || rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
-        })
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let rest = match words.as_slice() {
+        ["this", subject, "is", rest @ ..] if THIS_SUBJECTS.contains(subject) => {
+            rest.strip_prefix(&["a"]).unwrap_or(rest)
+        }
+        _ => &words[..],
+    };
+    names_status(rest).then(|| text.trim_end_matches('.').trim_end().to_string())
+}
+
+/// Whether `words` begin with a status word or "to be" and a participle.
+fn names_status(words: &[&str]) -> bool {
+    let listed = STATUS_WORDS.iter().any(|status| {
+        let status: Vec<&str> = status.split(' ').collect();
+        words.starts_with(&status)
     });
-    matches.then(|| text.trim_end_matches('.').trim_end().to_string())
+    let to_be = match words {
+        ["to", "be", participle, ..] => {
+            participle.len() > 3 && participle.ends_with("ed")
+                || TO_BE_IRREGULAR.contains(participle)
+        }
+        _ => false,
+    };
+    listed || to_be
 }
 
 #[cfg(test)]
@@ -382,7 +465,8 @@ mod tests {
             "July 19 2021",
             "19/07/2021",
             "2021-10/12",
-            "21 jul 21",
+            "21 jul 021",
+            "21 10 12",
             "19 jly 2021",
             "19 ju 2021",
             "2021-10-12 extra",
@@ -535,6 +619,102 @@ mod tests {
         assert_eq!(parse_meta_line(&long), None);
         let short = format!("Work in progress {}", "x".repeat(140));
         assert!(parse_meta_line(&short).is_some());
+    }
+
+    /// The page header grammar as the README states it, one row per form:
+    /// the text, then `Some((date, status))` it gives, or `None` (a reject).
+    #[allow(clippy::type_complexity)]
+    const GRAMMAR: &[(&str, Option<(Option<&str>, Option<&str>)>)] = &[
+        // Updated lines, every date form.
+        ("Updated: 19jul2021", Some((Some("2021-07-19"), None))),
+        ("Updated 19 jul 2021", Some((Some("2021-07-19"), None))),
+        ("Updated: 19 July 2021.", Some((Some("2021-07-19"), None))),
+        ("Updated: 5sept2021", Some((Some("2021-09-05"), None))),
+        ("Updated 10dec21", Some((Some("2021-12-10"), None))),
+        ("Updated: 10 Dec 21", Some((Some("2021-12-10"), None))),
+        ("Updated 2021 10 11", Some((Some("2021-10-11"), None))),
+        ("Updated: 2021-10-11", Some((Some("2021-10-11"), None))),
+        ("Updated: 2021/10/11", Some((Some("2021-10-11"), None))),
+        ("Updated : 07dec2021", Some((Some("2021-12-07"), None))),
+        ("UPDATED:07dec2021", Some((Some("2021-12-07"), None))),
+        (
+            "Updated on 7 December 2021",
+            Some((Some("2021-12-07"), None)),
+        ),
+        ("Last updated: 2021-10-12", Some((Some("2021-10-12"), None))),
+        ("Updated: 10dec21 xxx", Some((Some("2021-12-10"), None))),
+        // A status before the date.
+        (
+            "Work in progress. Updated: 2021 10 12",
+            Some((Some("2021-10-12"), Some("Work in progress"))),
+        ),
+        (
+            "Draft - updated 10dec21",
+            Some((Some("2021-12-10"), Some("Draft"))),
+        ),
+        // Status lines: the first words name a status.
+        (
+            "Incomplete - To be extended xxx",
+            Some((None, Some("Incomplete - To be extended"))),
+        ),
+        (
+            "Incomplete topic, to be expanded xxx",
+            Some((None, Some("Incomplete topic, to be expanded"))),
+        ),
+        (
+            "Placeholder: to be expanded",
+            Some((None, Some("Placeholder: to be expanded"))),
+        ),
+        ("To be added", Some((None, Some("To be added")))),
+        ("To be written.", Some((None, Some("To be written")))),
+        ("Work in progress", Some((None, Some("Work in progress")))),
+        ("Draft", Some((None, Some("Draft")))),
+        ("WIP", Some((None, Some("WIP")))),
+        ("xxx Stub", Some((None, Some("Stub")))),
+        (
+            "This topic is incomplete and needs contributions.",
+            Some((
+                None,
+                Some("This topic is incomplete and needs contributions"),
+            )),
+        ),
+        (
+            "This page is a draft",
+            Some((None, Some("This page is a draft"))),
+        ),
+        // Both, one per line (no bare `>` between them), either order.
+        (
+            "Updated: 19jul2021\nIncomplete - To be extended xxx",
+            Some((Some("2021-07-19"), Some("Incomplete - To be extended"))),
+        ),
+        (
+            "To be added\nUpdated 10dec21",
+            Some((Some("2021-12-10"), Some("To be added"))),
+        ),
+        // Rejects.
+        ("Updated: soon", None),
+        ("Updated: 2021-10-12 by Ann", None),
+        ("Updated 19/07/2021", None),
+        ("Outdated 2021-10-12", None),
+        ("Drafting is a skill.", None),
+        ("Stubborn problems need care.", None),
+        ("To be or not to be", None),
+        ("To be honest, this works.", None),
+        ("This person is incomplete", None),
+        ("Be the change you want to see.", None),
+        ("Updated: 19jul2021\nThe rest is prose.", None),
+        ("xxx", None),
+        ("", None),
+    ];
+
+    #[test]
+    fn the_header_grammar_table() {
+        for (text, expected) in GRAMMAR {
+            let got = parse_meta_line(text).map(|m| (m.updated.map(|d| d.iso()), m.status));
+            let expected = expected
+                .map(|(date, status)| (date.map(str::to_string), status.map(str::to_string)));
+            assert_eq!(got, expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //! Relative paths are resolved against the page's folder and normalised;
 //! folder links mean the folder's README.md; links under a legacy URL prefix
 //! (an old GitBook site, absolute or in GitBook's `/space/<path>.md` root form)
-//! become page paths here. Whether the target exists is the links stage's
-//! question; this module never touches the file system.
+//! become page paths here; GitBook's hosted files (`/files/<id>`,
+//! `.gitbook/assets/…`, `https://<space>.gitbook.io/…/files/<id>`) and
+//! mdBook users' links to output names (`cli/index.html`) get targets of
+//! their own. Whether the target exists is the links stage's question; this
+//! module never touches the file system.
 
 /// Where a link points.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -35,6 +38,30 @@ pub enum LinkTarget {
         /// The access link rather than the space itself.
         join: bool,
     },
+    /// A file GitBook hosts: `/files/<id>` under the site root, anything in
+    /// a `.gitbook/assets/` folder, or `https://<space>.gitbook.io/…/files/<id>`.
+    /// The links stage looks for a local copy; a missing one is a warning,
+    /// never a broken link: the editor did not break it, the export left
+    /// the file behind.
+    Hosted {
+        /// The id or file name GitBook gave it (`abc123`, `image (1).png`).
+        name: String,
+        /// The source path as written, normalised (`files/abc123`,
+        /// `.gitbook/assets/image (1).png`).
+        path: String,
+        /// Where the reader finds it when there is no local copy: the
+        /// absolute URL as written, or the file under the first legacy URL.
+        web: Option<String>,
+    },
+    /// A link to an output file, `cli/index.html` or `page.html`, as
+    /// mdBook users write them: the page whose output that is (or an HTML
+    /// file of the source folder by that name).
+    Output {
+        /// The `.html` path, normalised.
+        path: String,
+        /// The `#anchor`, percent-decoded.
+        anchor: Option<String>,
+    },
     /// A relative path that climbs out of the source folder.
     Outside,
     /// Anything with a scheme (`https:`, `mailto:`) or protocol-relative: left as written.
@@ -53,13 +80,13 @@ pub fn parse_target(raw: &str, page_path: &str, legacy: &[String]) -> LinkTarget
         };
     }
     if let Some(rest) = strip_legacy(raw, legacy) {
-        return legacy_target(rest);
+        return legacy_target(raw, rest);
     }
     if let Some(rest) = raw.strip_prefix("space:") {
         return space_target(rest);
     }
     if has_scheme(raw) || raw.starts_with("//") {
-        return LinkTarget::External;
+        return gitbook_url(raw).unwrap_or(LinkTarget::External);
     }
     let (path, anchor) = split_anchor(raw);
     let path = percent_decode(path.split('?').next().unwrap_or(""));
@@ -72,8 +99,23 @@ pub fn parse_target(raw: &str, page_path: &str, legacy: &[String]) -> LinkTarget
         folder_of(page_path)
     };
     let Some(normal) = normalise_path(base, &path) else {
-        return LinkTarget::Outside;
+        // Git Sync keeps `.gitbook/assets/` beside the folder pages are in.
+        let beside = path.rfind(ASSETS_FOLDER).map(|at| &path[at..]);
+        return beside
+            .and_then(|assets| hosted_file(assets, false, legacy))
+            .unwrap_or(LinkTarget::Outside);
     };
+    source_target(normal, &path, anchor, legacy)
+}
+
+/// A path inside the source folder, normalised: a folder's README, a
+/// hosted file, a page, an output name or an asset.
+fn source_target(
+    normal: String,
+    path: &str,
+    anchor: Option<String>,
+    legacy: &[String],
+) -> LinkTarget {
     if path.ends_with('/') || normal.is_empty() {
         let readme = if normal.is_empty() {
             "README.md".into()
@@ -86,15 +128,69 @@ pub fn parse_target(raw: &str, page_path: &str, legacy: &[String]) -> LinkTarget
             anchor,
         };
     }
+    if let Some(hosted) = hosted_file(&normal, path.starts_with('/'), legacy) {
+        return hosted;
+    }
     if normal.ends_with(".md") {
         LinkTarget::Page {
             path: normal,
             fallback: None,
             anchor,
         }
+    } else if normal.ends_with(".html") {
+        LinkTarget::Output {
+            path: normal,
+            anchor,
+        }
     } else {
         LinkTarget::Asset(normal)
     }
+}
+
+/// The folder GitBook's newer export names hosted files under, at the site root.
+const HOSTED_FOLDER: &str = "files/";
+
+/// The folder GitBook (and Git Sync) keeps uploaded files in.
+pub const ASSETS_FOLDER: &str = ".gitbook/assets/";
+
+/// `/files/<id>` (written from the root) and `….gitbook/assets/<name>`.
+fn hosted_file(normal: &str, from_root: bool, legacy: &[String]) -> Option<LinkTarget> {
+    if from_root
+        && let Some(id) = normal.strip_prefix(HOSTED_FOLDER)
+        && !id.is_empty()
+        && !id.contains('/')
+    {
+        return Some(LinkTarget::Hosted {
+            name: id.to_string(),
+            path: normal.to_string(),
+            web: legacy.first().map(|site| format!("{site}{normal}")),
+        });
+    }
+    let at = normal.find(ASSETS_FOLDER)?;
+    let name = &normal[at + ASSETS_FOLDER.len()..];
+    let whole_folder = at == 0 || normal[..at].ends_with('/');
+    (whole_folder && !name.is_empty()).then(|| LinkTarget::Hosted {
+        name: name.rsplit('/').next().unwrap_or(name).to_string(),
+        path: normal.to_string(),
+        web: None,
+    })
+}
+
+/// `https://<space>.gitbook.io/<site>/files/<id>`: kept as written unless
+/// a local copy is found.
+fn gitbook_url(raw: &str) -> Option<LinkTarget> {
+    let rest = raw.strip_prefix("https://")?;
+    let (host, path) = rest.split_once('/')?;
+    if !host.to_ascii_lowercase().ends_with(".gitbook.io") {
+        return None;
+    }
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let (_, id) = path.rsplit_once(&format!("/{HOSTED_FOLDER}"))?;
+    (!id.is_empty() && !id.contains('/')).then(|| LinkTarget::Hosted {
+        name: percent_decode(id),
+        path: format!("{HOSTED_FOLDER}{}", percent_decode(id)),
+        web: Some(raw.to_string()),
+    })
 }
 
 /// The part after a legacy prefix, for `https://old/space/x` and `/space/x.md`.
@@ -144,12 +240,17 @@ pub fn recognise_space(raw: &str, spaces: &[(String, String)]) -> Option<LinkTar
         })
 }
 
-fn legacy_target(rest: &str) -> LinkTarget {
+fn legacy_target(raw: &str, rest: &str) -> LinkTarget {
     let (path, anchor) = split_anchor(rest);
     let path = percent_decode(path.split('?').next().unwrap_or(""));
     let Some(slug) = normalise_path("", path.trim_matches('/')) else {
         return LinkTarget::Outside;
     };
+    if let Some(LinkTarget::Hosted { name, path, .. }) = hosted_file(&slug, true, &[]) {
+        // `https://old/site/files/x` works as written; `/site/files/x` only there.
+        let web = has_scheme(raw).then(|| raw.to_string());
+        return LinkTarget::Hosted { name, path, web };
+    }
     if slug.is_empty() {
         return LinkTarget::Page {
             path: "README.md".into(),
@@ -379,6 +480,92 @@ mod tests {
             Some(true)
         );
         assert_eq!(found("https://forum.meet.coopx/t/1"), None);
+    }
+
+    fn hosted(name: &str, path: &str, web: Option<&str>) -> LinkTarget {
+        LinkTarget::Hosted {
+            name: name.into(),
+            path: path.into(),
+            web: web.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn gitbook_hosted_files_in_every_form() {
+        let trial = "https://meet-coop-1.gitbook.io/handbook-trial/";
+        assert_eq!(
+            parse("/files/Xy12ab", "a/b.md"),
+            hosted(
+                "Xy12ab",
+                "files/Xy12ab",
+                Some(&format!("{trial}files/Xy12ab"))
+            )
+        );
+        assert_eq!(
+            parse_target("/files/Xy12ab", "b.md", &[]),
+            hosted("Xy12ab", "files/Xy12ab", None)
+        );
+        assert_eq!(
+            parse("../../.gitbook/assets/image%20(1).png", "a/b/c.md"),
+            hosted("image (1).png", ".gitbook/assets/image (1).png", None)
+        );
+        assert_eq!(
+            parse("../../.gitbook/assets/x.png", "a/b.md"),
+            hosted("x.png", ".gitbook/assets/x.png", None)
+        );
+        assert_eq!(
+            parse("/.gitbook/assets/sub/x.pdf", "a.md"),
+            hosted("x.pdf", ".gitbook/assets/sub/x.pdf", None)
+        );
+        let url = "https://other.gitbook.io/site/files/Q7";
+        assert_eq!(parse(url, "a.md"), hosted("Q7", "files/Q7", Some(url)));
+        let legacy = format!("{trial}files/Xy12ab");
+        assert_eq!(
+            parse(&legacy, "a.md"),
+            hosted("Xy12ab", "files/Xy12ab", Some(&legacy))
+        );
+    }
+
+    #[test]
+    fn near_misses_of_hosted_forms_are_ordinary_targets() {
+        // A relative `files/` folder is the project's own.
+        assert_eq!(
+            parse("files/x.png", "a.md"),
+            LinkTarget::Asset("files/x.png".into())
+        );
+        assert_eq!(
+            parse("/files/a/b.png", "a.md"),
+            LinkTarget::Asset("files/a/b.png".into())
+        );
+        assert_eq!(
+            parse("my.gitbook/assets/x.png", "a.md"),
+            LinkTarget::Asset("my.gitbook/assets/x.png".into())
+        );
+        assert_eq!(
+            parse("https://example.org/files/x", "a.md"),
+            LinkTarget::External
+        );
+        assert_eq!(
+            parse("https://x.gitbook.io/site/page", "a.md"),
+            LinkTarget::External
+        );
+    }
+
+    #[test]
+    fn html_links_name_an_output_file() {
+        let output = |path: &str, anchor: Option<&str>| LinkTarget::Output {
+            path: path.into(),
+            anchor: anchor.map(Into::into),
+        };
+        assert_eq!(
+            parse("../cli/index.html", "format/theme.md"),
+            output("cli/index.html", None)
+        );
+        assert_eq!(
+            parse("theme/index.html#x", "format/README.md"),
+            output("format/theme/index.html", Some("x"))
+        );
+        assert_eq!(parse("page.html", "a.md"), output("page.html", None));
     }
 
     #[test]

@@ -102,6 +102,11 @@ pub struct Link {
     pub auto_title: bool,
     /// The author gave a `"title"`: a space link keeps it as its tooltip.
     pub has_title: bool,
+    /// For an image of a hosted file, its alt text (plain): the links stage
+    /// writes the whole element, a placeholder when the file is missing.
+    pub alt: Option<String>,
+    /// The image is inside a link: its placeholder must not be a link too.
+    pub in_link: bool,
 }
 
 /// The section a note belongs to.
@@ -236,6 +241,9 @@ pub enum Slot {
     Title(usize),
     /// Attributes the resolved link N adds (a space link's class and title).
     Attrs(usize),
+    /// The element a hosted file's link or image N opens with (the whole
+    /// element for an image), written by the links stage.
+    Element(usize),
 }
 
 impl Page {
@@ -272,6 +280,8 @@ impl Body {
                 n.parse().ok().map(Slot::Title)
             } else if let Some(n) = marker.strip_prefix('a') {
                 n.parse().ok().map(Slot::Attrs)
+            } else if let Some(n) = marker.strip_prefix('e') {
+                n.parse().ok().map(Slot::Element)
             } else {
                 marker.parse().ok().map(Slot::Href)
             };

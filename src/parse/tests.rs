@@ -31,6 +31,7 @@ fn html(page: &Page) -> String {
         Slot::Href(_) => "HREF",
         Slot::Title(_) => "TITLE",
         Slot::Attrs(_) => "",
+        Slot::Element(_) => "ELEMENT",
     })
 }
 
@@ -349,7 +350,11 @@ fn raw_html_images_and_links_are_checked_links() {
     assert_eq!(
         targets,
         [
-            &LinkTarget::Asset(".gitbook/assets/image (1).png".into()),
+            &LinkTarget::Hosted {
+                name: "image (1).png".into(),
+                path: ".gitbook/assets/image (1).png".into(),
+                web: None
+            },
             &LinkTarget::Page {
                 path: "a/other.md".into(),
                 fallback: None,
@@ -463,4 +468,115 @@ fn bold_inside_bold_and_in_notes_is_recorded_as_before() {
         parse("**outer **inner** end**\n\n> `Note: Derive protocols`\n>\n> - **Quorum** — Half.\n");
     assert_eq!(page.sections[0].terms, ["outer inner end", "inner"]);
     assert_eq!(page.sections[0].excerpt.as_deref(), Some("outer inner end"));
+}
+
+fn header(page: &Page) -> (Option<String>, Option<&str>) {
+    (page.updated.map(|d| d.iso()), page.status.as_deref())
+}
+
+#[test]
+fn one_header_quote_holds_the_date_and_the_status_in_either_order() {
+    let date_first = "# T\n\n> Updated: 10dec21\n>\n> Incomplete - To be extended xxx\n\nText.\n";
+    let status_first = "# T\n\n> Incomplete topic, to be expanded xxx\n>\n> Updated : 07dec2021\n";
+    for (text, expected) in [
+        (date_first, ("2021-12-10", "Incomplete - To be extended")),
+        (
+            status_first,
+            ("2021-12-07", "Incomplete topic, to be expanded"),
+        ),
+    ] {
+        let (page, problems) = parse(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        let (date, status) = expected;
+        assert_eq!(header(&page), (Some(date.to_string()), Some(status)));
+        let body = html(&page);
+        assert!(
+            !body.contains("blockquote") && !body.contains("pdated"),
+            "{body}"
+        );
+        assert_eq!(page.todos.len(), 1, "the xxx marker is still a to-do");
+    }
+}
+
+#[test]
+fn a_header_quote_keeps_the_prose_after_its_lines_as_a_quote() {
+    let (page, _) = parse("# T\n\n> Draft\n>\n> Comments welcome on the forum.\n");
+    assert_eq!(header(&page), (None, Some("Draft")));
+    let body = html(&page);
+    assert!(
+        body.contains("<blockquote>\n<p>Comments welcome") && !body.contains("Draft"),
+        "{body}"
+    );
+}
+
+#[test]
+fn an_emphasised_top_paragraph_is_a_header_line() {
+    for text in [
+        "# T\n\n*Updated 2021 10 11*\n\nText.\n",
+        "# T\n\n**Updated:** 11 Oct 2021\n\nText.\n",
+        "# T\n\n_Work in progress_\n\n*Updated 11oct21*\n\nText.\n",
+    ] {
+        let (page, _) = parse(text);
+        assert_eq!(
+            header(&page).0.as_deref(),
+            Some("2021-10-11"),
+            "{text} {:?}",
+            html(&page)
+        );
+        let body = html(&page);
+        assert!(
+            !body.contains("pdated") && body.contains("<p>Text.</p>"),
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn emphasis_after_the_text_has_begun_or_in_prose_is_kept() {
+    let (page, _) = parse("# T\n\nText.\n\n*Updated 2021 10 11*\n");
+    assert_eq!(header(&page), (None, None));
+    assert!(html(&page).contains("<em>Updated 2021 10 11</em>"));
+    let (page, _) = parse("# T\n\n*Draft* proposals need two readers.\n");
+    assert_eq!(header(&page), (None, None));
+    assert!(html(&page).contains("<em>Draft</em> proposals"));
+    let (page, _) = parse("# T\n\n*Commoning* is a practice.\n");
+    assert_eq!(header(&page), (None, None));
+    assert!(html(&page).contains("<em>Commoning</em>"));
+    let (page, _) = parse("- *Updated 2021 10 11*\n\n  more\n");
+    assert_eq!(header(&page), (None, None));
+}
+
+#[test]
+fn hosted_images_and_links_are_elements_the_links_stage_writes() {
+    let (page, problems) =
+        parse("![The toolstack](/files/abc123)\n\nSee [the minutes](/files/q9 \"t\").\n");
+    assert!(problems.is_empty(), "{problems:?}");
+    let body = page.body.markup().expect("in memory").into_owned();
+    let marked = body.fill(|slot| match slot {
+        Slot::Element(_) => "ELEMENT",
+        _ => "OTHER",
+    });
+    assert!(marked.contains("<p>ELEMENT</p>"), "{marked}");
+    assert!(marked.contains("See ELEMENTthe minutes</a>."), "{marked}");
+    assert_eq!(page.links[0].alt.as_deref(), Some("The toolstack"));
+    assert_eq!(page.links[1].alt, None);
+    assert!(matches!(&page.links[0].target, LinkTarget::Hosted { name, .. } if name == "abc123"));
+}
+
+#[test]
+fn a_hosted_image_inside_a_link_knows_it() {
+    let (page, _) = parse("[![Logo](/files/L1)](https://meet.coop) ![Logo](/files/L1)\n");
+    let nested: Vec<bool> = page.links.iter().map(|l| l.in_link).collect();
+    assert_eq!(nested, [true, false]);
+}
+
+#[test]
+fn a_header_quote_may_go_on_as_a_protocol_note() {
+    let text = "# T\n\n> Updated: 19jul2021\n>\n> `Note: Derive protocols`\n>\n> - **Quorum** — Half the members.\n";
+    let (page, problems) = parse(text);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(header(&page).0.as_deref(), Some("2021-07-19"));
+    assert_eq!(page.notes.len(), 1);
+    assert_eq!(page.notes[0].items.len(), 1);
+    assert!(html(&page).contains("protocol-note"), "{}", html(&page));
 }

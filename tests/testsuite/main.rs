@@ -8,6 +8,7 @@ mod cache;
 mod cli;
 mod example;
 mod foreign;
+mod gitbook;
 mod harness;
 mod interrupted;
 mod invalid;

@@ -9,17 +9,29 @@
 
 use super::{Source, is_blank, strip_indent};
 
-/// Where GitBook's appended footer starts: a thematic break followed (after
-/// blank lines) by an "Agent Instructions" heading.
+/// Where GitBook's appended footer starts, in either of its forms: a
+/// thematic break followed (after blank lines) by an "Agent Instructions"
+/// heading, or — without the break — the heading in its full wording,
+/// "Agent Instructions: Querying This Documentation".
 pub(super) fn footer_start(lines: &[Source<'_>]) -> Option<usize> {
     (0..lines.len()).find(|&i| {
-        !lines[i].fenced
+        let ruled = !lines[i].fenced
             && is_thematic_break(lines[i].text)
             && lines[i + 1..]
                 .iter()
                 .find(|line| !is_blank(line.text))
-                .is_some_and(|line| !line.fenced && is_agent_heading(line.text))
+                .is_some_and(|line| !line.fenced && is_agent_heading(line.text));
+        ruled || (!lines[i].fenced && is_full_agent_heading(lines[i].text))
     })
+}
+
+/// The footer's heading as GitBook words it, which no editor's page does.
+fn is_full_agent_heading(line: &str) -> bool {
+    is_agent_heading(line)
+        && line
+            .to_ascii_lowercase()
+            .trim_end()
+            .ends_with("agent instructions: querying this documentation")
 }
 
 /// A CommonMark thematic break: three or more of one of `-`, `*`, `_`.
@@ -141,6 +153,14 @@ mod tests {
     fn agent_footer_matches_any_level_and_case_and_stars() {
         assert_eq!(text("a\n\n***\n### agent INSTRUCTIONS\nb"), "a\n");
         assert_eq!(text("a\n---\n\n\n## Agent instructions for bots\n"), "a\n");
+    }
+
+    #[test]
+    fn agent_footer_without_its_rule_is_dropped_in_its_full_wording() {
+        let body = "Text.\n\n## Agent Instructions: Querying This Documentation\n\nAsk.\n";
+        assert_eq!(text(body), "Text.\n");
+        let other = "Text.\n\n## Agent instructions for the circle\n\nWrite.\n";
+        assert_eq!(text(other), other);
     }
 
     #[test]

@@ -29,7 +29,13 @@ impl Walker<'_, '_> {
             dest_url.to_string()
         };
         let target = self.target(&raw);
-        if target == LinkTarget::External {
+        if matches!(target, LinkTarget::Hosted { .. }) {
+            // The links stage writes the opening tag: a plain `<a>` when
+            // the file is missing and has nowhere to be read.
+            let n = self.push_link(raw, target, range.start);
+            self.out.push(html(format!("\0e{n}\0")));
+            self.run_link_text(start + 1, end);
+        } else if target == LinkTarget::External {
             let rel = if raw.starts_with("http") {
                 " rel=\"noopener\""
             } else {
@@ -39,7 +45,7 @@ impl Walker<'_, '_> {
                 "<a href=\"{}\"{title_attr}{rel}>",
                 escape(&raw)
             )));
-            self.run(start + 1, end);
+            self.run_link_text(start + 1, end);
         } else {
             let n = self.push_link(raw.clone(), target, range.start);
             self.walked.links[n].has_title = !title.is_empty();
@@ -60,11 +66,18 @@ impl Walker<'_, '_> {
                 self.walked.links[n].auto_title = true;
                 self.out.push(html(format!("\0t{n}\0")));
             } else {
-                self.run(start + 1, end);
+                self.run_link_text(start + 1, end);
             }
         }
         self.out.push(html("</a>".into()));
         end + 1
+    }
+
+    /// A link's text, where a hosted image's placeholder must not be a link.
+    fn run_link_text(&mut self, from: usize, to: usize) {
+        self.in_link += 1;
+        self.run(from, to);
+        self.in_link -= 1;
     }
 
     pub(super) fn on_image(&mut self, start: usize) -> usize {
@@ -76,9 +89,17 @@ impl Walker<'_, '_> {
         else {
             return start + 1;
         };
-        let alt = escape(&self.plain_text(start + 1, end));
-        let title_attr = attr("title", &title);
+        let alt = self.plain_text(start + 1, end);
         let target = self.target(&dest_url);
+        if matches!(target, LinkTarget::Hosted { .. }) {
+            let n = self.push_link(dest_url.to_string(), target, range.start);
+            self.walked.links[n].alt = Some(alt);
+            self.walked.links[n].in_link = self.in_link > 0;
+            self.out.push(html(format!("\0e{n}\0")));
+            return end + 1;
+        }
+        let alt = escape(&alt);
+        let title_attr = attr("title", &title);
         let src = if target == LinkTarget::External {
             escape(&dest_url)
         } else {
@@ -164,6 +185,8 @@ impl Walker<'_, '_> {
             column,
             auto_title: false,
             has_title: false,
+            alt: None,
+            in_link: false,
         });
         self.walked.links.len() - 1
     }

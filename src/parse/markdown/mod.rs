@@ -100,6 +100,9 @@ fn walk_with(input: &Input<'_>, len: usize) -> Walked {
             in_note: false,
             depth: 0,
             footnotes: std::collections::HashMap::new(),
+            top_level: false,
+            body_begun: false,
+            in_link: 0,
             walked: Walked {
                 sections: vec![SectionText::default()],
                 ..Walked::default()
@@ -145,6 +148,13 @@ struct Walker<'a, 'i> {
     depth: usize,
     /// Footnote numbers by label, in order of first mention.
     footnotes: std::collections::HashMap<String, usize>,
+    /// The event being dispatched is a block of the page itself, in no
+    /// list, quote or other block.
+    top_level: bool,
+    /// A paragraph of the page's text has come: header lines come before.
+    body_begun: bool,
+    /// How many links the walk is inside.
+    in_link: usize,
     walked: Walked,
 }
 
@@ -214,13 +224,23 @@ impl<'a> Walker<'a, '_> {
                 return i;
             }
             self.events.release(i);
-            match &self.events[i].0 {
+            self.top_level = self.depth == 1 && open == 0;
+            let opens = match &self.events[i].0 {
                 Event::End(_) if open == 0 && until == Until::Close => return i,
-                Event::End(_) => open = open.saturating_sub(1),
-                Event::Start(tag) if !has_handler(tag) => open += 1,
-                _ => {}
+                Event::End(_) => {
+                    open = open.saturating_sub(1);
+                    false
+                }
+                Event::Start(tag) => !has_handler(tag),
+                _ => false,
+            };
+            let next = self.dispatch(i);
+            // A construct left to the run opens one more level, unless its
+            // handler took it whole after all (a header paragraph).
+            if opens && next == i + 1 {
+                open += 1;
             }
-            i = self.dispatch(i);
+            i = next;
         }
     }
 
@@ -243,6 +263,14 @@ impl<'a> Walker<'a, '_> {
                 let rewritten = self.on_raw_html(&text, range.start);
                 self.out.push(html(rewritten));
                 i + 1
+            }
+            Event::Start(Tag::Paragraph) if self.top_level && !self.body_begun => {
+                self.on_header_paragraph(i).unwrap_or_else(|| {
+                    self.body_begun = true;
+                    self.record_section_text(i);
+                    self.out.push(event);
+                    i + 1
+                })
             }
             Event::Start(Tag::Strong) | Event::Start(Tag::Paragraph) => {
                 self.record_section_text(i);

@@ -1,5 +1,6 @@
 //! The walker's handling of blockquotes: GitBook's `Updated:` and status
-//! lines at the top of a page become the page's metadata, a quote opening
+//! lines at the top of a page (a quote of one such line per paragraph, or
+//! an emphasised paragraph) become the page's metadata, a quote opening
 //! with the "Derive protocols" tag is a note (`note.rs`), a GitHub alert
 //! becomes an admonition, and any other quote stays one. Only the quote's
 //! first paragraph is looked at before deciding, and only as far as it may
@@ -12,22 +13,17 @@ use crate::parse::notes::{NOTE_TAG_MAX_ALPHANUMERIC, is_note_tag};
 use pulldown_cmark::{BlockQuoteKind, Event, Tag, TagEnd};
 
 impl Walker<'_, '_> {
-    /// A quote is GitBook's `Updated:` or status line, a protocol note, or
-    /// a quote (an alert when it has a kind), walked to its end.
+    /// A quote is GitBook's page header (its `Updated:` and status lines),
+    /// a protocol note, or a quote (an alert when it has a kind), walked to
+    /// its end.
     pub(super) fn on_blockquote(&mut self, start: usize, kind: Option<BlockQuoteKind>) -> usize {
         // GitBook puts its `Updated:` and status lines at the top: later
         // in the page such a quote is the author's text, and stays.
         let at_top = self.section.is_none() && self.depth == 1;
         let may_be_meta = kind.is_none() && at_top;
-        if let Some((p_start, p_end, text)) = self.opening(start, may_be_meta) {
-            let only_child =
-                self.events.fill(p_end + 1) && matches!(self.events[p_end + 1].0, Event::End(_));
-            if may_be_meta
-                && only_child
-                && let Some(meta) = parse_meta_line(text.trim())
-            {
-                self.record_meta(meta);
-                return p_end + 2;
+        if let Some((p_start, p_end, text)) = self.opening(start + 1, may_be_meta) {
+            if may_be_meta && let Some(meta) = parse_meta_line(text.trim()) {
+                return self.on_header_quote(start, (p_start, p_end), meta);
             }
             if is_note_tag(text.lines().next().unwrap_or("")) {
                 let end = self.end_of(start);
@@ -45,22 +41,80 @@ impl Walker<'_, '_> {
                 self.out.push(html("</aside>\n".into()));
                 end
             }
-            None => {
-                self.out.push(self.events[start].0.clone());
-                let end = self.run_to_close(start + 1);
-                self.out.push(Event::End(TagEnd::BlockQuote(None)));
-                end
-            }
+            None => self.plain_quote(start, start + 1),
         };
         end + 1
     }
 
-    /// The quote at `start`'s first child, when it is a paragraph that may
-    /// make the quote a meta line (when `may_be_meta`) or a protocol note:
-    /// the paragraph's start and end, and its plain text. Looks no further
+    /// A quote whose first paragraph is a header line: it and the header
+    /// lines in the paragraphs after it (GitBook separates the Updated
+    /// and status lines with a bare `>` line) are the page's metadata, and
+    /// what follows them in the quote, if anything, stays a quote (or a
+    /// protocol note, when it opens with the tag).
+    fn on_header_quote(&mut self, start: usize, first: (usize, usize), meta: MetaLine) -> usize {
+        let (mut p_start, mut p_end) = first;
+        let mut meta = meta;
+        loop {
+            self.record_meta(meta, p_start, p_end);
+            let next = p_end + 1;
+            if !self.events.fill(next) || matches!(self.events[next].0, Event::End(_)) {
+                return next + 1;
+            }
+            let Some((s, e, text)) = self.opening(next, true) else {
+                return self.plain_quote(start, next) + 1;
+            };
+            let Some(found) = parse_meta_line(text.trim()) else {
+                if is_note_tag(text.lines().next().unwrap_or("")) {
+                    let end = self.end_of(start);
+                    self.on_note(start, end, s, e);
+                    return end + 1;
+                }
+                return self.plain_quote(start, next) + 1;
+            };
+            (p_start, p_end, meta) = (s, e, found);
+        }
+    }
+
+    /// The quote opened at `start`, from its child at `from` to its end:
+    /// gives the index of its `End`.
+    fn plain_quote(&mut self, start: usize, from: usize) -> usize {
+        self.out.push(self.events[start].0.clone());
+        let end = self.run_to_close(from);
+        self.out.push(Event::End(TagEnd::BlockQuote(None)));
+        end
+    }
+
+    /// A top paragraph that opens with emphasis and reads as a header line
+    /// (`*Updated 2021 10 11*`, `**Updated:** 19jul2021`, `*Draft*`; a
+    /// status-only line must be emphasised whole) is metadata, as long as
+    /// no other paragraph came before it: gives the index after it, or
+    /// `None` when it is an ordinary paragraph.
+    pub(super) fn on_header_paragraph(&mut self, start: usize) -> Option<usize> {
+        let emphasised = self.events.fill(start + 1)
+            && matches!(
+                self.events[start + 1].0,
+                Event::Start(Tag::Emphasis | Tag::Strong)
+            );
+        if !emphasised {
+            return None;
+        }
+        let (p_start, p_end, text) = self.opening(start, true)?;
+        let meta = parse_meta_line(text.trim())?;
+        // A status word in emphasis may begin a sentence: a status-only line
+        // is emphasised whole.
+        let whole = self.end_of(start + 1) + 1 == p_end;
+        if meta.updated.is_none() && !whole {
+            return None;
+        }
+        self.record_meta(meta, p_start, p_end);
+        Some(p_end + 1)
+    }
+
+    /// The event at `p_start`, when it is a paragraph that may make its
+    /// quote a meta line (when `may_be_meta`) or a protocol note: the
+    /// paragraph's start and end, and its plain text. Looks no further
     /// ahead than it takes to rule both out.
-    fn opening(&mut self, start: usize, may_be_meta: bool) -> Option<(usize, usize, String)> {
-        let p_start = start + 1;
+    fn opening(&mut self, p_start: usize, may_be_meta: bool) -> Option<(usize, usize, String)> {
         if !self.events.fill(p_start)
             || !matches!(self.events[p_start].0, Event::Start(Tag::Paragraph))
         {
@@ -86,11 +140,15 @@ impl Walker<'_, '_> {
         None
     }
 
-    fn record_meta(&mut self, meta: MetaLine) {
-        let seen = &mut self.walked.meta;
-        seen.updated = seen.updated.or(meta.updated);
-        if seen.status.is_none() {
-            seen.status = meta.status;
+    /// Keeps what a header line says (the first date and status win),
+    /// and the `xxx` markers in it (events `p_start..p_end`) as to-dos.
+    fn record_meta(&mut self, meta: MetaLine, p_start: usize, p_end: usize) {
+        self.walked.meta.merge(meta);
+        for i in p_start..p_end {
+            if let (Event::Text(text), range) = &self.events[i] {
+                let (text, range) = (text.clone(), range.clone());
+                self.on_text(&text, &range);
+            }
         }
     }
 }

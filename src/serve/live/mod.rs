@@ -56,6 +56,8 @@ pub(crate) struct Live {
     resolved: Vec<Resolved>,
     /// Each page's link problems.
     linked: Vec<Vec<Diagnostic>>,
+    /// GitBook-hosted files with no local copy: one warning each, for all pages.
+    hosted: Vec<Diagnostic>,
     /// Output paths taken twice.
     collisions: Vec<Diagnostic>,
     /// `protocols/` out of step with the notes.
@@ -130,6 +132,7 @@ impl Live {
             readers: HashMap::new(),
             resolved: vec![Resolved::default(); pages.len()],
             linked: vec![Vec::new(); pages.len()],
+            hosted: Vec::new(),
             collisions: Vec::new(),
             drift: Vec::new(),
             later: Later::default(),
@@ -258,6 +261,7 @@ impl Live {
             }
             self.linked[i] = problems;
         }
+        self.hosted = crate::links::missing_hosted(pages, index);
         changed
     }
 
@@ -315,6 +319,7 @@ impl Live {
         let p = &self.edition.prepared.problems;
         p.iter()
             .chain(self.linked.iter().flatten())
+            .chain(&self.hosted)
             .chain(&self.collisions)
             .chain(&self.drift)
             .cloned()
