@@ -140,6 +140,7 @@ pub(crate) fn generated_page(
         path: spec.path.clone(),
         text: markdown,
         listed: true,
+        includes: Default::default(),
     }
 }
 

@@ -11,6 +11,7 @@
 //! links to it still find it), which bounds what any one page costs a build.
 
 pub(crate) mod folders;
+pub mod include;
 pub mod source;
 pub mod summary;
 
@@ -58,6 +59,8 @@ pub struct SourcePage {
     pub summary_title: Option<String>,
     /// Whether SUMMARY lists it (unlisted pages are built but not in the navigation).
     pub listed: bool,
+    /// What its mdBook `{{#…}}` directives gave (`text` is already expanded).
+    pub includes: include::Includes,
 }
 
 /// A file that is not a page.
@@ -107,7 +110,9 @@ pub fn load(
             Diagnostic::warning(format!("{source_label}{path}"), 0, 0, message).with_help(help),
         );
     }
-    let texts = read_pages(tree, &markdown, &source_label, &mut diagnostics)?;
+    let mut texts = read_pages(tree, &markdown, &source_label, &mut diagnostics)?;
+    let (mut includes, problems) = include::expand_all(config, tree, &mut texts);
+    diagnostics.extend(problems);
     let mut existing: BTreeSet<String> = markdown.iter().cloned().collect();
     // SUMMARY may list pages the build generates; whether one clashes with a
     // source page is known only once the build decides to generate it.
@@ -124,7 +129,10 @@ pub fn load(
     } else {
         folders::summary(&markdown, &texts)
     };
-    let pages = order_pages(&summary, markdown, texts, &source_label, &mut diagnostics);
+    let mut pages = order_pages(&summary, markdown, texts, &source_label, &mut diagnostics);
+    for page in &mut pages {
+        page.includes = includes.remove(&page.path).unwrap_or_default();
+    }
     let assets = assets
         .into_iter()
         .map(|path| {
@@ -252,6 +260,7 @@ fn order_pages(
         text,
         summary_title: title.map(str::to_string),
         listed: title.is_some(),
+        includes: include::Includes::default(),
     };
     let mut pages = Vec::with_capacity(markdown.len());
     for chapter in summary.chapters() {
