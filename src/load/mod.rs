@@ -104,15 +104,9 @@ pub fn load(
         .map(|(path, why)| (path.clone(), *why))
         .collect();
     for (path, why) in listing.skipped {
-        let message = format!("left out of the site: {why}");
-        let help = "copy what it points at into the source folder if it belongs in the handbook";
-        diagnostics.push(
-            Diagnostic::warning(format!("{source_label}{path}"), 0, 0, message).with_help(help),
-        );
+        diagnostics.push(left_out_warning(&source_label, &path, why));
     }
-    let mut texts = read_pages(tree, &markdown, &source_label, &mut diagnostics)?;
-    let (mut includes, problems) = include::expand_all(config, tree, &mut texts);
-    diagnostics.extend(problems);
+    let (texts, includes) = read_expanded(config, tree, &markdown, &mut diagnostics)?;
     let mut existing: BTreeSet<String> = markdown.iter().cloned().collect();
     // SUMMARY may list pages the build generates; whether one clashes with a
     // source page is known only once the build decides to generate it.
@@ -129,10 +123,13 @@ pub fn load(
     } else {
         folders::summary(&markdown, &texts)
     };
-    let mut pages = order_pages(&summary, markdown, texts, &source_label, &mut diagnostics);
-    for page in &mut pages {
-        page.includes = includes.remove(&page.path).unwrap_or_default();
-    }
+    let pages = pages_of(
+        &summary,
+        (markdown, texts),
+        includes,
+        &source_label,
+        &mut diagnostics,
+    );
     let assets = assets
         .into_iter()
         .map(|path| {
@@ -151,6 +148,26 @@ pub fn load(
         },
         diagnostics,
     ))
+}
+
+/// The warning for an entry the walk would not follow.
+fn left_out_warning(source_label: &str, path: &str, why: &str) -> Diagnostic {
+    let message = format!("left out of the site: {why}");
+    let help = "copy what it points at into the source folder if it belongs in the handbook";
+    Diagnostic::warning(format!("{source_label}{path}"), 0, 0, message).with_help(help)
+}
+
+/// Every page's text, its mdBook directives done, and what they gave.
+fn read_expanded(
+    config: &Config,
+    tree: &dyn SourceTree,
+    paths: &[String],
+    diagnostics: &mut Diagnostics,
+) -> Result<(HashMap<String, String>, HashMap<String, include::Includes>)> {
+    let mut texts = read_pages(tree, paths, &config.source_label(), diagnostics)?;
+    let (includes, problems) = include::expand_all(config, tree, &mut texts);
+    diagnostics.extend(problems);
+    Ok((texts, includes))
 }
 
 fn read_pages(
@@ -209,6 +226,54 @@ fn too_large(file: String, size: u64) -> Diagnostic {
     );
     Diagnostic::error(file, 1, 1, message)
         .with_help("split it into several pages and list each in SUMMARY.md")
+}
+
+/// The pages in order, each with what its directives gave, without the parts.
+fn pages_of(
+    summary: &Summary,
+    (markdown, texts): (Vec<String>, HashMap<String, String>),
+    mut includes: HashMap<String, include::Includes>,
+    source_label: &str,
+    diagnostics: &mut Diagnostics,
+) -> Vec<SourcePage> {
+    let (markdown, texts) = without_parts(summary, markdown, texts, &includes, source_label);
+    let mut pages = order_pages(summary, markdown, texts, source_label, diagnostics);
+    for page in &mut pages {
+        page.includes = includes.remove(&page.path).unwrap_or_default();
+    }
+    pages
+}
+
+/// The pages without the parts: markdown files that a page includes and
+/// SUMMARY does not list are part of that page, not pages of their own
+/// (as in mdBook, where only the SUMMARY's chapters are built).
+fn without_parts(
+    summary: &Summary,
+    markdown: Vec<String>,
+    mut texts: HashMap<String, String>,
+    includes: &HashMap<String, include::Includes>,
+    source_label: &str,
+) -> (Vec<String>, HashMap<String, String>) {
+    let listed: BTreeSet<&str> = summary
+        .chapters()
+        .iter()
+        .filter_map(|c| c.path.as_deref())
+        .collect();
+    let parts: BTreeSet<&str> = includes
+        .values()
+        .flat_map(|i| i.origins.included())
+        .filter_map(|label| label.strip_prefix(source_label))
+        .filter(|path| !listed.contains(path))
+        .collect();
+    if parts.is_empty() {
+        return (markdown, texts);
+    }
+    texts.retain(|path, _| !parts.contains(path.as_str()));
+    let markdown = markdown
+        .into_iter()
+        .filter(|path| !parts.contains(path.as_str()))
+        .collect();
+    (markdown, texts)
 }
 
 /// Editors on Windows save UTF-8 with a byte-order mark; it is not content

@@ -10,6 +10,7 @@ mod example;
 mod harness;
 mod interrupted;
 mod invalid;
+mod mdbook;
 mod properties;
 mod protocols;
 mod search;

@@ -63,9 +63,6 @@ impl Origins {
             return;
         }
         if let Some((file, line)) = self.place(diagnostic.line) {
-            if file != page_file {
-                diagnostic.column = 0;
-            }
             diagnostic.file = file.to_string();
             diagnostic.line = line;
         }
@@ -141,6 +138,10 @@ pub(crate) fn expand_all(
         let (origins, title) = (expanded.origins, expanded.title);
         includes.insert(path, Includes { origins, title });
     }
+    // A part included by a page is expanded as a page too: the same
+    // problem is found twice.
+    problems.sort();
+    problems.dedup();
     (includes, problems)
 }
 

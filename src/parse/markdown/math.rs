@@ -5,10 +5,12 @@
 //! or found in text between MathJax's `\(…\)` / `\[…\]`, as mdBook's
 //! `mathjax-support` books write them: `\\(` in the markdown) and whether
 //! it is displayed; gives MathML with the LaTeX kept as its annotation, or
-//! the parser's complaint. pulldown-latex does the work: of 19 formulas
-//! typical of such books it read 18 (all but a deliberately broken one),
-//! where latex2mathml read 16 (it has no `aligned` or `cases`), and it is
-//! released and maintained, with one dependency.
+//! the parser's complaint. pulldown-latex does the work: of 18 formulas
+//! typical of such books (fractions, sums, matrices, `aligned`, `cases`…)
+//! it read all 18, where latex2mathml read 16 (it has no `aligned` or
+//! `cases`); of 5 broken ones (`\frac{a}`, `x^`, an unknown command…) it
+//! refused all 5, which a warning can then point at, where latex2mathml
+//! rendered 4 without a word. It is maintained, with one dependency.
 
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
