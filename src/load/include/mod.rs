@@ -178,6 +178,7 @@ pub(crate) fn expand(cx: &Context<'_>, path: &str, file: &str, text: &str) -> Op
     let mut walk = Walk {
         cx,
         out: String::with_capacity(text.len()),
+        newlines: 0,
         origins: Origins {
             files: vec![file.to_string()],
             runs: Vec::new(),
@@ -208,6 +209,8 @@ pub(crate) fn expand(cx: &Context<'_>, path: &str, file: &str, text: &str) -> Op
 struct Walk<'c, 'r> {
     cx: &'c Context<'r>,
     out: String,
+    /// Newlines in `out`: the 0-based index of the line it is on.
+    newlines: u32,
     origins: Origins,
     /// The files being expanded, outermost first (reach paths).
     chain: Vec<String>,
@@ -224,6 +227,7 @@ impl Walk<'_, '_> {
         for (i, (line, n)) in lines.iter().enumerate() {
             if i > 0 {
                 self.out.push('\n');
+                self.newlines += 1;
             }
             self.begin_line(file, *n);
             let mut at = 0;
@@ -244,8 +248,7 @@ impl Walk<'_, '_> {
         if !(self.out.is_empty() || self.out.ends_with('\n')) {
             return;
         }
-        let index = u32::try_from(self.out.bytes().filter(|&b| b == b'\n').count());
-        let index = index.unwrap_or(u32::MAX);
+        let index = self.newlines;
         let line = u32::try_from(line).unwrap_or(u32::MAX);
         let follows = self.origins.runs.last().is_some_and(|&(start, f, first)| {
             f == file && first.checked_add(index - start) == Some(line)

@@ -175,3 +175,54 @@ fn labels_outside_the_source_folder_are_tidy() {
     assert_eq!(tidy("/tmp/book/../x.rs"), "/tmp/x.rs");
     assert_eq!(tidy("src/../examples/a.rs"), "examples/a.rs");
 }
+
+#[test]
+fn inline_code_is_expanded_too_as_mdbook_does() {
+    let dir = repo(&[("book/src/v.txt", "1.2.3\n")]);
+    let e = expanded(&dir, "a.md", "Version `{{#include v.txt}}`.\n").unwrap();
+    assert_eq!(e.text, "Version `1.2.3`.\n");
+}
+
+/// A source folder that is not on disk, as a git edition's.
+struct Memory(Vec<(&'static str, &'static str)>);
+
+impl crate::load::source::SourceTree for Memory {
+    fn files(&self) -> anyhow::Result<crate::load::source::Listing> {
+        let files = self.0.iter().map(|(p, _)| p.to_string()).collect();
+        Ok(crate::load::source::Listing {
+            files,
+            skipped: Vec::new(),
+        })
+    }
+    fn read(&self, path: &str) -> anyhow::Result<Vec<u8>> {
+        let found = self.0.iter().find(|(p, _)| *p == path);
+        found
+            .map(|(_, t)| t.as_bytes().to_vec())
+            .ok_or_else(|| anyhow::anyhow!("no {path}"))
+    }
+    fn size(&self, path: &str) -> anyhow::Result<u64> {
+        Ok(self.read(path)?.len() as u64)
+    }
+    fn disk_path(&self, _path: &str) -> Option<std::path::PathBuf> {
+        None
+    }
+}
+
+#[test]
+fn an_edition_read_from_git_includes_from_its_own_tree_only() {
+    let tree = Memory(vec![("a.md", ""), ("code/x.rs", "fn x() {}\n")]);
+    let reach = Reach::Tree { tree: &tree };
+    let cx = Context {
+        reach: &reach,
+        source_prefix: String::new(),
+        source_label: "v1:src/".into(),
+        root_prefix: String::new(),
+        root_label: "v1:".into(),
+    };
+    let text = "{{#include code/x.rs}}\n{{#include ../y.rs}}\n";
+    let e = expand(&cx, "a.md", "v1:src/a.md", text).unwrap();
+    assert!(e.text.starts_with("fn x() {}\n"), "{}", e.text);
+    assert_eq!(e.origins.included(), ["v1:src/code/x.rs"]);
+    assert_eq!(e.problems.len(), 1, "{:?}", e.problems);
+    assert!(e.problems[0].message.contains("outside the repository"));
+}
