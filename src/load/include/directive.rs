@@ -110,6 +110,9 @@ fn parse(inner: &str) -> Option<Result<Directive, String>> {
                 attrs: words.collect(),
             })
         }
+        "title" if args.is_empty() => {
+            Err("`{{#title}}` needs the title to give the page".to_string())
+        }
         "title" => Ok(Directive::Title(args.to_string())),
         _ => return None,
     })
@@ -339,6 +342,7 @@ mod tests {
                 .contains("ends before")
         );
         assert!(one("{{#include }}").unwrap_err().contains("needs a file"));
+        assert!(one("{{#title }}").unwrap_err().contains("needs the title"));
     }
 
     const FILE: &str = "// ANCHOR: all\nuse x;\n// ANCHOR: main\nfn main() {\n    // ANCHOR_END: inner\n}\n// ANCHOR_END: main\n// ANCHOR_END: all\n";
