@@ -189,6 +189,25 @@ fn dollar_math_renders_and_a_bad_formula_is_a_warning_shown_as_code() {
 }
 
 #[test]
+fn a_bad_mathjax_formula_is_a_warning_at_the_formula() {
+    book(&[(
+        "src/a.md",
+        "# A\n\nFine \\\\(x\\\\), then \\\\(\\frac{a}\\\\) here.\n",
+    )])
+    .file(
+        "handbook.yaml",
+        "title: T\nsource: src\nmarkdown:\n  math: mathjax\n",
+    )
+    .build()
+    .assert_success()
+    .assert_stderr("src/a.md:3:20: warning: this formula is not LaTeX math")
+    .assert_page(
+        "a.html",
+        &["<code class=\"math-error\">\\frac{a}</code> here."],
+    );
+}
+
+#[test]
 fn without_the_markdown_section_quotes_dollars_and_mathjax_stay_text() {
     book(&[("src/a.md", "# A\n\n\"Plain\" $x$ and \\\\(y\\\\).\n")])
         .build()

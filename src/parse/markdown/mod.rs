@@ -534,12 +534,15 @@ impl<'a> Walker<'a, '_> {
     /// `\[…\]` are math; gives the index of the event after the run.
     fn on_mathjax_text(&mut self, start: usize) -> usize {
         let mut text = String::new();
+        // Where each text event starts: in `text`, and in the walked text.
+        let mut starts = Vec::new();
         let mut i = start;
         while self.events.fill(i) {
             let (event, range) = self.events[i].clone();
             match event {
                 Event::Text(t) => {
                     self.on_text(&t, &range);
+                    starts.push((text.len(), range.start));
                     text.push_str(&t);
                 }
                 Event::SoftBreak => text.push('\n'),
@@ -547,11 +550,24 @@ impl<'a> Walker<'a, '_> {
             }
             i += 1;
         }
-        let offset = self.events[start].1.start;
         for piece in math::split_mathjax(&text) {
             match piece {
                 math::Piece::Text(t) => self.out.push(Event::Text(CowStr::from(t.to_string()))),
-                math::Piece::Math(tex, display, _) => self.on_math(tex, display, offset),
+                math::Piece::Math(tex, display, at) => {
+                    let event = starts.partition_point(|s| s.0 <= at).saturating_sub(1);
+                    let (from, source) = starts.get(event).copied().unwrap_or_default();
+                    let mut offset = source + (at - from);
+                    // `\\(` in the page is an escape: its text starts at the second `\`.
+                    if self
+                        .input
+                        .text
+                        .get(..offset)
+                        .is_some_and(|t| t.ends_with('\\'))
+                    {
+                        offset -= 1;
+                    }
+                    self.on_math(tex, display, offset);
+                }
             }
         }
         i
