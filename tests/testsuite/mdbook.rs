@@ -132,6 +132,27 @@ fn a_problem_inside_included_text_is_reported_at_the_included_line() {
 }
 
 #[test]
+fn a_note_in_included_text_and_a_part_s_own_problem_are_reported_once_there() {
+    let note = "## Voting\n\n> `Note: Derive protocols`\n>\n> - **Quorum** — Half.\n>   - stauts: adopted\n";
+    let test = book(&[(
+        "src/a.md",
+        "# A\n\n{{#include rules.txt}}\n\n{{#include part.md}}\n",
+    )])
+    .file("src/rules.txt", note)
+    .file("src/part.md", "Part.\n\n{{#include gone.rs}}\n")
+    .build()
+    .assert_exit(1)
+    .assert_stderr("src/rules.txt:6:")
+    .assert_stderr("src/part.md:3:1: error: cannot include `gone.rs`");
+    assert_eq!(
+        test.stderr().matches("cannot include `gone.rs`").count(),
+        1,
+        "{}",
+        test.stderr()
+    );
+}
+
+#[test]
 fn includes_reach_the_repository_beside_the_book_but_not_beyond_it() {
     let test = HandbookTest::empty()
         .file("repo/.git/HEAD", "ref: refs/heads/main\n")
