@@ -6,6 +6,10 @@
 //! and one warning naming the unlisted pages. Without a SUMMARY.md the table of
 //! contents comes from the folders, sorted, a folder's README.md as its page.
 //! Pages are read in parallel; nothing here parses markdown beyond SUMMARY.
+//! mdBook's `{{#include}}` and its kin are done here ([`include`]), so a
+//! page's text is whole before it is parsed (and parsing stays pure);
+//! markdown files that pages include and SUMMARY does not list are parts of
+//! those pages, not pages.
 //! A page larger than [`MAX_PAGE_BYTES`] is not read: it is an error at its
 //! first line, and the page stays in the handbook empty (so SUMMARY and the
 //! links to it still find it), which bounds what any one page costs a build.

@@ -9,6 +9,8 @@
 //! code blocks and footnotes are walked to their end without looking ahead,
 //! and the output goes to a [`Sink`] that writes a long page's HTML as it
 //! comes, so memory follows the largest heading, link or note, not the page.
+//! `code` reads info strings and hides mdBook's hidden lines; `math` turns
+//! formulas (when the project's `markdown.math` asks) into MathML.
 //! Link destinations become NUL-delimited slots (`\0N\0`) that the render
 //! stage fills with resolved URLs: NUL cannot come from the page, because
 //! [`super::parse_page`] replaces it before parsing.
