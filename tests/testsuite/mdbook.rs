@@ -49,6 +49,7 @@ fn the_fixture_builds_without_a_diagnostic_and_its_pages_read_as_in_mdbook() {
     let includes = main_of(&test, "includes.html");
     assert!(includes.contains("A note included two levels deep."));
     assert!(includes.contains("<code>{{#include ../examples/hello.rs}}</code>"));
+    assert!(includes.contains("<code>use std::fmt::Write;</code>"));
     assert!(
         !includes.contains("ANCHOR: body\n    let"),
         "anchor markers are left out"
