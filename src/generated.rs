@@ -7,6 +7,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::{config, load, parse, protocols, spaces};
+use std::collections::HashMap;
 
 /// The protocols derived from the editor's pages, and the pages made from
 /// them and from the spaces.
@@ -83,10 +84,22 @@ pub(crate) fn derive(
     pages: &[parse::Page],
 ) -> (Vec<protocols::ProtocolRecord>, Vec<Diagnostic>) {
     let space_ids = config.spaces.iter().map(|s| s.id.clone()).collect();
-    protocols::derive(
+    let (records, mut problems) = protocols::derive(
         pages,
         &protocols::Context::new(&handbook.summary, &space_ids),
-    )
+    );
+    // A note in included text is reported at the included file's line.
+    let including: HashMap<&str, &parse::Page> = pages
+        .iter()
+        .filter(|p| !p.includes.is_empty())
+        .map(|p| (p.file.as_str(), p))
+        .collect();
+    for problem in &mut problems {
+        if let Some(page) = including.get(problem.file.as_str()) {
+            page.relocate(problem);
+        }
+    }
+    (records, problems)
 }
 
 /// The register, code of practice, constitution and Spaces page made from
@@ -140,6 +153,7 @@ pub(crate) fn generated_page(
         path: spec.path.clone(),
         text: markdown,
         listed: true,
+        includes: Default::default(),
     }
 }
 

@@ -255,7 +255,11 @@ fn resolve_all(
 ) -> Vec<links::Resolved> {
     let resolved: Vec<_> = pages
         .par_iter()
-        .map(|page| links::resolve(page, index, level))
+        .map(|page| {
+            let (resolved, mut problems) = links::resolve(page, index, level);
+            problems.iter_mut().for_each(|d| page.relocate(d));
+            (resolved, problems)
+        })
         .collect();
     let (resolved, problems): (Vec<_>, Vec<_>) = resolved.into_iter().unzip();
     diagnostics.extend(problems.into_iter().flatten());
@@ -391,6 +395,7 @@ fn parse_options<'a>(
         highlight,
         spaces: space_urls,
         highlights,
+        markdown: &config.markdown,
     }
 }
 
@@ -430,7 +435,7 @@ fn parse_kept(
     let Some(kept) = kept else {
         return parse::parse_page(source, options);
     };
-    let key = cache::key_of(&(source, options.legacy, options.highlight, options.spaces));
+    let key = cache::key_of(&(source, options.key_parts()));
     kept.get(key)
         .unwrap_or_else(|| kept.keep(key, parse::parse_page(source, options)))
 }
@@ -531,9 +536,12 @@ fn todo_warnings(pages: &[parse::Page], diagnostics: &mut Diagnostics, list: boo
         count += page.todos.len();
         if list {
             diagnostics.extend(page.todos.iter().map(|&(line, column)| {
-                Diagnostic::warning(&page.file, line, column, "to-do marker `xxx`").with_help(
-                    "replace it with the missing text, or leave it and let `check` remind you",
-                )
+                let mut d = Diagnostic::warning(&page.file, line, column, "to-do marker `xxx`")
+                    .with_help(
+                        "replace it with the missing text, or leave it and let `check` remind you",
+                    );
+                page.relocate(&mut d);
+                d
             }));
         }
     }

@@ -242,12 +242,14 @@ mod tests {
             text: text.into(),
             summary_title: None,
             listed: true,
+            includes: Default::default(),
         };
         let options = crate::parse::Options {
             legacy: &[],
             highlight: false,
             spaces: &[],
             highlights: None,
+            markdown: &Default::default(),
         };
         crate::parse::parse_page(&source, options)
     }

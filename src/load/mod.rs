@@ -6,11 +6,16 @@
 //! and one warning naming the unlisted pages. Without a SUMMARY.md the table of
 //! contents comes from the folders, sorted, a folder's README.md as its page.
 //! Pages are read in parallel; nothing here parses markdown beyond SUMMARY.
+//! mdBook's `{{#include}}` and its kin are done here ([`include`]), so a
+//! page's text is whole before it is parsed (and parsing stays pure);
+//! markdown files that pages include and SUMMARY does not list are parts of
+//! those pages, not pages.
 //! A page larger than [`MAX_PAGE_BYTES`] is not read: it is an error at its
 //! first line, and the page stays in the handbook empty (so SUMMARY and the
 //! links to it still find it), which bounds what any one page costs a build.
 
 pub(crate) mod folders;
+pub mod include;
 pub mod source;
 pub mod summary;
 
@@ -61,6 +66,8 @@ pub struct SourcePage {
     pub summary_title: Option<String>,
     /// Whether SUMMARY lists it (unlisted pages are built but not in the navigation).
     pub listed: bool,
+    /// What its mdBook `{{#…}}` directives gave (`text` is already expanded).
+    pub includes: include::Includes,
 }
 
 /// A file that is not a page.
@@ -107,13 +114,9 @@ pub fn load(
         .map(|(path, why)| (path.clone(), *why))
         .collect();
     for (path, why) in listing.skipped {
-        let message = format!("left out of the site: {why}");
-        let help = "copy what it points at into the source folder if it belongs in the handbook";
-        diagnostics.push(
-            Diagnostic::warning(format!("{source_label}{path}"), 0, 0, message).with_help(help),
-        );
+        diagnostics.push(left_out_warning(&source_label, &path, why));
     }
-    let texts = read_pages(tree, &markdown, &source_label, &mut diagnostics)?;
+    let (texts, includes) = read_expanded(config, tree, &markdown, &mut diagnostics)?;
     let mut existing: BTreeSet<String> = markdown.iter().cloned().collect();
     // SUMMARY may list pages the build generates; whether one clashes with a
     // source page is known only once the build decides to generate it.
@@ -131,7 +134,7 @@ pub fn load(
         folders::summary(&markdown, &texts)
     };
     let labels = (source_label.as_str(), summary_file);
-    let pages = order_pages(&summary, markdown, texts, labels, &mut diagnostics);
+    let pages = pages_of(&summary, (markdown, texts), includes, labels, &mut diagnostics);
     let assets = assets
         .into_iter()
         .map(|path| {
@@ -150,6 +153,26 @@ pub fn load(
         },
         diagnostics,
     ))
+}
+
+/// The warning for an entry the walk would not follow.
+fn left_out_warning(source_label: &str, path: &str, why: &str) -> Diagnostic {
+    let message = format!("left out of the site: {why}");
+    let help = "copy what it points at into the source folder if it belongs in the handbook";
+    Diagnostic::warning(format!("{source_label}{path}"), 0, 0, message).with_help(help)
+}
+
+/// Every page's text, its mdBook directives done, and what they gave.
+fn read_expanded(
+    config: &Config,
+    tree: &dyn SourceTree,
+    paths: &[String],
+    diagnostics: &mut Diagnostics,
+) -> Result<(HashMap<String, String>, HashMap<String, include::Includes>)> {
+    let mut texts = read_pages(tree, paths, &config.source_label(), diagnostics)?;
+    let (includes, problems) = include::expand_all(config, tree, &mut texts);
+    diagnostics.extend(problems);
+    Ok((texts, includes))
 }
 
 fn read_pages(
@@ -210,6 +233,54 @@ fn too_large(file: String, size: u64) -> Diagnostic {
         .with_help("split it into several pages and list each in SUMMARY.md")
 }
 
+/// The pages in order, each with what its directives gave, without the parts.
+fn pages_of(
+    summary: &Summary,
+    (markdown, texts): (Vec<String>, HashMap<String, String>),
+    mut includes: HashMap<String, include::Includes>,
+    labels: (&str, &str),
+    diagnostics: &mut Diagnostics,
+) -> Vec<SourcePage> {
+    let (markdown, texts) = without_parts(summary, markdown, texts, &includes, labels.0);
+    let mut pages = order_pages(summary, markdown, texts, labels, diagnostics);
+    for page in &mut pages {
+        page.includes = includes.remove(&page.path).unwrap_or_default();
+    }
+    pages
+}
+
+/// The pages without the parts: markdown files that a page includes and
+/// SUMMARY does not list are part of that page, not pages of their own
+/// (as in mdBook, where only the SUMMARY's chapters are built).
+fn without_parts(
+    summary: &Summary,
+    markdown: Vec<String>,
+    mut texts: HashMap<String, String>,
+    includes: &HashMap<String, include::Includes>,
+    source_label: &str,
+) -> (Vec<String>, HashMap<String, String>) {
+    let listed: BTreeSet<&str> = summary
+        .chapters()
+        .iter()
+        .filter_map(|c| c.path.as_deref())
+        .collect();
+    let parts: BTreeSet<&str> = includes
+        .values()
+        .flat_map(|i| i.origins.included())
+        .filter_map(|label| label.strip_prefix(source_label))
+        .filter(|path| !listed.contains(path))
+        .collect();
+    if parts.is_empty() {
+        return (markdown, texts);
+    }
+    texts.retain(|path, _| !parts.contains(path.as_str()));
+    let markdown = markdown
+        .into_iter()
+        .filter(|path| !parts.contains(path.as_str()))
+        .collect();
+    (markdown, texts)
+}
+
 /// Editors on Windows save UTF-8 with a byte-order mark; it is not content
 /// (and would hide a page's front matter).
 pub(crate) fn without_bom(text: String) -> String {
@@ -259,6 +330,7 @@ fn order_pages(
         text,
         summary_title: title.map(str::to_string),
         listed: title.is_some(),
+        includes: include::Includes::default(),
     };
     let mut pages = Vec::with_capacity(markdown.len());
     for chapter in summary.chapters() {

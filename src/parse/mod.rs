@@ -72,6 +72,9 @@ pub struct Page {
     pub todos: Vec<(u32, u32)>,
     /// The rendered body with link slots.
     pub body: Body,
+    /// What the page's mdBook directives gave: where its lines came from
+    /// (diagnostics at them name the included file) and its `<title>`.
+    pub includes: crate::load::include::Includes,
 }
 
 /// A heading and its id.
@@ -247,6 +250,12 @@ pub enum Slot {
 }
 
 impl Page {
+    /// Moves a diagnostic made at a line of this page to the file and
+    /// line the page's text there came from (an included file's).
+    pub fn relocate(&self, diagnostic: &mut Diagnostic) {
+        self.includes.origins.relocate(&self.file, diagnostic);
+    }
+
     /// Every anchor a link may name on this page: heading ids and protocol ids.
     pub fn anchors(&self) -> impl Iterator<Item = &str> {
         let protocols = self
@@ -373,6 +382,27 @@ pub struct Options<'a> {
     pub spaces: &'a [(String, String)],
     /// Code highlighted by earlier builds, looked up before highlighting.
     pub highlights: Option<&'a crate::cache::highlight::Highlights>,
+    /// The markdown extensions the project turned on.
+    pub markdown: &'a crate::config::Markdown,
+}
+
+impl Options<'_> {
+    /// Everything in the options that changes what a page parses to, for
+    /// the build cache's key of a parsed page (the highlight cache is
+    /// only a memo, so it is not).
+    pub fn key_parts(&self) -> impl std::hash::Hash + '_ {
+        let markdown = self.markdown;
+        (
+            self.legacy,
+            self.highlight,
+            self.spaces,
+            (
+                markdown.smart_punctuation,
+                markdown.math as u8,
+                &markdown.hidelines,
+            ),
+        )
+    }
 }
 
 /// Parses one page.
@@ -398,15 +428,11 @@ pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagn
         highlights: options.highlights,
         spaces: options.spaces,
         front_title: front.title.as_deref(),
+        markdown: options.markdown,
     };
     let walked = markdown::walk(&input);
     problems.extend(walked.problems);
-    let title = front
-        .title
-        .clone()
-        .or_else(|| walked.h1.clone())
-        .or_else(|| source.summary_title.clone());
-    let title = title.unwrap_or_else(|| file_title(&source.path));
+    let title = page_title(front.title.as_ref(), walked.h1.as_ref(), source);
     let heading_ids = walked.headings.iter().map(|h| h.id.as_str()).collect();
     let body = Body::from_marked(&walked.html, &heading_ids);
     let page = Page {
@@ -434,8 +460,16 @@ pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagn
         sections: walked.sections,
         todos: walked.todos,
         body,
+        includes: source.includes.clone(),
     };
+    problems.iter_mut().for_each(|d| page.relocate(d));
     (page, problems)
+}
+
+/// Front matter title, else the first H1, else the SUMMARY title, else the file name.
+fn page_title(front: Option<&String>, h1: Option<&String>, source: &SourcePage) -> String {
+    let title = front.or(h1).or(source.summary_title.as_ref()).cloned();
+    title.unwrap_or_else(|| file_title(&source.path))
 }
 
 /// The front matter (defaults when absent or broken) and its `updated` date;

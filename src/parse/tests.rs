@@ -9,6 +9,7 @@ fn source(path: &str, text: &str) -> SourcePage {
         text: text.into(),
         summary_title: Some("From summary".into()),
         listed: true,
+        includes: Default::default(),
     }
 }
 
@@ -22,6 +23,7 @@ fn parse(text: &str) -> (Page, Vec<Diagnostic>) {
             highlight: true,
             spaces: &spaces,
             highlights: None,
+            markdown: &crate::config::Markdown::default(),
         },
     )
 }

@@ -193,6 +193,8 @@ struct TocEntry<'a> {
 #[derive(Serialize)]
 struct PageContext<'a> {
     title: &'a str,
+    /// The `<title>` an mdBook page set with `{{#title …}}`.
+    head_title: Option<&'a str>,
     description: &'a str,
     html: String,
     has_h1: bool,
@@ -392,6 +394,7 @@ impl Renderer {
             .collect();
         PageContext {
             title: &page.title,
+            head_title: page.includes.title.as_deref(),
             description: page.description.as_deref().unwrap_or(""),
             // Filled once the page is known to be rendered.
             html: String::new(),

@@ -87,7 +87,8 @@ impl Server {
         report(&update);
         let (addr, runtime) = listen(options, Arc::clone(&site), limits)?;
         let (send, receive) = mpsc::channel();
-        let watch = watch_project(session.config(), &send)?;
+        let mut watch = watch_project(session.config(), &send)?;
+        watch.include(&session.included_files());
         let stop = send.clone();
         let mut watching = Watching::new(session, watch, send, report);
         let worker_site = Arc::clone(&site);
@@ -256,7 +257,9 @@ impl Watching {
     /// A batch of changed paths applied, or a new session started.
     fn batch(&mut self, site: &Site, paths: &[PathBuf]) {
         let session = &self.session;
-        let changes = watch::classify(session.config(), paths, &|p| session.knows(p));
+        let mut changes = watch::classify(session.config(), paths, &|p| session.knows(p));
+        // A file a page includes makes that page's text.
+        changes.pages.extend(session.including(paths));
         if changes.is_empty() {
             return;
         }
@@ -265,6 +268,7 @@ impl Watching {
         } else {
             self.apply(site, &changes);
         }
+        self.watch.include(&self.session.included_files());
         self.schedule_settle(self.settle_first);
     }
 
@@ -286,7 +290,10 @@ impl Watching {
         if update.published {
             site.replace_at(fresh.prefix(), files);
             match watch_project(fresh.config(), &self.send) {
-                Ok(watch) => self.watch = watch,
+                Ok(mut watch) => {
+                    watch.include(&fresh.included_files());
+                    self.watch = watch;
+                }
                 Err(error) => self.tell(site, &failed(&error)),
             }
             self.session = fresh;

@@ -151,6 +151,25 @@ impl Session {
         self.live.as_ref().is_some_and(|live| live.knows(path))
     }
 
+    /// The pages (by path) that include any of the `changed` files.
+    pub(crate) fn including(
+        &self,
+        changed: &[std::path::PathBuf],
+    ) -> std::collections::BTreeSet<String> {
+        self.live
+            .as_ref()
+            .map(|live| live.including(changed))
+            .unwrap_or_default()
+    }
+
+    /// Every file the live edition's pages include.
+    pub(crate) fn included_files(&self) -> std::collections::BTreeSet<std::path::PathBuf> {
+        self.live
+            .as_ref()
+            .map(|live| live.included_files())
+            .unwrap_or_default()
+    }
+
     /// The served site's path prefix.
     pub(crate) fn prefix(&self) -> &str {
         &self.project.site.path_prefix

@@ -42,7 +42,33 @@ impl Changes {
 
 /// The watcher; dropping it stops watching.
 pub struct Watch {
-    _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    /// The folders outside the source folder watched for included files.
+    included: BTreeSet<PathBuf>,
+    source: PathBuf,
+}
+
+impl Watch {
+    /// Watches the folders of `files` (included by pages) that the source
+    /// folder's watch does not cover: their folder, as editors replace a
+    /// file when they save it.
+    pub fn include(&mut self, files: &BTreeSet<PathBuf>) {
+        for file in files {
+            let Some(folder) = file.parent() else {
+                continue;
+            };
+            if folder.starts_with(&self.source) || self.included.contains(folder) {
+                continue;
+            }
+            if self
+                .debouncer
+                .watch(folder, RecursiveMode::NonRecursive)
+                .is_ok()
+            {
+                self.included.insert(folder.to_path_buf());
+            }
+        }
+    }
 }
 
 /// Watches the source folder, the configuration file, the project's theme
@@ -70,8 +96,12 @@ pub fn watch(config: &Config, send: mpsc::Sender<Vec<PathBuf>>) -> anyhow::Resul
             debouncer.watch(&folder, RecursiveMode::Recursive)?;
         }
     }
+    let source =
+        crate::fs::resolved(&config.source_dir).unwrap_or_else(|_| config.source_dir.clone());
     Ok(Watch {
-        _debouncer: debouncer,
+        debouncer,
+        included: BTreeSet::new(),
+        source,
     })
 }
 

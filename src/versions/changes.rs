@@ -411,6 +411,7 @@ mod tests {
             text: text.into(),
             summary_title: None,
             listed: true,
+            includes: Default::default(),
         }
     }
 

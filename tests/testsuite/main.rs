@@ -12,6 +12,7 @@ mod gitbook;
 mod harness;
 mod interrupted;
 mod invalid;
+mod mdbook;
 mod properties;
 mod protocols;
 mod search;

@@ -61,6 +61,7 @@ fn page(text: String) -> SourcePage {
         text,
         summary_title: None,
         listed: true,
+        includes: Default::default(),
     }
 }
 
@@ -70,7 +71,7 @@ proptest! {
     #[test]
     fn any_page_parses(text in handbook_text()) {
         let legacy = vec!["https://old.example/trial/".to_string()];
-        let (parsed, _) = parse_page(&page(text), Options { legacy: &legacy, highlight: false, spaces: &[], highlights: None });
+        let (parsed, _) = parse_page(&page(text), Options { legacy: &legacy, highlight: false, spaces: &[], highlights: None, markdown: &Default::default() });
         // Every slot in the body names a link that exists.
         let body = parsed.body.markup().unwrap().fill(|_| "");
         prop_assert!(!body.contains(char::from(0)), "a marker leaked into the body");
@@ -78,7 +79,7 @@ proptest! {
 
     #[test]
     fn any_bytes_parse_as_a_page(text in "\\PC{0,400}") {
-        let (_, _) = parse_page(&page(text), Options { legacy: &[], highlight: true, spaces: &[], highlights: None });
+        let (_, _) = parse_page(&page(text), Options { legacy: &[], highlight: true, spaces: &[], highlights: None, markdown: &Default::default() });
     }
 
     #[test]

@@ -9,6 +9,8 @@
 //! code blocks and footnotes are walked to their end without looking ahead,
 //! and the output goes to a [`Sink`] that writes a long page's HTML as it
 //! comes, so memory follows the largest heading, link or note, not the page.
+//! `code` reads info strings and hides mdBook's hidden lines; `math` turns
+//! formulas (when the project's `markdown.math` asks) into MathML.
 //! Link destinations become NUL-delimited slots (`\0N\0`) that the render
 //! stage fills with resolved URLs: NUL cannot come from the page, because
 //! [`super::parse_page`] replaces it before parsing.
@@ -26,8 +28,10 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 use sink::Sink;
 use std::ops::Range;
 
+mod code;
 mod events;
 mod links;
+mod math;
 mod note;
 mod quote;
 mod sink;
@@ -66,18 +70,32 @@ pub(crate) struct Input<'i> {
     pub(crate) spaces: &'i [(String, String)],
     /// The front matter title: a leading H1 that says something else stays in the body.
     pub(crate) front_title: Option<&'i str>,
+    /// The markdown extensions the project turned on.
+    pub(crate) markdown: &'i crate::config::Markdown,
 }
 
 /// How many constructs deep the walk handles quotes, links and headings.
 const MAX_DEPTH: usize = 64;
 
-fn options() -> Options {
-    Options::ENABLE_TABLES
+/// CommonMark with GitHub's extensions, heading attributes and definition
+/// lists for every handbook (a line that opens with `: ` under a line of
+/// text is a definition in mdBook, and rare in other prose); smart
+/// punctuation and dollar math only when the project asks.
+fn options(markdown: &crate::config::Markdown) -> Options {
+    let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM
+        | Options::ENABLE_DEFINITION_LIST;
+    if markdown.smart_punctuation {
+        options |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    if markdown.math == crate::config::Math::Dollars {
+        options |= Options::ENABLE_MATH;
+    }
+    options
 }
 
 /// Walks one page body.
@@ -88,7 +106,7 @@ pub(crate) fn walk(input: &Input<'_>) -> Walked {
 /// Walks one page body, its HTML written as it comes when `len` is at
 /// least [`sink::STREAM_FROM`] (tests pass their own to take either way).
 fn walk_with(input: &Input<'_>, len: usize) -> Walked {
-    let parser = Parser::new_ext(input.text, options()).into_offset_iter();
+    let parser = Parser::new_ext(input.text, options(input.markdown)).into_offset_iter();
     let (html, mut walked) = sink::render(len, |out| {
         let mut walker = Walker {
             input,
@@ -277,9 +295,20 @@ impl<'a> Walker<'a, '_> {
                 self.out.push(event);
                 i + 1
             }
+            Event::Text(_) if self.input.markdown.math == crate::config::Math::Mathjax => {
+                self.on_mathjax_text(i)
+            }
             Event::Text(text) => {
                 self.on_text(&text, &range);
                 self.out.push(Event::Text(text));
+                i + 1
+            }
+            Event::InlineMath(tex) => {
+                self.on_math(&tex, false, range.start);
+                i + 1
+            }
+            Event::DisplayMath(tex) => {
+                self.on_math(&tex, true, range.start);
                 i + 1
             }
             other => {
@@ -483,12 +512,13 @@ impl<'a> Walker<'a, '_> {
     /// A code block is read to its end as its events come (it holds only
     /// text), and highlighted whole.
     fn on_code_block(&mut self, start: usize) -> usize {
-        let lang = match &self.events[start].0 {
+        let info = match &self.events[start].0 {
             Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info))) => {
-                info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                code::info(info, &self.input.markdown.hidelines)
             }
-            _ => String::new(),
+            _ => code::info("", &self.input.markdown.hidelines),
         };
+        let lang = info.lang;
         let mut code = String::new();
         let mut i = start + 1;
         while self.events.fill(i) {
@@ -501,6 +531,9 @@ impl<'a> Walker<'a, '_> {
             self.events.release(i);
             i += 1;
         }
+        if let Some(hide) = &info.hide {
+            code = code::shown(&code, hide);
+        }
         let block = match (self.input.highlight, self.input.highlights) {
             (true, Some(kept)) => kept.get_or_make(&lang, &code, || highlight(&lang, &code)),
             (true, None) => highlight(&lang, &code),
@@ -508,6 +541,66 @@ impl<'a> Walker<'a, '_> {
         };
         self.out.push(html(block));
         i + 1
+    }
+
+    /// A formula as MathML; one that is not LaTeX is a warning at its
+    /// place, and is shown as written, as code.
+    fn on_math(&mut self, tex: &str, display: bool, offset: usize) {
+        match math::mathml(tex, display) {
+            Ok(mathml) => self.out.push(html(mathml)),
+            Err(why) => {
+                let (line, column) = self.position(offset);
+                let message = format!("this formula is not LaTeX math the build can read: {why}");
+                let help = "fix the formula; until then it is shown as written";
+                let d = Diagnostic::warning(self.input.file, line, column, message).with_help(help);
+                self.walked.problems.push(d);
+                let shown = format!("<code class=\"math-error\">{}</code>", escape(tex));
+                self.out.push(html(shown));
+            }
+        }
+    }
+
+    /// A run of text (with its soft breaks) in which MathJax's `\(…\)` and
+    /// `\[…\]` are math; gives the index of the event after the run.
+    fn on_mathjax_text(&mut self, start: usize) -> usize {
+        let mut text = String::new();
+        // Where each text event starts: in `text`, and in the walked text.
+        let mut starts = Vec::new();
+        let mut i = start;
+        while self.events.fill(i) {
+            let (event, range) = self.events[i].clone();
+            match event {
+                Event::Text(t) => {
+                    self.on_text(&t, &range);
+                    starts.push((text.len(), range.start));
+                    text.push_str(&t);
+                }
+                Event::SoftBreak => text.push('\n'),
+                _ => break,
+            }
+            i += 1;
+        }
+        for piece in math::split_mathjax(&text) {
+            match piece {
+                math::Piece::Text(t) => self.out.push(Event::Text(CowStr::from(t.to_string()))),
+                math::Piece::Math(tex, display, at) => {
+                    let event = starts.partition_point(|s| s.0 <= at).saturating_sub(1);
+                    let (from, source) = starts.get(event).copied().unwrap_or_default();
+                    let mut offset = source + (at - from);
+                    // `\\(` in the page is an escape: its text starts at the second `\`.
+                    if self
+                        .input
+                        .text
+                        .get(..offset)
+                        .is_some_and(|t| t.ends_with('\\'))
+                    {
+                        offset -= 1;
+                    }
+                    self.on_math(tex, display, offset);
+                }
+            }
+        }
+        i
     }
 
     /// Counts `xxx` to-do markers (a word of its own, any case).
@@ -575,6 +668,7 @@ mod tests {
             highlights: None,
             spaces: &[],
             front_title: None,
+            markdown: &crate::config::Markdown::default(),
         };
         format!("{:?}", walk_with(&input, len))
     }

@@ -54,6 +54,32 @@ impl Live {
         })
     }
 
+    /// The pages (by path) that include any of the `changed` files.
+    pub(crate) fn including(&self, changed: &[std::path::PathBuf]) -> BTreeSet<String> {
+        let changed: Vec<std::path::PathBuf> = changed.iter().map(|p| real(p)).collect();
+        let pages = &self.edition.prepared.handbook.pages;
+        pages
+            .iter()
+            .filter(|page| {
+                let included = page.includes.origins.included().iter();
+                included
+                    .map(|f| real(std::path::Path::new(f)))
+                    .any(|f| changed.contains(&f))
+            })
+            .map(|page| page.path.clone())
+            .collect()
+    }
+
+    /// Every file a page includes, on disk.
+    pub(crate) fn included_files(&self) -> BTreeSet<std::path::PathBuf> {
+        let pages = &self.edition.prepared.handbook.pages;
+        pages
+            .iter()
+            .flat_map(|page| page.includes.origins.included())
+            .map(|f| real(std::path::Path::new(f)))
+            .collect()
+    }
+
     /// Reads and parses one page again.
     fn reparse(&mut self, path: &str) -> Result<Reparsed> {
         let p = &self.edition.prepared;
@@ -66,6 +92,13 @@ impl Live {
             Err(why) => return Ok(Reparsed::Restructure(why)),
         };
         let source = &p.handbook.pages[i];
+        if !source.includes.is_empty() || text.contains("{{") {
+            // Its text is made with other files at load: the rebuild
+            // reads them again, and parses only the pages that changed.
+            return Ok(Reparsed::Restructure(format!(
+                "`{path}` has mdBook directives"
+            )));
+        }
         if source.text == text {
             return Ok(Reparsed::Same);
         }
@@ -172,4 +205,10 @@ fn read_page(file: &std::path::Path, path: &str) -> Result<String, String> {
     String::from_utf8(bytes)
         .map(load::without_bom)
         .map_err(|_| format!("`{path}` is not UTF-8"))
+}
+
+/// A path with `..` and links resolved, as far as it exists (an included
+/// file is named as the editor sees it, the watcher's paths are absolute).
+fn real(path: &std::path::Path) -> std::path::PathBuf {
+    crate::fs::resolved(path).unwrap_or_else(|_| path.to_path_buf())
 }

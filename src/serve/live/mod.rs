@@ -251,7 +251,11 @@ impl Live {
         let index = &self.index;
         let done: Vec<(usize, (Resolved, Vec<Diagnostic>))> = which
             .par_iter()
-            .map(|&i| (i, crate::links::resolve(&pages[i], index, level)))
+            .map(|&i| {
+                let (resolved, mut problems) = crate::links::resolve(&pages[i], index, level);
+                problems.iter_mut().for_each(|d| pages[i].relocate(d));
+                (i, (resolved, problems))
+            })
             .collect();
         let mut changed = BTreeSet::new();
         for (i, (resolved, problems)) in done {
