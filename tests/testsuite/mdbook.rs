@@ -313,3 +313,27 @@ fn serve_rebuilds_a_page_when_a_file_it_includes_changes() {
     }
     server.stop();
 }
+
+#[test]
+fn the_markdown_fixture_as_an_mdbook_book_gives_the_same_pages() {
+    // The same book, once with handbook.yaml and once as mdBook keeps it:
+    // book.toml's keys fill the same markdown options, so every page's
+    // <main> is the same.
+    let with_yaml = HandbookTest::fixture("mdbook-markdown")
+        .build()
+        .assert_success();
+    let book_toml = "[book]\ntitle = \"Markdown book\"\nsrc = \"src\"\n\n[build]\nbuild-dir = \"site\"\n\n\
+                     [output.html]\nsmart-punctuation = true\nmathjax-support = true\n\n\
+                     [output.html.code.hidelines]\npython = \"~\"\n";
+    let as_book = HandbookTest::fixture("mdbook-markdown").file("book.toml", book_toml);
+    std::fs::remove_file(as_book.root().join("handbook.yaml")).expect("remove handbook.yaml");
+    let as_book = as_book.build().assert_success();
+    assert!(
+        !as_book.stderr().contains("warning:"),
+        "{}",
+        as_book.stderr()
+    );
+    for page in ["includes.html", "code.html", "math.html", "extensions.html"] {
+        assert_eq!(main_of(&as_book, page), main_of(&with_yaml, page), "{page}");
+    }
+}

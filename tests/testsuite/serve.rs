@@ -270,7 +270,12 @@ fn a_panic_in_a_rebuild_is_shown_and_the_next_save_is_served() {
     wait_until("the second save served", || {
         get(addr, "/other.html").body.contains("Second save.")
     });
-    assert!(told.load(Ordering::SeqCst) >= 4, "every rebuild reported");
+    // The first build, the panicking rebuild, then at least the new
+    // session's: the reporter is told again after the panic.
+    assert!(
+        told.load(Ordering::SeqCst) >= 3,
+        "rebuilds after the panic are reported"
+    );
     server.stop();
 }
 
