@@ -405,11 +405,13 @@ fn drift(
     protocol_drift(config, records, drift_level(config, write))
 }
 
-/// How drift is reported: as configured by `build`, always an error by `check`.
-fn drift_level(config: &config::Config, write: bool) -> diagnostic::Severity {
-    if write {
-        config.protocols.drift
+/// How drift is reported: as configured by `build`, always an error by
+/// `check`; not at all when the configuration turns it off.
+fn drift_level(config: &config::Config, write: bool) -> Option<diagnostic::Severity> {
+    let configured = config.protocols.drift?;
+    Some(if write {
+        configured
     } else {
         diagnostic::Severity::Error
-    }
+    })
 }

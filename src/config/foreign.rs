@@ -95,13 +95,17 @@ impl Translation {
         self.push_line(format!("# {text}"), None);
     }
 
-    /// The `source` key; a source folder that is the project root keeps the
-    /// derived protocols in `.handbook/protocols` (out of the walk), so a
-    /// page folder named `protocols/` stays the editor's.
+    /// The `source` key, and how protocols are kept: a book brought from
+    /// mdBook or GitBook has no committed `protocols/` to compare with what
+    /// its notes derive (`drift: off`; `handbook protocols` still writes
+    /// them), and a source folder that is the project root keeps them in
+    /// `.handbook/protocols` (out of the walk), so a page folder named
+    /// `protocols/` stays the editor's.
     pub(super) fn source(&mut self, folder: &str, at: (u32, u32)) {
         self.text(0, "source", folder, at);
+        self.open(0, "protocols");
+        self.word(1, "drift", "off", (0, 0));
         if folder == "." {
-            self.open(0, "protocols");
             self.text(1, "folder", ".handbook/protocols", (0, 0));
         }
     }

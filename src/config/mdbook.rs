@@ -372,7 +372,7 @@ impl Book {
         }
         out.list("authors", &self.authors);
         let (src, at) = self.src.unwrap_or_else(|| ("src".into(), nowhere));
-        out.text(0, "source", &src, at);
+        out.source(&src, at);
         let (build, at) = self.build_dir.unwrap_or_else(|| ("book".into(), nowhere));
         out.text(0, "output", &build, at);
         for (key, value) in [

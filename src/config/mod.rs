@@ -93,8 +93,10 @@ pub struct Config {
 pub struct Protocols {
     /// The folder derived protocol files are written to (`protocols/`).
     pub folder: PathBuf,
-    /// How `build` reports a `protocols/` folder out of step with the notes.
-    pub drift: Severity,
+    /// How `build` and `check` report a `protocols/` folder out of step with
+    /// the notes; `None` (`drift: off`) when the project keeps no derived
+    /// files to compare (as a book brought from mdBook or GitBook).
+    pub drift: Option<Severity>,
     /// The register page.
     pub register: PageSpec,
     /// The code of practice page.
@@ -158,7 +160,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawProtocols {
     folder: Option<Spanned<String>>,
-    drift: Option<LinkLevel>,
+    drift: Option<DriftLevel>,
     register: Option<RawPage>,
     code_of_practice: Option<RawPage>,
     constitution: Option<RawPage>,
@@ -169,6 +171,15 @@ struct RawProtocols {
 struct RawPage {
     title: Option<String>,
     path: Option<Spanned<String>>,
+}
+
+/// `protocols: drift:` — a level, or `off`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum DriftLevel {
+    Error,
+    Warn,
+    Off,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -463,7 +474,11 @@ impl Checker<'_> {
             .map_or_else(|| "protocols".into(), |f| self.relative_dir(f));
         Protocols {
             folder: root.join(folder),
-            drift: level(raw.drift, Severity::Warning),
+            drift: match raw.drift {
+                Some(DriftLevel::Off) => None,
+                Some(DriftLevel::Error) => Some(Severity::Error),
+                Some(DriftLevel::Warn) | None => Some(Severity::Warning),
+            },
             register: self.page(
                 raw.register,
                 ("protocols: register:", "Protocols"),

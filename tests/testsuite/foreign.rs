@@ -392,3 +392,29 @@ fn a_gitbook_export_imports_to_a_handbook_yaml_of_defaults() {
         .assert_success()
         .assert_page("index.html", &["<h1 id=\"home\">Home</h1>"]);
 }
+
+#[test]
+fn a_book_with_protocol_notes_derives_them_without_asking_for_committed_files() {
+    // A book brought from mdBook or GitBook never ran `handbook protocols`:
+    // its notes still give the generated pages, and neither build nor check
+    // reports the protocols/ files it does not keep.
+    let note = "# Rules\n\n## Quorum\n\n> `Note: Derive protocols`\n>\n> - **Quorum** — A third of members must take part.\n>   - status: adopted\n";
+    for (config, file, summary) in [
+        ("book.toml", "[book]\ntitle = \"Guide\"\n", "src/SUMMARY.md"),
+        (".gitbook.yaml", "root: ./docs/\n", "docs/SUMMARY.md"),
+    ] {
+        let folder = summary.trim_end_matches("SUMMARY.md");
+        let test = HandbookTest::empty()
+            .file(config, file)
+            .file(summary, "# Summary\n\n- [Rules](rules.md)\n")
+            .file(&format!("{folder}rules.md"), note)
+            .build()
+            .assert_success()
+            .assert_stderr("0 error(s), 0 warning(s)");
+        assert!(
+            !test.root().join("protocols").exists(),
+            "{config}: nothing written into the project"
+        );
+        test.check().assert_success();
+    }
+}
