@@ -11,6 +11,7 @@
 //! - the **constitution**: the adopted principles in handbook order.
 
 use super::model::{Kind, ProtocolRecord, Status};
+use super::moved::moved;
 use crate::links::relative_url;
 use crate::parse::notes::slugify;
 use std::collections::BTreeMap;
@@ -150,7 +151,7 @@ fn register_entry(record: &ProtocolRecord, spec: &PageSpec) -> String {
         facts.join(" · ")
     );
     if !record.statement.is_empty() {
-        let _ = writeln!(md, "{}\n", record.statement);
+        let _ = writeln!(md, "{}\n", statement(record, spec));
     }
     if let Some(rationale) = &record.rationale {
         let _ = writeln!(md, "*Why:* {}\n", escape(rationale));
@@ -260,8 +261,14 @@ fn constitution(records: &[ProtocolRecord], spec: &PageSpec) -> String {
 
 /// The statement on one line, then a link to its source.
 fn one_line(record: &ProtocolRecord, spec: &PageSpec) -> String {
-    let statement = record.statement.replace('\n', " ");
+    let statement = statement(record, spec).replace('\n', " ");
     format!("{statement} ({})", source_link(record, spec, false))
+}
+
+/// The statement as written, its links pointing from the page `spec` where
+/// they pointed from the protocol's own page.
+fn statement(record: &ProtocolRecord, spec: &PageSpec) -> String {
+    moved(&record.statement, &record.source.page, &spec.path)
 }
 
 /// A protocol's heading: its title, or the first words of its statement.

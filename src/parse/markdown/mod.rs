@@ -61,7 +61,8 @@ pub(crate) struct Input<'i> {
 /// How many constructs deep the walk handles quotes, links and headings.
 const MAX_DEPTH: usize = 64;
 
-fn options() -> Options {
+/// The markdown extensions pages are read with.
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
