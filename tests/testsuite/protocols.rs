@@ -313,6 +313,69 @@ fn a_broken_link_in_a_statement_is_reported_once_at_its_page() {
 }
 
 #[test]
+fn chapters_of_one_title_have_their_own_anchors_in_the_register() {
+    let note =
+        |n: u32| format!("# P{n}\n\n> Note: Derive protocols\n> - **Rule {n}** — Keep rule {n}.\n");
+    let test = HandbookTest::empty()
+        .file("handbook.yaml", "title: Coop\n")
+        .file(
+            "handbook/SUMMARY.md",
+            "## Overview\n\n- [P1](p1.md)\n\n## Rules\n\n- [P2](p2.md)\n\n## Overview\n\n- [P3](p3.md)\n",
+        )
+        .file("handbook/p1.md", &note(1))
+        .file("handbook/p2.md", &note(2))
+        .file("handbook/p3.md", &note(3))
+        .run(&["protocols"])
+        .build()
+        .assert_success()
+        .assert_page(
+            "protocols.html",
+            &[
+                "<h2 id=\"chapter-overview\">Overview",
+                "<h2 id=\"chapter-rules\">Rules",
+                "<h2 id=\"chapter-overview-1\">Overview",
+            ],
+        );
+    let stderr = test.stderr();
+    assert!(!stderr.contains("used twice"), "{stderr}");
+}
+
+#[test]
+fn whom_written_two_ways_has_two_anchors_in_the_code_of_practice() {
+    let page = "# A\n\n> Note: Derive protocols\n> - **R1** — One.\n>   - status: adopted\n>   - applies-to: circles\n> - **R2** — Two.\n>   - status: adopted\n>   - applies-to: Circles\n";
+    let test = HandbookTest::empty()
+        .file("handbook.yaml", "title: Coop\n")
+        .file("handbook/README.md", page)
+        .run(&["protocols"])
+        .build()
+        .assert_success()
+        .assert_page(
+            "code-of-practice.html",
+            &[
+                "<h3 id=\"every-for-circles\">For Circles",
+                "<h3 id=\"every-for-circles-1\">For circles",
+            ],
+        );
+    let stderr = test.stderr();
+    assert!(!stderr.contains("used twice"), "{stderr}");
+}
+
+#[test]
+fn a_protocol_id_used_twice_is_said_once_at_the_second_note() {
+    let page = "# A\n\n> Note: Derive protocols\n> - **Rule**: One.\n> - **Rule**: Two.\n";
+    let test = HandbookTest::empty()
+        .file("handbook.yaml", "title: Coop\n")
+        .file("handbook/README.md", page)
+        .build()
+        .assert_exit(1)
+        .assert_stderr(
+            "handbook/README.md:5:3: error: protocol id `home/rule` is also used at handbook/README.md:4",
+        );
+    let stderr = test.stderr();
+    assert!(!stderr.contains("(generated)"), "{stderr}");
+}
+
+#[test]
 fn the_example_protocols_are_in_sync_and_snapshotted() {
     HandbookTest::example()
         .run(&["protocols", "--check"])
