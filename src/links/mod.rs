@@ -3,7 +3,8 @@
 //!
 //! Every internal link, image and anchor is checked against the pages that
 //! exist, their heading ids and the assets; a broken one is a diagnostic at its
-//! file:line:col with a "did you mean" when a near name exists. URLs come out
+//! file:line:col with a "did you mean" when a near name exists (a generated
+//! page's, copied from a statement, at the statement's own page). URLs come out
 //! relative to the linking page, so the site works under any path prefix and
 //! from disk. External links are left as written and not fetched. A link to
 //! an output name (`cli/index.html`) lands on the page written there; a
@@ -128,7 +129,8 @@ impl Resolved {
 }
 
 /// Resolves `page`'s links; broken ones get `level` (error, or warning when
-/// the configuration lowers it).
+/// the configuration lowers it). A generated page's links are resolved, and
+/// their problems left to the pages its statements come from.
 pub fn resolve(page: &Page, index: &LinkIndex, level: Severity) -> (Resolved, Vec<Diagnostic>) {
     let mut resolved = Resolved::default();
     let mut problems = Vec::new();
@@ -166,6 +168,12 @@ pub fn resolve(page: &Page, index: &LinkIndex, level: Severity) -> (Resolved, Ve
         });
     }
     problems.extend(front_matter_spaces(page, index));
+    if crate::generated::is_generated(&page.file) {
+        // A generated page shows statements written on other pages, their
+        // links moved to it: each broken one is reported where it is
+        // written, not again at a place in no file.
+        problems.clear();
+    }
     (resolved, problems)
 }
 

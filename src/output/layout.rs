@@ -73,7 +73,8 @@ pub struct Shared {
 
 /// The files made from the whole version rather than from one page: the
 /// 404 page, `navigation.js`, the data files, `.nojekyll`, the `index.html`
-/// redirect when no page is the home page, and `sitemap.xml`. The dev server
+/// redirect when no page is the home page (to the first page in the
+/// navigation, or the first page when none is), and `sitemap.xml`. The dev server
 /// makes these again after an edit; pages it renders alone.
 pub fn whole_site_files(
     config: &Config,
@@ -91,13 +92,21 @@ pub fn whole_site_files(
     if root_files {
         files.push(OutFile::text(".nojekyll", String::new()));
     }
+    // The home page GitBook's `structure.readme` names, else the first
+    // page of the navigation; when none is in it (every page hidden or left
+    // out of SUMMARY.md), the first visible one, else the first one: the
+    // site's root never answers "not found".
     let home = config
         .carried
         .home
         .as_ref()
         .and_then(|home| pages.iter().find(|p| &p.path == home));
+    let first = home
+        .or_else(|| pages.iter().find(|p| p.listed && !p.hidden))
+        .or_else(|| pages.iter().find(|p| !p.hidden))
+        .or_else(|| pages.first());
     if !pages.iter().any(|p| p.url == "index.html")
-        && let Some(first) = home.or_else(|| pages.iter().find(|p| p.listed && !p.hidden))
+        && let Some(first) = first
     {
         files.push(OutFile::text(
             "index.html",

@@ -23,6 +23,7 @@ use crate::diagnostic::Diagnostic;
 use crate::load::SourcePage;
 use dates::Date;
 pub use link::{LinkTarget, normalise_path, percent_decode};
+pub(crate) use markdown::options as markdown_options;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;

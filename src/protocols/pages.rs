@@ -11,8 +11,9 @@
 //! - the **constitution**: the adopted principles in handbook order.
 
 use super::model::{Kind, ProtocolRecord, Status};
+use super::moved::moved;
 use crate::links::relative_url;
-use crate::parse::notes::slugify;
+use crate::parse::notes::{Slugger, slugify};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -82,14 +83,22 @@ fn register(records: &[ProtocolRecord], spec: &PageSpec) -> String {
     );
     md.push_str(&status_counts(&derived));
     let mut chapter: Option<&str> = None;
+    // Two chapters may have one title (two parts called "Overview"): the
+    // second's anchor takes a number, as a page's repeated headings do.
+    let mut anchors = Slugger::default();
+    // A protocol id used twice is an error at the second note; its entry
+    // here leaves the anchor to the first, so as not to say so again.
+    let mut ids = std::collections::HashSet::new();
     for record in &derived {
         let this = record.source.chapter.as_deref().unwrap_or("Other pages");
         if chapter != Some(this) {
             // Prefixed, so no protocol id can take a chapter's anchor.
-            let _ = writeln!(md, "## {} {{#chapter-{}}}\n", escape(this), slugify(this));
+            let anchor = anchors.slug(&format!("chapter-{}", slugify(this)));
+            let _ = writeln!(md, "## {} {{#{anchor}}}\n", escape(this));
             chapter = Some(this);
         }
-        md.push_str(&register_entry(record, spec));
+        let anchored = ids.insert(record.id.as_str());
+        md.push_str(&register_entry(record, spec, anchored));
     }
     if !to_derive.is_empty() {
         md.push_str("## Sections still to derive {#hb-to-derive}\n\nThese sections carry a note whose protocols are yet to be written.\n\n");
@@ -121,7 +130,9 @@ fn status_counts(records: &[&ProtocolRecord]) -> String {
     md
 }
 
-fn register_entry(record: &ProtocolRecord, spec: &PageSpec) -> String {
+/// One protocol's entry, under a heading whose anchor is its id when
+/// `anchored`.
+fn register_entry(record: &ProtocolRecord, spec: &PageSpec, anchored: bool) -> String {
     let mut facts = vec![
         format!("**{}**", record.status.as_str()),
         record.kind.as_str().to_string(),
@@ -143,14 +154,18 @@ fn register_entry(record: &ProtocolRecord, spec: &PageSpec) -> String {
         None => format!("adopted {}", a.date),
     }));
     facts.push(source_link(record, spec, false));
+    let anchor = if anchored {
+        format!(" {{#{}}}", record.id)
+    } else {
+        String::new()
+    };
     let mut md = format!(
-        "### {} {{#{}}}\n\n{}\n\n",
+        "### {}{anchor}\n\n{}\n\n",
         heading(record),
-        record.id,
         facts.join(" · ")
     );
     if !record.statement.is_empty() {
-        let _ = writeln!(md, "{}\n", record.statement);
+        let _ = writeln!(md, "{}\n", statement(record, spec));
     }
     if let Some(rationale) = &record.rationale {
         let _ = writeln!(md, "*Why:* {}\n", escape(rationale));
@@ -167,7 +182,10 @@ fn code_of_practice(records: &[ProtocolRecord], spec: &PageSpec, spaces: &SpaceK
     if groups.is_empty() {
         md.push_str("No protocol is adopted yet.\n");
     }
-    // Explicit anchors: `#venue-for-user-members` stays put whatever else is adopted.
+    // Explicit anchors: `#venue-for-user-members` stays put whatever else is
+    // adopted. Two ways of writing whom (`circles`, `Circles`) are two
+    // groups: the second's anchor takes a number.
+    let mut anchors = Slugger::default();
     for ((_, kind), by_whom) in groups {
         let title = if kind == "every" {
             "In every space".to_string()
@@ -176,12 +194,8 @@ fn code_of_practice(records: &[ProtocolRecord], spec: &PageSpec, spaces: &SpaceK
         };
         let _ = writeln!(md, "## {title} {{#{kind}}}\n");
         for (whom, list) in by_whom {
-            let _ = writeln!(
-                md,
-                "### For {} {{#{kind}-for-{}}}\n",
-                escape(&whom),
-                slugify(&whom)
-            );
+            let anchor = anchors.slug(&format!("{kind}-for-{}", slugify(&whom)));
+            let _ = writeln!(md, "### For {} {{#{anchor}}}\n", escape(&whom));
             for record in list {
                 let _ = writeln!(
                     md,
@@ -260,8 +274,14 @@ fn constitution(records: &[ProtocolRecord], spec: &PageSpec) -> String {
 
 /// The statement on one line, then a link to its source.
 fn one_line(record: &ProtocolRecord, spec: &PageSpec) -> String {
-    let statement = record.statement.replace('\n', " ");
+    let statement = statement(record, spec).replace('\n', " ");
     format!("{statement} ({})", source_link(record, spec, false))
+}
+
+/// The statement as written, its links pointing from the page `spec` where
+/// they pointed from the protocol's own page.
+fn statement(record: &ProtocolRecord, spec: &PageSpec) -> String {
+    moved(&record.statement, &record.source.page, &spec.path)
 }
 
 /// A protocol's heading: its title, or the first words of its statement.

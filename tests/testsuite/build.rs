@@ -42,6 +42,26 @@ fn hidden_pages_are_built_but_not_navigated_to() {
 }
 
 #[test]
+fn a_handbook_with_no_page_in_its_navigation_still_has_a_front_page() {
+    let hidden = "---\nhidden: true\n---\n# Draft\n";
+    HandbookTest::empty()
+        .file("handbook.yaml", "title: T\n")
+        .file("handbook/drafts/one.md", hidden)
+        .file("handbook/drafts/two.md", hidden)
+        .build()
+        .assert_success()
+        .assert_page("index.html", &["url=drafts/one.html"]);
+    HandbookTest::empty()
+        .file("handbook.yaml", "title: T\n")
+        .file("handbook/SUMMARY.md", "- [Soon]()\n")
+        .file("handbook/hidden.md", hidden)
+        .file("handbook/left-out.md", "# Left out\n")
+        .build()
+        .assert_success()
+        .assert_page("index.html", &["url=left-out.html"]);
+}
+
+#[test]
 fn a_page_sidebar_holds_its_own_part_and_the_full_tree_ships_once() {
     let test = HandbookTest::fixture("valid/navigation")
         .build()

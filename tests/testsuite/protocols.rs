@@ -266,6 +266,115 @@ fn links_to_a_missing_protocol_anchor_are_broken() {
         .assert_stderr("`#rules/nope` is not a heading on `rules.md`");
 }
 
+/// A page in a folder whose protocol links a page beside it, an anchor of
+/// its own, an image and a page one folder up.
+fn project_with_a_page_in_a_folder(statement: &str) -> HandbookTest {
+    let page = format!(
+        "# Rooms\n\n## Booking\n\n> Note: Derive protocols\n> - **Book ahead** — {statement}\n>   - status: adopted\n>   - kind: principle\n"
+    );
+    HandbookTest::empty()
+        .file("handbook.yaml", "title: Coop\n")
+        .file(
+            "handbook/SUMMARY.md",
+            "- [Home](README.md)\n- [Spaces](spaces/README.md)\n  - [Rooms](spaces/rooms.md)\n",
+        )
+        .file("handbook/README.md", "# Home\n")
+        .file("handbook/spaces/README.md", "# Spaces\n")
+        .file("handbook/spaces/rooms.md", &page)
+        .file("handbook/spaces/map.png", "png")
+}
+
+#[test]
+fn a_statement_s_links_point_from_the_generated_pages_where_they_pointed() {
+    let statement = "Ask in [the spaces](README.md), see [booking](#booking), ![map](map.png) and [home](../README.md).";
+    let links = "<a href=\"spaces/index.html\">the spaces</a>, see <a href=\"spaces/rooms.html#booking\">booking</a>, <img src=\"spaces/map.png\" alt=\"map\" loading=\"lazy\"> and <a href=\"index.html\">home</a>";
+    project_with_a_page_in_a_folder(statement)
+        .run(&["protocols"])
+        .build()
+        .assert_success()
+        .assert_page("protocols.html", &[links])
+        .assert_page("constitution.html", &[links])
+        .assert_page(
+            "spaces/rooms.html",
+            &["<a href=\"index.html\">the spaces</a>"],
+        );
+}
+
+#[test]
+fn a_broken_link_in_a_statement_is_reported_once_at_its_page() {
+    let test = project_with_a_page_in_a_folder("Ask in [the hall](hall.md).")
+        .run(&["protocols"])
+        .build()
+        .assert_exit(1)
+        .assert_stderr("handbook/spaces/rooms.md:6:29: error: link to `hall.md`: no such page");
+    let stderr = test.stderr();
+    assert_eq!(stderr.matches(": error:").count(), 1, "{stderr}");
+    assert!(!stderr.contains("(generated)"), "{stderr}");
+}
+
+#[test]
+fn chapters_of_one_title_have_their_own_anchors_in_the_register() {
+    let note =
+        |n: u32| format!("# P{n}\n\n> Note: Derive protocols\n> - **Rule {n}** — Keep rule {n}.\n");
+    let test = HandbookTest::empty()
+        .file("handbook.yaml", "title: Coop\n")
+        .file(
+            "handbook/SUMMARY.md",
+            "## Overview\n\n- [P1](p1.md)\n\n## Rules\n\n- [P2](p2.md)\n\n## Overview\n\n- [P3](p3.md)\n",
+        )
+        .file("handbook/p1.md", &note(1))
+        .file("handbook/p2.md", &note(2))
+        .file("handbook/p3.md", &note(3))
+        .run(&["protocols"])
+        .build()
+        .assert_success()
+        .assert_page(
+            "protocols.html",
+            &[
+                "<h2 id=\"chapter-overview\">Overview",
+                "<h2 id=\"chapter-rules\">Rules",
+                "<h2 id=\"chapter-overview-1\">Overview",
+            ],
+        );
+    let stderr = test.stderr();
+    assert!(!stderr.contains("used twice"), "{stderr}");
+}
+
+#[test]
+fn whom_written_two_ways_has_two_anchors_in_the_code_of_practice() {
+    let page = "# A\n\n> Note: Derive protocols\n> - **R1** — One.\n>   - status: adopted\n>   - applies-to: circles\n> - **R2** — Two.\n>   - status: adopted\n>   - applies-to: Circles\n";
+    let test = HandbookTest::empty()
+        .file("handbook.yaml", "title: Coop\n")
+        .file("handbook/README.md", page)
+        .run(&["protocols"])
+        .build()
+        .assert_success()
+        .assert_page(
+            "code-of-practice.html",
+            &[
+                "<h3 id=\"every-for-circles\">For Circles",
+                "<h3 id=\"every-for-circles-1\">For circles",
+            ],
+        );
+    let stderr = test.stderr();
+    assert!(!stderr.contains("used twice"), "{stderr}");
+}
+
+#[test]
+fn a_protocol_id_used_twice_is_said_once_at_the_second_note() {
+    let page = "# A\n\n> Note: Derive protocols\n> - **Rule**: One.\n> - **Rule**: Two.\n";
+    let test = HandbookTest::empty()
+        .file("handbook.yaml", "title: Coop\n")
+        .file("handbook/README.md", page)
+        .build()
+        .assert_exit(1)
+        .assert_stderr(
+            "handbook/README.md:5:3: error: protocol id `home/rule` is also used at handbook/README.md:4",
+        );
+    let stderr = test.stderr();
+    assert!(!stderr.contains("(generated)"), "{stderr}");
+}
+
 #[test]
 fn the_example_protocols_are_in_sync_and_snapshotted() {
     HandbookTest::example()

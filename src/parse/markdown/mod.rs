@@ -81,7 +81,7 @@ const MAX_DEPTH: usize = 64;
 /// lists for every handbook (a line that opens with `: ` under a line of
 /// text is a definition in mdBook, and rare in other prose); smart
 /// punctuation and dollar math only when the project asks.
-fn options(markdown: &crate::config::Markdown) -> Options {
+pub(crate) fn options(markdown: &crate::config::Markdown) -> Options {
     let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
