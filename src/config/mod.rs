@@ -240,7 +240,17 @@ pub fn from_text(
         raw.versions = None;
     }
     let mut problems = Diagnostics::new();
+    // The project's own source folder is on disk (a version's is in git).
+    let source_key = raw.source.as_ref().filter(|_| project).map(yaml::position);
     let config = validate(raw, root, output, label, &mut problems);
+    if let Some((line, column)) = source_key
+        && problems.is_empty()
+        && !config.source_dir.is_dir()
+    {
+        let message = format!("the source folder {} does not exist", config.source_label());
+        let help = "create it, or set `source` to the folder that holds SUMMARY.md and the pages";
+        problems.push(Diagnostic::error(label, line, column, message).with_help(help));
+    }
     if problems.is_empty() {
         Ok(config)
     } else {

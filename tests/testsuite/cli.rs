@@ -48,7 +48,7 @@ fn a_missing_source_folder_is_an_environment_failure() {
         .file("handbook.yaml", "title: T\nsource: pages\n")
         .build()
         .assert_exit(2)
-        .assert_stderr("the source folder pages/ does not exist");
+        .assert_stderr("handbook.yaml:2:9: error: the source folder pages/ does not exist");
 }
 
 #[test]
