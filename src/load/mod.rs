@@ -134,7 +134,13 @@ pub fn load(
         folders::summary(&markdown, &texts)
     };
     let labels = (source_label.as_str(), summary_file);
-    let pages = pages_of(&summary, (markdown, texts), includes, labels, &mut diagnostics);
+    let pages = pages_of(
+        &summary,
+        (markdown, texts),
+        includes,
+        labels,
+        &mut diagnostics,
+    );
     let assets = assets
         .into_iter()
         .map(|path| {

@@ -37,7 +37,12 @@ fn destinations(markdown: &str) -> Vec<(Range<usize>, String)> {
     // destination, and where its text ends so far.
     let mut open: Vec<(bool, String, usize)> = Vec::new();
     let mut found = Vec::new();
-    for (event, range) in Parser::new_ext(markdown, markdown_options(&crate::config::Markdown::default())).into_offset_iter() {
+    for (event, range) in Parser::new_ext(
+        markdown,
+        markdown_options(&crate::config::Markdown::default()),
+    )
+    .into_offset_iter()
+    {
         match event {
             Event::Start(
                 Tag::Link {
