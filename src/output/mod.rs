@@ -170,14 +170,48 @@ pub fn remove_staging_on_signal() -> Result<()> {
         .context("listening for signals")?;
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
+            // No write starts from now on; one under way may still make a
+            // folder again (writes make their parents), so removal repeats
+            // until the folder stays gone.
+            STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
             let open = open_stagings();
             for staging in open.iter() {
-                let _ = std::fs::remove_dir_all(staging);
+                remove_for_good(staging);
             }
             std::process::exit(128 + signal);
         }
     });
     Ok(())
+}
+
+/// Set when a signal asks the build to stop: every write into a staging
+/// folder fails from then on.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// An error once the build is asked to stop, so no write starts after it.
+fn not_stopping() -> Result<()> {
+    if STOPPING.load(std::sync::atomic::Ordering::SeqCst) {
+        anyhow::bail!("the build was asked to stop");
+    }
+    Ok(())
+}
+
+/// Removes `folder`, again while a write under way makes it anew.
+#[cfg(unix)]
+fn remove_for_good(folder: &Path) {
+    let mut gone_twice = 0;
+    for _ in 0..200 {
+        let _ = std::fs::remove_dir_all(folder);
+        if folder.exists() {
+            gone_twice = 0;
+        } else {
+            gone_twice += 1;
+            if gone_twice == 2 {
+                return;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
 
 /// Elsewhere a signal ends the process as it would (a leftover staging
@@ -228,6 +262,7 @@ impl Staging {
     /// Writes one file now, at `path` under the output folder; gives where
     /// it was staged (for [`Contents::Staged`]).
     pub fn put(&self, path: &str, text: &str) -> Result<PathBuf> {
+        not_stopping()?;
         let target = self.path(path);
         crate::fs::write(&target, text)?;
         Ok(target)
@@ -348,6 +383,7 @@ fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
         .collect();
     dirs.sort();
     dirs.dedup();
+    not_stopping()?;
     dirs.iter().try_for_each(|d| crate::fs::create_dir_all(d))?;
     // Files the same as others are linked once those are written.
     let (same, own): (Vec<&OutFile>, Vec<&OutFile>) = files
@@ -358,10 +394,12 @@ fn write_all(staging: &Path, files: &[OutFile]) -> Result<()> {
             .par_iter()
             .try_for_each(|file| write_one(staging, file))?;
     }
+    not_stopping()?;
     crate::fs::write(&staging.join(MARKER), MARKER_TEXT)
 }
 
 fn write_one(staging: &Path, file: &OutFile) -> Result<()> {
+    not_stopping()?;
     let target = staging.join(&file.path);
     if !matches!(file.contents, Contents::Staged(..)) && target.exists() {
         // A file staged already may be a link to the previous site's:
