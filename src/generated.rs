@@ -141,14 +141,6 @@ pub(crate) fn generated_specs(config: &config::Config) -> Vec<&protocols::pages:
     specs
 }
 
-/// What ends the label of a generated page: it names no file on disk.
-const LABEL: &str = " (generated)";
-
-/// Whether the page labelled `file` is one the build generated.
-pub(crate) fn is_generated(file: &str) -> bool {
-    file.ends_with(LABEL)
-}
-
 /// A generated page as a source page the pipeline parses like any other.
 pub(crate) fn generated_page(
     config: &config::Config,
@@ -156,7 +148,12 @@ pub(crate) fn generated_page(
     markdown: String,
 ) -> load::SourcePage {
     load::SourcePage {
-        file: format!("{}{}{LABEL}", config.source_label(), spec.path),
+        file: format!(
+            "{}{}{}",
+            config.source_label(),
+            spec.path,
+            load::GENERATED_LABEL
+        ),
         summary_title: Some(spec.title.clone()),
         path: spec.path.clone(),
         text: markdown,

@@ -26,7 +26,7 @@ pub fn backlinks(spaces: &[Space], pages: &[Page]) -> BTreeMap<String, Vec<usize
     for (index, page) in pages
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.listed && !crate::generated::is_generated(&p.file))
+        .filter(|(_, p)| p.listed && !crate::load::is_generated(&p.file))
     {
         let from_links = page.links.iter().filter_map(|l| match &l.target {
             LinkTarget::Space { id, .. } => Some(id.as_str()),

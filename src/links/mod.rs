@@ -168,7 +168,7 @@ pub fn resolve(page: &Page, index: &LinkIndex, level: Severity) -> (Resolved, Ve
         });
     }
     problems.extend(front_matter_spaces(page, index));
-    if crate::generated::is_generated(&page.file) {
+    if crate::load::is_generated(&page.file) {
         // A generated page shows statements written on other pages, their
         // links moved to it: each broken one is reported where it is
         // written, not again at a place in no file.

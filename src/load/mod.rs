@@ -34,6 +34,15 @@ pub const SUMMARY_FILE: &str = "SUMMARY.md";
 /// The page that is the site's not-found page (`404.html`), as in mdBook.
 pub const NOT_FOUND_PAGE: &str = "404.md";
 
+/// What ends the file label of a page the build generates (the register,
+/// the Spaces page …): it names no file on disk.
+pub const GENERATED_LABEL: &str = " (generated)";
+
+/// Whether the page labelled `file` is one the build generated.
+pub fn is_generated(file: &str) -> bool {
+    file.ends_with(GENERATED_LABEL)
+}
+
 /// The most bytes a page may have: 4 MiB, far more than pages have (the
 /// example handbook's longest is 4 kB, the 1,000-page benchmark corpus's
 /// 110 kB; a 4 MiB page is a long novel), and small enough that parsing one
