@@ -2,8 +2,10 @@
 """A hostile run: mutated projects and the largest pages against a handbook binary.
 
 Takes: a handbook binary (default target/release/handbook), the repository's
-example project (handbook.yaml, handbook/, editions/, protocols/) and `handbook new` as the two
-starting projects, a seed and a case count.
+example project (handbook.yaml, handbook/, editions/, protocols/), `handbook new`
+and projects of tests/fixtures/ that have no handbook.yaml (an mdBook book, a
+Git Sync repository, a GitBook export) as starting projects, a seed and a
+case count.
 
 Does, in a work folder on tmpfs (default /dev/shm/handbook-hostile):
   1. for each case, copies a starting project, builds it once (the "previous
@@ -11,7 +13,8 @@ Does, in a work folder on tmpfs (default /dev/shm/handbook-hostile):
      pages, SUMMARY.md and handbook.yaml; pieces that steer the parsers
      (GitBook blocks, protocol notes, `space:` links ending in multibyte
      characters, YAML anchors and aliases, `..` links, NUL, invalid UTF-8,
-     very long lines); links to the project root, a hidden folder and outside
+     very long lines, mdBook's `{{#include}}` forms, math, hosted files;
+     `book.toml` pieces); links to the project root, a hidden folder and outside
      the project; and builds again, with the cache and with --no-cache;
   2. checks each build: no panic (exit 101 or "panicked" on stderr), no hang
      (60 s), exit 0, 1 or 2 only; exit 1 or 2 leaves the previous site byte
@@ -55,6 +58,17 @@ PIECES = [
     "[u](../../../etc/passwd)", "[a](README.md#)", "[a](#x)", "\u0000", "\ufeff", "é", "€",
     "\U0001F600", "&#x20;", "Updated: 19jul2021", "<!--", "-->", "<script>x</script>",
     "javascript:alert(1)", "&a: [*a, *a, *a]\n", "*a", "x" * 5000, "\t", "\r\n", "\\",
+    "{{#include ", "{{#include parts/shared.md", "{{#rustdoc_include ", "{{#playground ",
+    "{{#title ", "\\{{#include x}}", "}}", ":", "::", "10", "0", "99999999999999999999",
+    "ANCHOR: a", "ANCHOR_END: a", "/etc/passwd", ".git/config", "$x$", "\\\\(", "\\\\)",
+    "$$", "\\frac{", "[x](index.html)", "[y](../x/index.html#a)", "![a](/files/abc)",
+    "> Updated: 10dec21\n>\n> Draft xxx\n",
+]
+TOML_PIECES = [
+    "[book]\n", "title = 3\n", "src = \"..\"\n", "[output.html]\n", "site-url = \"x\"\n",
+    "mathjax-support = true\n", "[output.html.redirect]\n", "\"/a.html\" = \"../b.html\"\n",
+    "[preprocessor.x]\n", "[", "]", "=", "\"", "\n", "smart-punctuation = \"yes\"\n",
+    "[output.html.code.hidelines]\n", "python = \"\"\n",
 ]
 CONFIG_PIECES = [
     "title: ", "language: ", "edit-url: ", "search: false\n", "spaces:\n", "  forum:\n",
@@ -147,18 +161,21 @@ def mutate_text(text, rng):
     return text
 
 
-def mutate_config(data, rng):
+def mutate_config(data, rng, pieces):
     """The configuration with hostile keys or pieces put in."""
     data = bytearray(data)
     for _ in range(rng.randint(1, 3)):
         at = rng.randint(0, len(data))
-        data[at:at] = rng.choice(CONFIG_PIECES).encode()
+        data[at:at] = rng.choice(pieces).encode()
     return bytes(data)
 
 
 def add_links(project, rng):
     """Symlinks that lead where pages may not come from."""
-    source = project / "handbook"
+    summary = next(iter(sorted(project.rglob("SUMMARY.md"))), None)
+    source = summary.parent if summary is not None else project / "handbook"
+    if not source.is_dir():
+        source = project
     targets = ["..", "../.git", "/etc", "../site", "../.handbook-cache", "README.md", "loop"]
     (project / ".git").mkdir(exist_ok=True)
     (project / ".git" / "config").write_text("[http]\n\textraheader = token SECRET-TOKEN\n")
@@ -170,21 +187,24 @@ def add_links(project, rng):
 
 def mutate(project, rng):
     """Changes a project in place; gives what was done, for the record."""
-    pages = sorted(p for p in (project / "handbook").rglob("*.md") if not p.is_symlink())
+    pages = sorted(p for p in project.rglob("*.md") if not p.is_symlink() and "site" not in p.parts)
     gentle = rng.random() < 0.5
     done = ["gentle"] if gentle else []
     for _ in range(rng.randint(1, 4)):
         choice = rng.random()
         if choice < 0.06:
-            config = project / "handbook.yaml"
-            config.write_bytes(mutate_config(config.read_bytes(), rng))
-            done.append("config")
+            config = next((project / n for n in ("handbook.yaml", "book.toml", ".gitbook.yaml")
+                           if (project / n).exists()), None)
+            if config is not None:
+                mutate_with = TOML_PIECES if config.name == "book.toml" else CONFIG_PIECES
+                config.write_bytes(mutate_config(config.read_bytes(), rng, mutate_with))
+                done.append(config.name)
         elif choice < 0.16:
             add_links(project, rng)
             done.append("links")
         elif choice < 0.26:
-            summary = project / "handbook" / "SUMMARY.md"
-            if summary.exists():
+            summary = next(iter(sorted(project.rglob("SUMMARY.md"))), None)
+            if summary is not None:
                 summary.write_bytes(mutate_bytes(summary.read_bytes(), rng, gentle))
                 done.append("summary")
         elif pages:
@@ -232,7 +252,9 @@ def check_case(binary, base, work, case, rng):
         if code2 != 0 or tree_digest(cold) != tree_digest(site):
             broken.append("cached and --no-cache builds differ")
         shutil.rmtree(cold, ignore_errors=True)
-    errors = [line for line in text.splitlines() if " error:" in line or line.startswith("error:")]
+    # "file:line:col: error: …", "file: error: …" or "error: …" (not a warning
+    # whose words say "error").
+    errors = [line for line in text.splitlines() if re.match(r"^(.*?: )?error: ", line)]
     record["errors"] = len(errors)
     record["first_error"] = errors[0][:200] if errors else None
     placeless = [line for line in errors if not re.match(r"^\S+:\d+(:\d+)?: error:", line)]
@@ -276,6 +298,9 @@ def main():
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--work", default="/dev/shm/handbook-hostile")
     parser.add_argument("--json", help="write every figure here")
+    parser.add_argument("--fixtures", default="mdbook-book,mdbook-markdown,gitsync-repo,gitbook-export",
+                        help="tests/fixtures/ projects used as starting points too, comma-separated "
+                             "(an mdBook book, a Git Sync repository, an export: no handbook.yaml)")
     args = parser.parse_args()
     binary = Path(args.binary).resolve()
     work = Path(args.work)
@@ -287,6 +312,9 @@ def main():
     shutil.copytree(REPO / "protocols", bases[0] / "protocols", symlinks=True)
     shutil.copy(REPO / "handbook.yaml", bases[0] / "handbook.yaml")
     subprocess.run([str(binary), "new", str(bases[1])], check=True, capture_output=True)
+    for name in filter(None, args.fixtures.split(",")):
+        bases.append(work / f"base-{name}")
+        shutil.copytree(REPO / "tests" / "fixtures" / name, bases[-1], symlinks=True)
     rng = random.Random(args.seed)
     records = []
     start = time.monotonic()

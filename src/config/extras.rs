@@ -31,6 +31,8 @@ pub struct Carried {
     /// The page the site's `index.html` leads to when no page is at the
     /// root (GitBook's `structure.readme`), as a path in the source folder.
     pub home: Option<String>,
+    /// Where the configuration names the home page (line, column).
+    pub home_at: (u32, u32),
     /// Old addresses that lead on to a page or URL, sorted by old address.
     pub redirects: Vec<Redirect>,
     /// Stylesheets (project-relative files) copied into the site and linked from every page.
@@ -76,6 +78,7 @@ impl Checker<'_> {
             || crate::load::SUMMARY_FILE.to_string(),
             |s| self.page_path(s, "name the SUMMARY file, e.g. `SUMMARY.md`"),
         );
+        let home_at = raw.home.as_ref().map_or((0, 0), yaml::position);
         let home = raw
             .home
             .map(|h| self.page_path(h, "name the home page's file, e.g. `README.md`"));
@@ -92,6 +95,7 @@ impl Checker<'_> {
         Carried {
             summary_file,
             home,
+            home_at,
             redirects,
             additional_css: files(self, raw.additional_css),
             additional_js: files(self, raw.additional_js),

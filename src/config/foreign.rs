@@ -52,6 +52,7 @@ impl Translation {
                 for redirect in &mut config.carried.redirects {
                     redirect.at = self.place(redirect.at.0);
                 }
+                config.carried.home_at = self.place(config.carried.home_at.0);
                 return Ok(config.at(self.file.clone()));
             }
             Ok(_) => {}

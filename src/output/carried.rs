@@ -76,7 +76,8 @@ pub fn problems(config: &Config, pages: &[Page], assets: &[crate::load::Asset]) 
     {
         let message = format!("the home page `{home}` is not a page here");
         let help = "name a markdown file of the source folder (GitBook's `structure.readme`)";
-        problems.push(Diagnostic::error(&label, 0, 0, message).with_help(help));
+        let (line, column) = config.carried.home_at;
+        problems.push(Diagnostic::error(&label, line, column, message).with_help(help));
     }
     for redirect in &config.carried.redirects {
         let (line, column) = redirect.at;

@@ -418,3 +418,16 @@ fn a_book_with_protocol_notes_derives_them_without_asking_for_committed_files() 
         test.check().assert_success();
     }
 }
+
+#[test]
+fn a_home_page_that_is_not_there_is_an_error_at_its_line() {
+    let test = HandbookTest::fixture("gitsync-repo")
+        .file(
+            ".gitbook.yaml",
+            "root: ./docs/\n\nstructure:\n  readme: gone.md\n  summary: contents.md\n",
+        )
+        .build()
+        .assert_exit(1)
+        .assert_stderr(".gitbook.yaml:4:11: error: the home page `gone.md` is not a page here");
+    assert!(!test.root().join("site").exists());
+}
