@@ -399,9 +399,19 @@ fn a_book_with_protocol_notes_derives_them_without_asking_for_committed_files() 
     // its notes still give the generated pages, and neither build nor check
     // reports the protocols/ files it does not keep.
     let note = "# Rules\n\n## Quorum\n\n> `Note: Derive protocols`\n>\n> - **Quorum** — A third of members must take part.\n>   - status: adopted\n";
-    for (config, file, summary) in [
-        ("book.toml", "[book]\ntitle = \"Guide\"\n", "src/SUMMARY.md"),
-        (".gitbook.yaml", "root: ./docs/\n", "docs/SUMMARY.md"),
+    for (config, file, summary, out) in [
+        (
+            "book.toml",
+            "[book]\ntitle = \"Guide\"\n",
+            "src/SUMMARY.md",
+            "book",
+        ),
+        (
+            ".gitbook.yaml",
+            "root: ./docs/\n",
+            "docs/SUMMARY.md",
+            "site",
+        ),
     ] {
         let folder = summary.trim_end_matches("SUMMARY.md");
         let test = HandbookTest::empty()
@@ -411,9 +421,11 @@ fn a_book_with_protocol_notes_derives_them_without_asking_for_committed_files() 
             .build()
             .assert_success()
             .assert_stderr("0 error(s), 0 warning(s)");
+        let register = std::fs::read_to_string(test.root().join(out).join("protocols.html"))
+            .unwrap_or_else(|e| panic!("{config}: the register: {e}"));
         assert!(
-            !test.root().join("protocols").exists(),
-            "{config}: nothing written into the project"
+            register.contains("A third of members must take part."),
+            "{config}"
         );
         test.check().assert_success();
     }
