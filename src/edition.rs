@@ -241,8 +241,7 @@ pub(super) fn finish(
     root_404: Option<&str>,
     write: bool,
 ) -> Result<Finished> {
-    let version = target.version;
-    let (about, config) = (edition.version, edition.config);
+    let (version, about, config) = (target.version, edition.version, edition.config);
     let Prepared {
         handbook,
         pages,
@@ -259,7 +258,8 @@ pub(super) fn finish(
         &mut diagnostics,
     )?;
     let todos = todo_warnings(&pages, &mut diagnostics, !write);
-    let navigation = render::nav::Navigation::new(&handbook.summary, &pages);
+    let navigation =
+        render::nav::Navigation::new(&handbook.summary, &pages, config.carried.section_numbers);
     let renderer = renderer.for_version(&config, &about.name);
     let wanted = write && !diagnostics.has_errors();
     let (rendered, search) = render_and_index(

@@ -2,7 +2,7 @@
 //! `.gitbook.yaml`: the SUMMARY file's name (`summary:`), the home page
 //! (`home:`), the authors (`authors:`), redirects from old addresses (`redirects:`), extra stylesheets
 //! and scripts (`additional-css:`, `additional-js:`) and the repository link
-//! (`repository-url:`). Each value is checked at its line: a redirect's old
+//! (`repository-url:`) and mdBook's chapter numbers (`section-numbers:`). Each value is checked at its line: a redirect's old
 //! address is a path inside the site, its target a page (`.md`) or a URL; an
 //! extra file is a file inside the project.
 
@@ -43,6 +43,8 @@ pub struct Carried {
     pub repository_url: Option<String>,
     /// The handbook's authors (`<meta name="author">`).
     pub authors: Vec<String>,
+    /// Whether the sidebar numbers list entries `1.`, `1.1.` … as mdBook does.
+    pub section_numbers: bool,
 }
 
 /// The raw values, as read.
@@ -54,6 +56,7 @@ pub(super) struct RawExtras {
     additional_js: Vec<Spanned<String>>,
     repository_url: Option<Spanned<String>>,
     authors: Vec<String>,
+    section_numbers: bool,
 }
 
 impl RawExtras {
@@ -67,6 +70,7 @@ impl RawExtras {
             additional_js: std::mem::take(&mut raw.additional_js),
             repository_url: raw.repository_url.take(),
             authors: std::mem::take(&mut raw.authors),
+            section_numbers: raw.section_numbers.unwrap_or(false),
         }
     }
 }
@@ -101,6 +105,7 @@ impl Checker<'_> {
             additional_js: files(self, raw.additional_js),
             repository_url: raw.repository_url.map(|u| self.repository_url(u)),
             authors: raw.authors,
+            section_numbers: raw.section_numbers,
         }
     }
 

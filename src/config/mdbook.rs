@@ -5,8 +5,8 @@
 //! `[book]` title, description, authors, language and src, `[build]
 //! build-dir`, and from `[output.html]` site-url, git-repository-url,
 //! edit-url-template, additional-css/js, smart-punctuation (and the older
-//! curly-quotes), mathjax-support, redirect, search.enable and
-//! `code.hidelines`. A table or key that mdBook knows and we do not support
+//! curly-quotes), mathjax-support, no-section-label (chapter numbers are
+//! on unless it is true), redirect, search.enable and `code.hidelines`. A table or key that mdBook knows and we do not support
 //! gets one warning naming it at its line; an unknown key gets one warning
 //! with "did you mean". Neither ever fails the build: mdBook itself ignores
 //! keys it does not know, so the book still builds as its authors expect.
@@ -68,6 +68,7 @@ struct Book {
     smart: Option<At<bool>>,
     mathjax: Option<At<bool>>,
     search: Option<At<bool>>,
+    no_numbers: Option<At<bool>>,
     redirects: Vec<(String, At<String>)>,
     hidelines: Vec<(String, At<String>)>,
 }
@@ -110,7 +111,6 @@ const QUIET: &[&str] = &[
     "hash-files",
     "default-theme",
     "preferred-dark-theme",
-    "no-section-label",
 ];
 
 struct Reader<'t> {
@@ -219,6 +219,7 @@ impl Reader<'_> {
             "additional-js" => self.book.js = self.strings(value, "additional-js"),
             "smart-punctuation" | "curly-quotes" => self.book.smart = self.boolean(value, key),
             "mathjax-support" => self.book.mathjax = self.boolean(value, key),
+            "no-section-label" => self.book.no_numbers = self.boolean(value, key),
             "redirect" => self.book.redirects = self.string_map(value, "[output.html.redirect]"),
             "code" => self.each_key(value, "[output.html.code]", Self::code_key),
             "search" => self.each_key(value, "[output.html.search]", Self::search_key),
@@ -386,6 +387,11 @@ impl Book {
         }
         if let Some((false, at)) = self.search {
             out.word(0, "search", "false", at);
+        }
+        // mdBook numbers chapters unless told not to.
+        if !matches!(self.no_numbers, Some((true, _))) {
+            let at = self.no_numbers.map_or(nowhere, |(_, at)| at);
+            out.word(0, "section-numbers", "true", at);
         }
         out.list("additional-css", &self.css);
         out.list("additional-js", &self.js);

@@ -154,6 +154,7 @@ struct RawConfig {
     repository_url: Option<Spanned<String>>,
     #[serde(default)]
     authors: Vec<String>,
+    section_numbers: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

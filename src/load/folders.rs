@@ -61,6 +61,7 @@ fn subfolder(
         line: 0,
         column: 0,
         children: folder(prefix, paths, texts),
+        numbered: true,
     }
 }
 
@@ -71,6 +72,7 @@ fn leaf(path: &str, texts: &HashMap<String, String>) -> Chapter {
         line: 0,
         column: 0,
         children: Vec::new(),
+        numbered: true,
     }
 }
 

@@ -323,6 +323,7 @@ impl Summary {
                     line: 0,
                     column: 0,
                     children: Vec::new(),
+                    numbered: false,
                 };
                 self.items.push(SummaryItem::Chapter(chapter));
             }

@@ -43,6 +43,9 @@ pub struct Chapter {
     pub column: u32,
     /// Nested entries.
     pub children: Vec<Chapter>,
+    /// A list entry (`- [Title](path.md)`), which mdBook numbers; `false`
+    /// for a prefix or suffix chapter written as a bare link.
+    pub numbered: bool,
 }
 
 impl Summary {
@@ -245,6 +248,7 @@ impl Reader<'_, '_> {
             line,
             column,
             children: Vec::new(),
+            numbered: false,
         }
     }
 
@@ -270,6 +274,7 @@ impl Reader<'_, '_> {
                         line,
                         column,
                         children: Vec::new(),
+                        numbered: true,
                     });
                 }
                 Event::Start(Tag::List(_)) => {

@@ -38,6 +38,8 @@ struct Node {
     /// The part heading this top-level node sits under.
     part: Option<usize>,
     children: Vec<usize>,
+    /// The section number shown before the title (`2.1.`), when numbered.
+    number: Option<String>,
 }
 
 /// The navigation of one version.
@@ -64,6 +66,7 @@ pub struct Navigation {
 pub struct NavItem {
     kind: Kind,
     title: String,
+    number: Option<String>,
     url: Option<String>,
     current: bool,
     open: bool,
@@ -95,16 +98,27 @@ pub struct PageNav {
     pub next: Option<TitledLink>,
 }
 
+/// Where the pages of the tree are found.
+struct Lookup<'a> {
+    by_path: HashMap<&'a str, usize>,
+    pages: &'a [Page],
+}
+
 impl Navigation {
     /// Builds the tree. Hidden pages and their sub-chapters are left out.
-    pub fn new(summary: &Summary, pages: &[Page]) -> Self {
-        let by_path: HashMap<&str, usize> = pages
+    /// With `numbers`, list entries carry mdBook's section numbers: `1.`,
+    /// `2.` … counted across parts, `2.1.` … below them; bare-link prefix
+    /// and suffix chapters have none, and hidden pages take no number.
+    pub fn new(summary: &Summary, pages: &[Page], numbers: bool) -> Self {
+        let by_path = pages
             .iter()
             .enumerate()
             .map(|(i, p)| (p.path.as_str(), i))
             .collect();
+        let lookup = Lookup { by_path, pages };
         let mut nav = Navigation::default();
         let mut part = None;
+        let mut counted = 0;
         for item in &summary.items {
             let node = match item {
                 SummaryItem::Part(title) => {
@@ -120,10 +134,12 @@ impl Navigation {
                 }
                 SummaryItem::Chapter(chapter) => {
                     let first = nav.order.len();
-                    let node = nav.chapter(chapter, None, part, &by_path, pages);
+                    let number = (numbers && chapter.numbered).then(|| format!("{}.", counted + 1));
+                    let node = nav.chapter(chapter, (None, part), number.as_deref(), &lookup);
                     if let (Some(part), Some(&page)) = (part, nav.order.get(first)) {
                         nav.part_start.entry(part).or_insert(page);
                     }
+                    counted += usize::from(node.is_some() && number.is_some());
                     node
                 }
             };
@@ -149,23 +165,25 @@ impl Navigation {
             parent,
             part,
             children: Vec::new(),
+            number: None,
         });
         self.nodes.len() - 1
     }
 
+    /// Adds `chapter` (numbered `number`) under `parent` in `part`, and its
+    /// sub-chapters; `None` when it is hidden.
     fn chapter(
         &mut self,
         chapter: &Chapter,
-        parent: Option<usize>,
-        part: Option<usize>,
-        by_path: &HashMap<&str, usize>,
-        pages: &[Page],
+        (parent, part): (Option<usize>, Option<usize>),
+        number: Option<&str>,
+        lookup: &Lookup<'_>,
     ) -> Option<usize> {
         let page = chapter
             .path
             .as_deref()
-            .and_then(|p| by_path.get(p).copied());
-        if page.is_some_and(|p| pages[p].hidden) {
+            .and_then(|p| lookup.by_path.get(p).copied());
+        if page.is_some_and(|p| lookup.pages[p].hidden) {
             return None;
         }
         let kind = if page.is_some() {
@@ -174,13 +192,19 @@ impl Navigation {
             Kind::Draft
         };
         let id = self.push(kind, chapter.title.clone(), page, parent, part);
+        self.nodes[id].number = number.map(str::to_string);
         if let Some(page) = page {
             self.node_of_page.insert(page, id);
             self.order.push(page);
         }
+        let mut counted = 0;
         for child in &chapter.children {
-            if let Some(child_id) = self.chapter(child, Some(id), part, by_path, pages) {
+            let own = number
+                .filter(|_| child.numbered)
+                .map(|above| format!("{above}{}.", counted + 1));
+            if let Some(child_id) = self.chapter(child, (Some(id), part), own.as_deref(), lookup) {
                 self.nodes[id].children.push(child_id);
+                counted += usize::from(own.is_some());
             }
         }
         Some(id)
@@ -322,6 +346,7 @@ impl Navigation {
         NavItem {
             kind: node.kind,
             title: node.title.clone(),
+            number: node.number.clone(),
             url,
             current: view.current == Some(id),
             open: view.branch.contains(&id),
@@ -333,7 +358,7 @@ impl Navigation {
     }
 
     /// `window.HANDBOOK_NAV = […]`: the complete tree, written once per site,
-    /// as nested `{k: kind, t: title, u: url, c: children}` objects.
+    /// as nested `{k: kind, t: title, n: number, u: url, c: children}` objects.
     pub fn script(&self, pages: &[Page]) -> String {
         let tree: Vec<serde_json::Value> = self.top.iter().map(|&n| self.full(n, pages)).collect();
         format!(
@@ -354,6 +379,9 @@ impl Navigation {
         entry.insert("k".into(), kind.into());
         if !node.title.is_empty() {
             entry.insert("t".into(), node.title.clone().into());
+        }
+        if let Some(number) = &node.number {
+            entry.insert("n".into(), number.clone().into());
         }
         if let Some(page) = node.page {
             entry.insert("u".into(), href(&pages[page].url).into());
@@ -419,6 +447,7 @@ fn more(count: usize, depth: usize) -> NavItem {
     NavItem {
         kind: Kind::More,
         title: format!("{count} more"),
+        number: None,
         url: None,
         current: false,
         open: false,

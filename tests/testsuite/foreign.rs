@@ -443,3 +443,41 @@ fn a_home_page_that_is_not_there_is_an_error_at_its_line() {
         .assert_stderr(".gitbook.yaml:4:11: error: the home page `gone.md` is not a page here");
     assert!(!test.root().join("site").exists());
 }
+
+#[test]
+fn chapters_are_numbered_as_in_mdbook_unless_no_section_label_is_set() {
+    let summary = "# Summary\n\n[Introduction](intro.md)\n\n- [Chapter](chapter/README.md)\n  \
+                   - [Section](chapter/section.md)\n  - [Planned]()\n\n# Part two\n\n\
+                   - [Secret](secret.md)\n- [Later](later.md)\n\n---\n\n[Credits](credits.md)\n";
+    let test = with_book_toml("[book]\ntitle = \"T\"\n")
+        .file("src/SUMMARY.md", summary)
+        .file("src/secret.md", "---\nhidden: true\n---\n# Secret\n")
+        .file("src/later.md", "# Later\n")
+        .file("src/credits.md", "# Credits\n")
+        .build()
+        .assert_success()
+        .assert_stderr("0 error(s), 0 warning(s)");
+    let num = |n: &str| format!("<span class=\"nav-num\">{n}</span> ");
+    let section = book_file(&test, "chapter/section.html");
+    for (number, title) in [("1.", "Chapter"), ("1.1.", "Section"), ("1.2.", "Planned")] {
+        assert!(
+            section.contains(&format!("{}{title}", num(number))),
+            "{number} {title}:\n{section}"
+        );
+    }
+    // Numbers run on across parts; a hidden page takes none, nor do
+    // bare-link chapters.
+    assert!(book_file(&test, "later.html").contains(&format!("{}Later", num("2."))));
+    let intro = book_file(&test, "intro.html");
+    assert!(intro.contains(">Introduction</a>") && intro.contains(">Credits</a>"));
+    let tree = book_file(&test, "navigation.js");
+    assert!(
+        tree.contains("\"n\":\"1.1.\""),
+        "the script's tree carries the numbers: {tree}"
+    );
+    // The fixture's book.toml says `no-section-label = true`.
+    let plain = HandbookTest::fixture("mdbook-book")
+        .build()
+        .assert_success();
+    assert!(!book_file(&plain, "chapter/section.html").contains("nav-num"));
+}

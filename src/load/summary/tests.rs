@@ -19,6 +19,7 @@ fn chapter(
         line,
         column,
         children,
+        numbered: true,
     }
 }
 
@@ -74,6 +75,12 @@ fn mdbook_prefix_and_suffix_chapters_are_bare_links() {
         .collect();
     assert_eq!(titles, ["Introduction", "A", "Credits"]);
     assert_eq!(summary.items[2], SummaryItem::Separator);
+    let numbered: Vec<bool> = summary.chapters().iter().map(|c| c.numbered).collect();
+    assert_eq!(
+        numbered,
+        [false, true, false],
+        "only list entries are numbered"
+    );
 }
 
 #[test]

@@ -119,7 +119,11 @@ impl Live {
             &edition.prepared.handbook.assets,
             &edition.config.spaces,
         );
-        let navigation = Navigation::new(&edition.prepared.handbook.summary, pages);
+        let navigation = Navigation::new(
+            &edition.prepared.handbook.summary,
+            pages,
+            edition.config.carried.section_numbers,
+        );
         let mut live = Self {
             renderer: setting.renderer.for_version(
                 &edition.config,

@@ -71,7 +71,11 @@
         label = doc.createElement("a"); label.href = base + item.u;
         if (item.u === current) label.setAttribute("aria-current", "page");
       } else { label = doc.createElement("span"); label.className = "nav-draft"; }
-      label.textContent = item.t || "";
+      if (item.n) {
+        var num = doc.createElement("span"); num.className = "nav-num"; num.textContent = item.n;
+        label.appendChild(num); label.appendChild(doc.createTextNode(" "));
+      }
+      label.appendChild(doc.createTextNode(item.t || ""));
       if (!item.c) { li.appendChild(label); return li; }
       var row = doc.createElement("div"), btn = doc.createElement("button"), sub = null;
       row.className = "nav-row"; btn.type = "button"; btn.className = "nav-toggle";
