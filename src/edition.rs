@@ -40,7 +40,7 @@ pub(crate) struct Edition {
     pub(crate) config: config::Config,
     pub(crate) prepared: Prepared,
     /// Each page's last change in the history, by path (for pages parsed again).
-    pub(crate) dates: HashMap<String, parse::dates::Date>,
+    pub(crate) dates: HashMap<String, crate::model::Date>,
     /// The pages whose date is the history's (they state none): their
     /// protocol records carry no date.
     pub(crate) dated: std::collections::HashSet<String>,
@@ -94,7 +94,7 @@ fn history_dates(
     history: &versions::History,
     config: &config::Config,
     prepared: &mut Prepared,
-) -> Result<HashMap<String, parse::dates::Date>> {
+) -> Result<HashMap<String, crate::model::Date>> {
     let paths: Vec<String> = prepared
         .handbook
         .pages
@@ -119,7 +119,7 @@ fn history_dates(
 /// the dates pages state, so `protocols/` does not drift with every commit.
 pub(crate) fn date_pages(
     pages: &mut [parse::Page],
-    dates: &HashMap<String, parse::dates::Date>,
+    dates: &HashMap<String, crate::model::Date>,
 ) -> std::collections::HashSet<String> {
     let mut dated = std::collections::HashSet::new();
     for page in pages.iter_mut().filter(|p| p.updated.is_none()) {
@@ -366,7 +366,7 @@ fn render_and_index(
         into: target
             .staging
             .filter(|_| wanted)
-            .map(|s| (s, folder.as_str())),
+            .map(|s| (s as &dyn render::Sink, folder.as_str())),
     };
     rayon::join(
         || renderer.render_site(pages, resolved, navigation, (target.version, output)),

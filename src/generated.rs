@@ -29,7 +29,7 @@ pub(crate) struct GenerationKey<'a> {
     sections: &'a [parse::SectionText],
     title: &'a str,
     title_id: Option<&'a str>,
-    updated: Option<parse::dates::Date>,
+    updated: Option<crate::model::Date>,
     listed: bool,
     spaces: Vec<&'a str>,
 }
@@ -129,7 +129,7 @@ pub(crate) fn generated_sources(
 
 /// The pages the build may generate: register, code of practice,
 /// constitution, spaces, and changes (in a versioned site).
-pub(crate) fn generated_specs(config: &config::Config) -> Vec<&protocols::pages::PageSpec> {
+pub(crate) fn generated_specs(config: &config::Config) -> Vec<&crate::model::PageSpec> {
     let p = &config.protocols;
     let mut specs = vec![
         &p.register,
@@ -144,7 +144,7 @@ pub(crate) fn generated_specs(config: &config::Config) -> Vec<&protocols::pages:
 /// A generated page as a source page the pipeline parses like any other.
 pub(crate) fn generated_page(
     config: &config::Config,
-    spec: &protocols::pages::PageSpec,
+    spec: &crate::model::PageSpec,
     markdown: String,
 ) -> load::SourcePage {
     load::SourcePage {
@@ -163,7 +163,7 @@ pub(crate) fn generated_page(
 }
 
 /// Whether SUMMARY.md lists a generated page itself.
-pub(crate) fn summary_lists(handbook: &load::Handbook, spec: &protocols::pages::PageSpec) -> bool {
+pub(crate) fn summary_lists(handbook: &load::Handbook, spec: &crate::model::PageSpec) -> bool {
     // A page of the editor's own at that path is theirs, not a request.
     let own = handbook.pages.iter().any(|p| p.path == spec.path);
     !own && handbook
@@ -180,7 +180,7 @@ pub(crate) fn summary_lists(handbook: &load::Handbook, spec: &protocols::pages::
 pub(crate) fn clashes(
     handbook: &load::Handbook,
     made: &[load::SourcePage],
-    specs: &[&protocols::pages::PageSpec],
+    specs: &[&crate::model::PageSpec],
     config: &config::Config,
 ) -> Vec<Diagnostic> {
     made.iter()
@@ -194,7 +194,7 @@ pub(crate) fn clashes(
 
 fn clash(
     page: &load::SourcePage,
-    spec: &protocols::pages::PageSpec,
+    spec: &crate::model::PageSpec,
     config: &config::Config,
 ) -> Diagnostic {
     let config_file = config.label(&config.file);

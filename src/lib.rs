@@ -20,6 +20,7 @@ pub mod import;
 mod indexed;
 pub mod links;
 pub mod load;
+pub mod model;
 pub mod new;
 pub mod output;
 pub mod parse;
@@ -394,7 +395,7 @@ fn parse_options<'a>(
         legacy: &config.legacy_urls,
         highlight,
         spaces: space_urls,
-        highlights,
+        highlights: highlights.map(|kept| kept as &dyn parse::highlight::Kept),
         markdown: &config.markdown,
     }
 }

@@ -263,7 +263,7 @@ fn run_protocols(project: &Project, check: bool) -> Result<ExitCode> {
 /// Pages, notes, protocols by status and kind, sections still to derive, and
 /// what happened to protocols/.
 fn protocols_summary(report: &handbook::ProtocolsReport, check: bool, failed: bool) -> String {
-    use handbook::protocols::model::Status;
+    use handbook::model::protocol::Status;
     use std::collections::BTreeMap;
     let (derived, to_derive): (Vec<_>, Vec<_>) = report
         .records

@@ -9,10 +9,11 @@
 //! heading whose anchor is the space's id); and `spaces.json` for other tools.
 
 use crate::config::{OpenTo, Space, SpaceKind};
-use crate::links::relative_url;
+use crate::model::PageSpec;
+use crate::model::path::relative_url;
 use crate::parse::{LinkTarget, Page};
 use crate::protocols::ProtocolRecord;
-use crate::protocols::pages::{PageSpec, escape};
+use crate::protocols::pages::escape;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

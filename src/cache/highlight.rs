@@ -89,6 +89,12 @@ impl Highlights {
     }
 }
 
+impl crate::parse::highlight::Kept for Highlights {
+    fn get_or_make(&self, lang: &str, code: &str, make: &mut dyn FnMut() -> String) -> String {
+        Highlights::get_or_make(self, lang, code, make)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

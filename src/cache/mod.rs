@@ -20,7 +20,7 @@ pub mod highlight;
 pub mod pages;
 pub mod site;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -33,18 +33,7 @@ pub const FOLDER: &str = ".handbook-cache";
 /// file's header (a file of another format is not read) and in every key.
 const FORMAT: u32 = 2;
 
-/// A fingerprint of an output's inputs.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
-pub struct Key(pub u128);
-
-impl Key {
-    /// The key as 32 hexadecimal digits, for file names.
-    pub fn hex(self) -> String {
-        format!("{:032x}", self.0)
-    }
-}
+pub use crate::model::key::Key;
 
 /// A 128-bit hasher (XXH3) that `#[derive(Hash)]` types and serialized
 /// values feed, seeded with the program's identity.

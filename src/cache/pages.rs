@@ -16,7 +16,7 @@
 use super::frame::{self, Framed, Kind, Writer};
 use super::{Damaged, Key, store};
 use crate::diagnostic::Diagnostic;
-use crate::parse::{Body, Markup, Page};
+use crate::parse::{Body, Held, Markup, Page};
 use anyhow::Result;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -214,12 +214,21 @@ impl Pages {
 /// A kept body's markup, read from `file` (one record, checked against its
 /// digest) and checked against the page's `digest` of it (so it is this
 /// page's body); a file that does not hold it is a [`Damaged`] cache.
-pub(crate) fn read_markup(file: &Path, digest: Key) -> Result<Markup> {
+fn read_markup(file: &Path, digest: Key) -> Result<Markup> {
     let markup = std::fs::read(file)
         .ok()
         .and_then(|bytes| only_record(&bytes).and_then(frame::decode::<Markup>))
-        .filter(|markup| super::key_of(markup) == digest);
+        .filter(|markup| crate::model::key::digest_of(markup) == digest);
     markup.ok_or_else(|| anyhow::Error::new(Damaged(file.to_path_buf())))
+}
+
+/// A page body's markup: the body's own, or read from the build cache
+/// when the body is kept there.
+pub fn markup(body: &Body) -> Result<std::borrow::Cow<'_, Markup>> {
+    match body.held() {
+        Held::Here(markup) => Ok(std::borrow::Cow::Borrowed(markup)),
+        Held::Kept(file) => read_markup(file, body.digest()).map(std::borrow::Cow::Owned),
+    }
 }
 
 /// The one record of a body's file, when it is as written.
@@ -272,8 +281,8 @@ mod tests {
             "the body stays in the file"
         );
         assert_eq!(
-            back.0.body.markup().unwrap().into_owned(),
-            page.0.body.markup().unwrap().into_owned()
+            markup(&back.0.body).unwrap().into_owned(),
+            markup(&page.0.body).unwrap().into_owned()
         );
         assert_eq!(format!("{:?}", back.0.links), format!("{:?}", page.0.links));
         assert_eq!(back.0.extra, page.0.extra);

@@ -11,6 +11,9 @@ use crate::yaml::{self, Spanned};
 use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
+/// The table of contents' file name in the source folder, unless `summary:` names another.
+pub const SUMMARY_FILE: &str = "SUMMARY.md";
+
 /// An old address of the site that leads on elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redirect {
@@ -79,7 +82,7 @@ impl Checker<'_> {
     /// The carried-over keys, checked.
     pub(super) fn carried(&mut self, raw: RawExtras, root: &Path) -> Carried {
         let summary_file = raw.summary.map_or_else(
-            || crate::load::SUMMARY_FILE.to_string(),
+            || SUMMARY_FILE.to_string(),
             |s| self.page_path(s, "name the SUMMARY file, e.g. `SUMMARY.md`"),
         );
         let home_at = raw.home.as_ref().map_or((0, 0), yaml::position);
@@ -111,7 +114,7 @@ impl Checker<'_> {
 
     /// A markdown file's path inside the source folder, normalised.
     fn page_path(&mut self, value: Spanned<String>, help: &str) -> String {
-        match crate::load::summary::normalise_target(&value.value) {
+        match crate::model::path::normalise_target(&value.value) {
             Ok(path) if path.ends_with(".md") => path,
             Ok(_) => {
                 let message = format!("`{}` is not a markdown file", value.value);

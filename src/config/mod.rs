@@ -16,13 +16,13 @@ mod spaces;
 mod versions;
 
 pub use discover::{BOOK_TOML, GITBOOK_YAML, translation};
-pub use extras::{Carried, Redirect};
+pub use extras::{Carried, Redirect, SUMMARY_FILE};
 pub use markdown::{Markdown, Math};
 pub use spaces::{OpenTo, Space, SpaceKind};
 pub use versions::{Edition, EditionSource, VersionStatus, Versions, tag_pattern, valid_name};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
-use crate::protocols::pages::PageSpec;
+use crate::model::PageSpec;
 use crate::yaml::{self, Spanned};
 use serde::Deserialize;
 use std::path::{Component, Path, PathBuf};
@@ -517,7 +517,7 @@ impl Checker<'_> {
         });
         let path_at = raw.path.as_ref().map(yaml::position);
         let path = match raw.path {
-            Some(given) => match crate::load::summary::normalise_target(&given.value) {
+            Some(given) => match crate::model::path::normalise_target(&given.value) {
                 Ok(normal) => normal,
                 Err(message) => {
                     self.fail(

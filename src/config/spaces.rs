@@ -91,7 +91,7 @@ impl Checker<'_> {
         let mut spaces = Vec::new();
         for space in raw {
             let id = space.id.value.clone();
-            if !crate::protocols::model::valid_id(&id) || id.contains(['/', '.']) {
+            if !crate::model::protocol::valid_id(&id) || id.contains(['/', '.']) {
                 let message = format!("space id `{id}` is not a simple name");
                 self.fail(
                     &space.id,

@@ -10,8 +10,8 @@
 //! and the default are checked once the tags are known (the versions stage).
 
 use super::{Checker, RawPage};
-use crate::parse::dates::Date;
-use crate::protocols::pages::PageSpec;
+use crate::model::Date;
+use crate::model::PageSpec;
 use crate::yaml::{self, Spanned};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

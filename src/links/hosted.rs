@@ -13,10 +13,11 @@
 //! `.gitbook/assets/` folder (any depth) whose name, or name without its
 //! extension, is the id: `/files/abc123` finds `.gitbook/assets/abc123.png`.
 
-use super::{LinkIndex, href, relative_url};
+use super::LinkIndex;
 use crate::diagnostic::Diagnostic;
 use crate::html::escape;
 use crate::load::Asset;
+use crate::model::path::{href, relative_url};
 use crate::parse::link::ASSETS_FOLDER;
 use crate::parse::{Link, LinkTarget, Page};
 use std::collections::{BTreeMap, HashMap};

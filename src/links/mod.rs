@@ -15,6 +15,7 @@ use crate::config::Space;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::html::escape;
 use crate::load::Asset;
+use crate::model::path::{href, relative_url};
 use crate::parse::{Link, LinkTarget, Page, Slot};
 use std::collections::{HashMap, HashSet};
 
@@ -381,38 +382,6 @@ fn near<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> Option<String>
     crate::yaml::closest(given, known).map(|k| format!("did you mean `{k}`?"))
 }
 
-/// A site path as it goes into a URL: every byte but ASCII letters, digits,
-/// `-._~` and `/` is percent-encoded, so `über uns/café #1.html` stays one
-/// path (a raw `#` would start a fragment). Paths stay identities; only URLs
-/// are encoded, here, once.
-pub fn href(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-/// The URL of `to` as seen from the page at `from` (both site-relative).
-pub fn relative_url(from: &str, to: &str) -> String {
-    let from_dirs: Vec<&str> = from.split('/').collect();
-    let from_dirs = &from_dirs[..from_dirs.len() - 1];
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_dirs
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let common = common.min(to_parts.len() - 1);
-    let mut out = "../".repeat(from_dirs.len() - common);
-    out.push_str(&to_parts[common..].join("/"));
-    out
-}
-
 /// The relative path from a page to the site root: `""` or `"../../"`.
 pub fn root_of(url: &str) -> String {
     "../".repeat(url.matches('/').count())
@@ -423,32 +392,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn relative_urls_between_pages() {
-        assert_eq!(relative_url("a/b/c.html", "a/d.html"), "../d.html");
-        assert_eq!(relative_url("index.html", "a/b.html"), "a/b.html");
-        assert_eq!(relative_url("a/b.html", "index.html"), "../index.html");
-        assert_eq!(relative_url("a/b.html", "a/c.html"), "c.html");
-        assert_eq!(relative_url("a/x/y.html", "a/x/index.html"), "index.html");
-        assert_eq!(relative_url("a/b.html", "a/b/c.png"), "b/c.png");
-    }
-
-    #[test]
     fn space_paths_go_before_the_space_url_s_query() {
         assert_eq!(
             with_path("https://meet.x/room?id=3", "/x"),
             "https://meet.x/room/x?id=3"
         );
         assert_eq!(with_path("https://forum.x", "/t/1"), "https://forum.x/t/1");
-    }
-
-    #[test]
-    fn urls_encode_what_paths_may_hold() {
-        assert_eq!(
-            href("über uns/café #1.html"),
-            "%C3%BCber%20uns/caf%C3%A9%20%231.html"
-        );
-        assert_eq!(href("a/b-c_d.e~f.html"), "a/b-c_d.e~f.html");
-        assert_eq!(href("100%.png"), "100%25.png");
     }
 
     #[test]

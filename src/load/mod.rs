@@ -28,9 +28,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 pub use summary::{Chapter, Summary, SummaryItem};
 
-/// The table of contents' file name in the source folder.
-pub const SUMMARY_FILE: &str = "SUMMARY.md";
-
 /// The page that is the site's not-found page (`404.html`), as in mdBook.
 pub const NOT_FOUND_PAGE: &str = "404.md";
 

@@ -8,6 +8,7 @@
 //! path is its identity from here on.
 
 use crate::diagnostic::Diagnostic;
+use crate::model::path::normalise_target;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
@@ -436,28 +437,6 @@ fn visit_mut(chapter: &mut Chapter, f: &mut impl FnMut(&mut Chapter)) {
     for child in &mut chapter.children {
         visit_mut(child, f);
     }
-}
-
-/// `./a/../b.md` → `b.md`; `dir/` → `dir/README.md`. Refuses URLs, absolute
-/// paths, paths that climb out of the source folder and non-markdown targets.
-pub fn normalise_target(target: &str) -> Result<String, String> {
-    let decoded = crate::parse::percent_decode(target.split(['#', '?']).next().unwrap_or(""));
-    if decoded.contains("://") || decoded.starts_with('/') || decoded.starts_with("mailto:") {
-        return Err(format!("`{target}` is not a page in the source folder"));
-    }
-    let mut path = crate::parse::normalise_path("", &decoded)
-        .ok_or_else(|| format!("`{target}` is outside the source folder"))?;
-    if path.is_empty() || decoded.ends_with('/') {
-        path = if path.is_empty() {
-            "README.md".into()
-        } else {
-            format!("{path}/README.md")
-        };
-    }
-    if !path.ends_with(".md") {
-        return Err(format!("`{target}` is not a markdown page"));
-    }
-    Ok(path)
 }
 
 /// Byte offset → 1-based line.

@@ -51,11 +51,11 @@ fn target(redirect: &Redirect, pages: &[Page]) -> Option<(String, String)> {
     if !path.ends_with(".md") {
         return Some((redirect.to.clone(), redirect.to.clone()));
     }
-    let path = crate::load::summary::normalise_target(path).ok()?;
+    let path = crate::model::path::normalise_target(path).ok()?;
     let page = pages.iter().find(|p| p.path == path)?;
-    let url = crate::links::relative_url(&redirect.from, &page.url);
+    let url = crate::model::path::relative_url(&redirect.from, &page.url);
     Some((
-        format!("{}{anchor}", crate::links::href(&url)),
+        format!("{}{anchor}", crate::model::path::href(&url)),
         page.title.clone(),
     ))
 }

@@ -215,7 +215,7 @@ fn versions_json(versions: &[Version]) -> anyhow::Result<String> {
         .iter()
         .map(|v| {
             let mut value = serde_json::to_value(v)?;
-            value["url"] = format!("{}/", crate::links::href(&v.name)).into();
+            value["url"] = format!("{}/", crate::model::path::href(&v.name)).into();
             Ok(value)
         })
         .collect::<anyhow::Result<_>>()?;
@@ -278,7 +278,7 @@ pub fn collisions(
 
 /// A script-free redirect page to a site-relative path: works on any host and from disk.
 fn redirect(url: &str, title: &str, lang: &str) -> String {
-    redirect_page(&crate::links::href(url), title, lang)
+    redirect_page(&crate::model::path::href(url), title, lang)
 }
 
 /// A script-free redirect page to `url`, written as given (a URL).

@@ -221,6 +221,12 @@ pub fn remove_staging_on_signal() -> Result<()> {
     Ok(())
 }
 
+impl crate::render::Sink for Staging {
+    fn put(&self, path: &str, text: &str) -> Result<PathBuf> {
+        Staging::put(self, path, text)
+    }
+}
+
 impl Staging {
     /// An empty staging folder for `out`, leftovers of crashed builds removed.
     pub fn open(out: &Path) -> Result<Self> {

@@ -22,7 +22,7 @@ pub fn sitemap(base_url: &str, prefix: &str, entries: &[Entry]) -> String {
         xml.push_str("  <url><loc>");
         xml.push_str(&escape(&format!(
             "{base_url}{prefix}{}",
-            crate::links::href(&entry.url)
+            crate::model::path::href(&entry.url)
         )));
         xml.push_str("</loc>");
         if let Some(date) = &entry.updated {

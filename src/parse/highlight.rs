@@ -3,13 +3,22 @@
 //! syntect's syntaxes load once, lazily, on the first code block, and are
 //! shared read-only by every thread. Output uses `hl-` prefixed classes, so one
 //! generated stylesheet ([`stylesheet`]) serves light and dark; an unknown
-//! language gives escaped plain text, never an error.
+//! language gives escaped plain text, never an error. Blocks highlighted by
+//! an earlier build come from a [`Kept`] the caller hands in (the build
+//! cache), so this stage reads nothing itself.
 
 use crate::html::escape;
 use std::sync::OnceLock;
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::SyntaxSet;
+
+/// Highlighted code kept from earlier builds, asked before a block is
+/// highlighted.
+pub trait Kept: Sync + std::fmt::Debug {
+    /// The HTML of `code` in `lang`: kept, or made by `make` (and kept).
+    fn get_or_make(&self, lang: &str, code: &str, make: &mut dyn FnMut() -> String) -> String;
+}
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };

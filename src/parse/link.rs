@@ -9,6 +9,8 @@
 //! their own. Whether the target exists is the links stage's question; this
 //! module never touches the file system.
 
+use crate::model::path::{normalise_path, percent_decode};
+
 /// Where a link points.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LinkTarget {
@@ -294,52 +296,6 @@ pub fn folder_of(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
 }
 
-/// Joins `relative` onto folder `base` and resolves `.` and `..`; `None` when
-/// the result would climb above the source root. A leading `/` means the root.
-pub fn normalise_path(base: &str, relative: &str) -> Option<String> {
-    let mut parts: Vec<&str> = if relative.starts_with('/') {
-        Vec::new()
-    } else {
-        base.split('/').filter(|s| !s.is_empty()).collect()
-    };
-    for part in relative.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
-}
-
-/// Decodes `%XX` escapes; malformed escapes stay as written.
-pub fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_string();
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(value)) => {
-                out.push(value);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,17 +522,5 @@ mod tests {
             output("format/theme/index.html", Some("x"))
         );
         assert_eq!(parse("page.html", "a.md"), output("page.html", None));
-    }
-
-    #[test]
-    fn normalise_refuses_to_climb_out() {
-        assert_eq!(normalise_path("a/b", "../../c").as_deref(), Some("c"));
-        assert_eq!(normalise_path("a", "../../c"), None);
-    }
-
-    #[test]
-    fn percent_decoding_keeps_malformed_escapes() {
-        assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
-        assert_eq!(percent_decode("caf%C3%A9"), "café");
     }
 }

@@ -18,11 +18,11 @@ pub mod link;
 mod markdown;
 pub mod notes;
 
-use crate::cache::Key;
 use crate::diagnostic::Diagnostic;
 use crate::load::SourcePage;
+use crate::model::key::{Key, digest_of};
 use dates::Date;
-pub use link::{LinkTarget, normalise_path, percent_decode};
+pub use link::LinkTarget;
 pub(crate) use markdown::options as markdown_options;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -220,7 +220,7 @@ impl PartialEq for Body {
 impl Eq for Body {}
 
 /// In the build cache a body is its digest; its markup is kept after the
-/// page (see [`crate::cache::pages`]).
+/// page (see `cache::pages`).
 impl Serialize for Body {
     fn serialize<S: serde::Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
         self.digest.serialize(to)
@@ -234,6 +234,15 @@ impl<'de> Deserialize<'de> for Body {
             content: Content::Kept(PathBuf::new()),
         })
     }
+}
+
+/// Where a body's markup is.
+#[derive(Debug, Clone, Copy)]
+pub enum Held<'b> {
+    /// In memory.
+    Here(&'b Markup),
+    /// In this build cache file.
+    Kept(&'b std::path::Path),
 }
 
 /// What fills a slot.
@@ -305,7 +314,7 @@ impl Body {
 
     fn here(markup: Markup) -> Self {
         Self {
-            digest: crate::cache::key_of(&markup),
+            digest: digest_of(&markup),
             content: Content::Here(markup),
         }
     }
@@ -331,13 +340,12 @@ impl Body {
         self.digest
     }
 
-    /// The markup, read from the build cache when it is kept there.
-    pub fn markup(&self) -> anyhow::Result<std::borrow::Cow<'_, Markup>> {
+    /// Where the markup is: here, or in a build cache file (which the cache
+    /// reads: `cache::pages::markup`).
+    pub fn held(&self) -> Held<'_> {
         match &self.content {
-            Content::Here(markup) => Ok(std::borrow::Cow::Borrowed(markup)),
-            Content::Kept(file) => {
-                crate::cache::pages::read_markup(file, self.digest).map(std::borrow::Cow::Owned)
-            }
+            Content::Here(markup) => Held::Here(markup),
+            Content::Kept(file) => Held::Kept(file),
         }
     }
 }
@@ -382,7 +390,7 @@ pub struct Options<'a> {
     /// Declared spaces as (id, URL): plain links under them are those spaces.
     pub spaces: &'a [(String, String)],
     /// Code highlighted by earlier builds, looked up before highlighting.
-    pub highlights: Option<&'a crate::cache::highlight::Highlights>,
+    pub highlights: Option<&'a dyn highlight::Kept>,
     /// The markdown extensions the project turned on.
     pub markdown: &'a crate::config::Markdown,
 }
@@ -452,7 +460,7 @@ pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagn
         aliases: front
             .aliases
             .iter()
-            .filter_map(|a| crate::load::summary::normalise_target(a).ok())
+            .filter_map(|a| crate::model::path::normalise_target(a).ok())
             .collect(),
         extra: front.extra,
         headings: walked.headings,

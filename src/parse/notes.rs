@@ -5,6 +5,8 @@
 //! trailing colon or dash. [`is_note_tag`] decides that for one line of plain
 //! text; [`Slugger`] gives every heading a unique, stable id on one page.
 
+pub use crate::model::slug::slugify;
+
 /// Whether `line` (plain text, backticks kept or stripped) is the note tag.
 pub fn is_note_tag(line: &str) -> bool {
     let text = line.trim().trim_matches('`').trim().to_lowercase();
@@ -67,24 +69,6 @@ impl Slugger {
                 return id;
             }
         }
-    }
-}
-
-/// Lowercase letters and digits of any script, `-` for spaces, other
-/// punctuation dropped; `section` when nothing is left.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.trim().chars() {
-        if c.is_alphanumeric() || c == '_' || c == '-' {
-            slug.extend(c.to_lowercase());
-        } else if c.is_whitespace() {
-            slug.push('-');
-        }
-    }
-    if slug.is_empty() {
-        "section".into()
-    } else {
-        slug
     }
 }
 

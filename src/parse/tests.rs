@@ -29,7 +29,7 @@ fn parse(text: &str) -> (Page, Vec<Diagnostic>) {
 }
 
 fn html(page: &Page) -> String {
-    page.body.markup().unwrap().fill(|slot| match slot {
+    page.body.here_markup().unwrap().fill(|slot| match slot {
         Slot::Href(_) => "HREF",
         Slot::Title(_) => "TITLE",
         Slot::Attrs(_) => "",
@@ -413,7 +413,7 @@ fn space_links_get_an_attribute_slot_and_plain_forum_links_are_recognised() {
         matches!(targets[1], LinkTarget::Space { id, path, .. } if id == "forum" && path == "/t/1")
     );
     assert!(page.links[0].has_title && !page.links[1].has_title);
-    let body = page.body.markup().unwrap().fill(|slot| match slot {
+    let body = page.body.here_markup().unwrap().fill(|slot| match slot {
         Slot::Attrs(_) => " class=\"space\"",
         _ => "X",
     });
@@ -553,7 +553,7 @@ fn hosted_images_and_links_are_elements_the_links_stage_writes() {
     let (page, problems) =
         parse("![The toolstack](/files/abc123)\n\nSee [the minutes](/files/q9 \"t\").\n");
     assert!(problems.is_empty(), "{problems:?}");
-    let body = page.body.markup().expect("in memory").into_owned();
+    let body = page.body.here_markup().expect("in memory").clone();
     let marked = body.fill(|slot| match slot {
         Slot::Element(_) => "ELEMENT",
         _ => "OTHER",

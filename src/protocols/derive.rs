@@ -7,12 +7,12 @@
 //! protocol above it, an unknown space, two protocols with one id (naming both
 //! places), and a note on a page SUMMARY does not list.
 
-use super::model::{
-    Adoption, FIELDS, Kind, ProtocolRecord, Source, Status, to_derive_id, valid_id,
-};
 use crate::diagnostic::Diagnostic;
 use crate::load::{Summary, SummaryItem};
-use crate::parse::dates::Date;
+use crate::model::Date;
+use crate::model::protocol::{
+    Adoption, FIELDS, Kind, ProtocolRecord, Source, Status, to_derive_id, valid_id,
+};
 use crate::parse::{Field, Note, NoteItem, Page, SectionText};
 use std::collections::{BTreeSet, HashMap};
 

@@ -5,7 +5,7 @@
 //! pages whose notes are gone); [`check`] compares without writing and gives a
 //! short unified diff per file that drifted.
 
-use super::model::ProtocolRecord;
+use crate::model::protocol::ProtocolRecord;
 use anyhow::Result;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -11,9 +11,9 @@
 
 pub mod derive;
 pub mod files;
-pub mod model;
+
 pub mod moved;
 pub mod pages;
 
+pub use crate::model::protocol::ProtocolRecord;
 pub use derive::{Context, derive};
-pub use model::ProtocolRecord;

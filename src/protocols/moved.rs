@@ -8,7 +8,7 @@
 //! and from the source folder's root (`/a.md`, legacy paths) mean the same
 //! on every page and stay as written; so does anything else.
 
-use crate::links::{href, relative_url};
+use crate::model::path::{href, relative_url};
 use crate::parse::{LinkTarget, link::parse_target, markdown_options};
 use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use std::ops::Range;

@@ -10,26 +10,13 @@
 //!   they apply to, one line each;
 //! - the **constitution**: the adopted principles in handbook order.
 
-use super::model::{Kind, ProtocolRecord, Status};
 use super::moved::moved;
-use crate::links::relative_url;
+use crate::model::PageSpec;
+use crate::model::path::relative_url;
+use crate::model::protocol::{Kind, ProtocolRecord, Status};
 use crate::parse::notes::{Slugger, slugify};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-
-/// Where a generated page goes and what it is called.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageSpec {
-    /// Its path in the source folder's namespace (`protocols.md`).
-    pub path: String,
-    /// Its title.
-    pub title: String,
-    /// The configuration section that places it (`protocols: register:`).
-    pub key: String,
-    /// Line and column where the configuration set its `path`; `None` when
-    /// the path is the default.
-    pub path_at: Option<(u32, u32)>,
-}
 
 /// One generated page: its spec and markdown.
 #[derive(Debug, Clone, PartialEq, Eq)]

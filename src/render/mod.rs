@@ -20,7 +20,6 @@ use crate::cache::site::Previous;
 use crate::cache::{Key, key_of, key_of_serialized};
 use crate::config::Config;
 use crate::links::{Resolved, root_of};
-use crate::output::Staging;
 use crate::parse::Page;
 use crate::versions::switch::{Switcher, VersionContext};
 use anyhow::{Context as _, Result};
@@ -74,9 +73,17 @@ pub type Reuse<'a> = Option<&'a Previous>;
 pub struct Output<'a> {
     /// The previous site's files, with the build cache on.
     pub reuse: Reuse<'a>,
-    /// The staging folder and the version's folder in it: each page is
-    /// written there as soon as it is rendered, not kept in memory.
-    pub into: Option<(&'a Staging, &'a str)>,
+    /// Where pages go (the output stage's staging folder) and the version's
+    /// folder in it: each page is written there as soon as it is rendered,
+    /// not kept in memory.
+    pub into: Option<(&'a dyn Sink, &'a str)>,
+}
+
+/// Where rendered pages are written as they are made: the output stage's
+/// staging folder, which alone knows the disk.
+pub trait Sink: Sync + std::fmt::Debug {
+    /// Writes `text` at the site path `path`; gives the file it is in.
+    fn put(&self, path: &str, text: &str) -> Result<std::path::PathBuf>;
 }
 
 /// Every rendered file of one version's site.
@@ -146,13 +153,13 @@ impl SiteInfo {
                 .carried
                 .additional_css
                 .iter()
-                .map(|f| crate::links::href(f))
+                .map(|f| crate::model::path::href(f))
                 .collect(),
             js: config
                 .carried
                 .additional_js
                 .iter()
-                .map(|f| crate::links::href(f))
+                .map(|f| crate::model::path::href(f))
                 .collect(),
         }
     }
@@ -259,7 +266,7 @@ impl Renderer {
     pub fn for_version(&self, config: &Config, name: &str) -> Self {
         let mut site = SiteInfo::of(config);
         if !name.is_empty() {
-            site.path_prefix = format!("{}{}/", site.path_prefix, crate::links::href(name));
+            site.path_prefix = format!("{}{}/", site.path_prefix, crate::model::path::href(name));
         }
         Self {
             tera: std::sync::Arc::clone(&self.tera),
@@ -356,7 +363,8 @@ impl Renderer {
             Some(file) => Html::Kept(file),
             None => {
                 let mut context = context;
-                context.page.html = page.body.markup()?.fill(|slot| resolved.slot(slot));
+                context.page.html =
+                    crate::cache::pages::markup(&page.body)?.fill(|slot| resolved.slot(slot));
                 let html = self
                     .render("page.html", &context)
                     .with_context(|| format!("rendering {}", page.file))?;
@@ -400,7 +408,7 @@ impl Renderer {
             html: String::new(),
             has_h1: page.has_h1,
             title_id: page.title_id.as_deref(),
-            url: crate::links::href(&page.url),
+            url: crate::model::path::href(&page.url),
             path: &page.path,
             updated: page.updated.map(|d| DateContext {
                 iso: d.iso(),
@@ -410,7 +418,7 @@ impl Renderer {
             edit_url: self.site.edit_url.as_ref().map(|t| {
                 t.replace(
                     "{path}",
-                    &crate::links::href(&format!("{}{}", self.site.source_prefix, page.path)),
+                    &crate::model::path::href(&format!("{}{}", self.site.source_prefix, page.path)),
                 )
             }),
             toc,

@@ -12,8 +12,8 @@
 //! collapsible sidebar; without JavaScript every page still has its branch,
 //! breadcrumbs and previous/next.
 
-use crate::links::href;
 use crate::load::{Chapter, Summary, SummaryItem};
+use crate::model::path::href;
 use crate::parse::Page;
 use serde::Serialize;
 use std::collections::HashMap;

@@ -79,7 +79,7 @@ pub fn documents(pages: &[Page], navigation: &Navigation) -> anyhow::Result<Vec<
 pub fn document(page: &Page, crumbs: Vec<String>) -> anyhow::Result<Document> {
     let titles = Titles::of(page);
     let mut sections: Vec<Section> = Vec::new();
-    text::each_section(page.body.markup()?.html(), |s| {
+    text::each_section(crate::cache::pages::markup(&page.body)?.html(), |s| {
         let heading = s
             .anchor
             .as_deref()
@@ -102,7 +102,7 @@ pub fn document(page: &Page, crumbs: Vec<String>) -> anyhow::Result<Document> {
         }
     });
     Ok(Document {
-        url: crate::links::href(&page.url),
+        url: crate::model::path::href(&page.url),
         title: page.title.clone(),
         crumbs,
         sections,

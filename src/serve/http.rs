@@ -179,8 +179,10 @@ async fn file(
     let prefix = site.prefix();
     let path = match site_path(&prefix, raw) {
         Ok(path) => path,
-        Err(Refused::Outside) if format!("{}/", crate::parse::percent_decode(raw)) == prefix => {
-            return redirect(&crate::links::href(&prefix));
+        Err(Refused::Outside)
+            if format!("{}/", crate::model::path::percent_decode(raw)) == prefix =>
+        {
+            return redirect(&crate::model::path::href(&prefix));
         }
         Err(Refused::Outside) => return not_found(&site, &method),
         Err(Refused::Bad) => return (StatusCode::BAD_REQUEST, "bad path\n").into_response(),
@@ -221,7 +223,7 @@ enum Refused {
 /// `index.html` for a folder.
 fn site_path(prefix: &str, raw: &str) -> Result<String, Refused> {
     // The prefix is configured decoded (`/über/`), as site paths are.
-    let decoded = crate::parse::percent_decode(raw);
+    let decoded = crate::model::path::percent_decode(raw);
     let decoded = decoded.strip_prefix(prefix).ok_or(Refused::Outside)?;
     let bad = decoded.contains(['\\', '\0'])
         || decoded.contains('\u{FFFD}')

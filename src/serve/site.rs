@@ -160,7 +160,7 @@ impl Site {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             for (path, file) in served {
                 if path.ends_with(".html") {
-                    pages.insert(format!("{prefix}{}", crate::links::href(&path)));
+                    pages.insert(format!("{prefix}{}", crate::model::path::href(&path)));
                 }
                 match file {
                     Some(file) => files.insert(path, file),

@@ -12,11 +12,12 @@
 //! everything in path or id order.
 
 use crate::html;
-use crate::links::relative_url;
 use crate::load::SourcePage;
+use crate::model::PageSpec;
+use crate::model::path::relative_url;
 use crate::parse::Page;
 use crate::protocols::ProtocolRecord;
-use crate::protocols::pages::{PageSpec, escape};
+use crate::protocols::pages::escape;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -120,7 +121,7 @@ fn aliases(text: &str) -> Vec<String> {
     front
         .aliases
         .iter()
-        .filter_map(|a| crate::load::summary::normalise_target(a).ok())
+        .filter_map(|a| crate::model::path::normalise_target(a).ok())
         .collect()
 }
 

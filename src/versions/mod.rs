@@ -20,7 +20,7 @@ pub use source::{GitTree, History, Source, working_tree};
 
 use crate::config::{Config, ConfigError, EditionSource, VersionStatus};
 use crate::diagnostic::Diagnostic;
-use crate::parse::dates::Date;
+use crate::model::Date;
 use anyhow::{Result, bail};
 use serde::Serialize;
 use std::collections::HashMap;

@@ -12,7 +12,7 @@
 use super::{Origin, Plan, Version, git};
 use crate::config::{Config, EditionSource};
 use crate::load::source::{DirTree, Listing, SourceTree};
-use crate::parse::dates::Date;
+use crate::model::Date;
 use anyhow::{Result, bail};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -88,10 +88,10 @@ impl Plan {
         config.label_prefix = label_prefix;
         let prefix = in_repo(&config.source_dir)?;
         let files = repo.files(commit, &prefix)?.unwrap_or_default();
-        if !has_config && !files.blobs.contains_key(crate::load::SUMMARY_FILE) {
+        if !has_config && !files.blobs.contains_key(crate::config::SUMMARY_FILE) {
             bail!(
                 "`{name}` holds no handbook: its tree has neither {config_path} nor {prefix}{}",
-                crate::load::SUMMARY_FILE
+                crate::config::SUMMARY_FILE
             );
         }
         if files.blobs.is_empty() {

@@ -10,7 +10,7 @@
 //! address (always the versioned one).
 
 use super::Version;
-use crate::links::href;
+use crate::model::path::href;
 use crate::parse::Page;
 use serde::Serialize;
 use std::collections::HashMap;

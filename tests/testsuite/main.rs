@@ -2,6 +2,7 @@
 //! `harness` holds the chainable `HandbookTest`; fixtures live in
 //! `tests/fixtures/<valid|invalid>/<case>/`.
 
+mod architecture;
 mod browser;
 mod build;
 mod cache;

@@ -104,7 +104,7 @@ proptest! {
         let legacy = vec!["https://old.example/trial/".to_string()];
         let (parsed, _) = parse_page(&page(text), Options { legacy: &legacy, highlight: false, spaces: &[], highlights: None, markdown: &Default::default() });
         // Every slot in the body names a link that exists.
-        let body = parsed.body.markup().unwrap().fill(|_| "");
+        let body = handbook::cache::pages::markup(&parsed.body).unwrap().fill(|_| "");
         prop_assert!(!body.contains(char::from(0)), "a marker leaked into the body");
     }
 
@@ -784,7 +784,7 @@ fn check_front_page(out: &Path) -> Result<(), TestCaseError> {
         return Ok(());
     };
     let target = after.split('"').next().unwrap_or_default();
-    let target = handbook::parse::percent_decode(target);
+    let target = handbook::model::path::percent_decode(target);
     prop_assert!(
         out.join(&target).is_file(),
         "index.html leads to {target}, which is not in the site"

@@ -172,12 +172,6 @@ fn stray_paragraph_is_reported() {
 }
 
 #[test]
-fn folder_targets_mean_their_readme() {
-    assert_eq!(normalise_target("dir/").unwrap(), "dir/README.md");
-    assert_eq!(normalise_target("./a/../b%20c.md#x").unwrap(), "b c.md");
-}
-
-#[test]
 fn line_index_gives_character_columns() {
     let text = "ab\nçd x\n";
     let index = LineIndex::new(text);

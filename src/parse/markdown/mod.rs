@@ -65,7 +65,7 @@ pub(crate) struct Input<'i> {
     /// Highlight code blocks, or leave them as escaped text.
     pub(crate) highlight: bool,
     /// Code highlighted by earlier builds.
-    pub(crate) highlights: Option<&'i crate::cache::highlight::Highlights>,
+    pub(crate) highlights: Option<&'i dyn crate::parse::highlight::Kept>,
     /// Declared spaces as (id, URL).
     pub(crate) spaces: &'i [(String, String)],
     /// The front matter title: a leading H1 that says something else stays in the body.
@@ -535,7 +535,7 @@ impl<'a> Walker<'a, '_> {
             code = code::shown(&code, hide);
         }
         let block = match (self.input.highlight, self.input.highlights) {
-            (true, Some(kept)) => kept.get_or_make(&lang, &code, || highlight(&lang, &code)),
+            (true, Some(kept)) => kept.get_or_make(&lang, &code, &mut || highlight(&lang, &code)),
             (true, None) => highlight(&lang, &code),
             (false, _) => highlight("", &code),
         };

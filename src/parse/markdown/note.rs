@@ -7,8 +7,8 @@
 
 use super::{Walker, html};
 use crate::html::escape;
+use crate::model::protocol::{Kind, Status, derived_id};
 use crate::parse::{Field, Note, NoteItem};
-use crate::protocols::model::{Kind, Status, derived_id};
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 /// Separators between a bold title and its statement.

@@ -104,7 +104,7 @@ pub(crate) struct Rebuild {
     pub(crate) cache: ParseCache,
     pub(crate) version: crate::versions::Version,
     /// The history's dates, by path.
-    pub(crate) dates: HashMap<String, crate::parse::dates::Date>,
+    pub(crate) dates: HashMap<String, crate::model::Date>,
     pub(crate) setting: Setting,
 }
 

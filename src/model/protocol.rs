@@ -6,7 +6,7 @@
 //! folder) joined to a slug of the protocol's title, or of the first words of
 //! an untitled statement. Editing the text around a protocol keeps its id.
 
-use crate::parse::notes::slugify;
+use super::slug::slugify;
 use serde::Serialize;
 
 /// Where a protocol stands.
