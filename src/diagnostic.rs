@@ -222,7 +222,9 @@ impl IntoIterator for Diagnostics {
 
 /// Renders one diagnostic for a terminal: the headline, then the source line
 /// with a caret under the column when `source_line` is known, then the hint.
-/// `colour` adds ANSI styles (the caller decides from the terminal and NO_COLOR).
+/// `colour` adds ANSI styles (the CLI always asks, and writes through
+/// anstream, which drops them where the terminal, `NO_COLOR` or
+/// `CLICOLOR_FORCE` say so).
 pub fn render(diagnostic: &Diagnostic, source_line: Option<&str>, colour: bool) -> String {
     let paint = |code: &str, text: &str| {
         if colour {

@@ -357,7 +357,7 @@ fn render_and_index(
 ) {
     // Pages go into the version's folder of a versioned site.
     let folder = if target.version.is_some() {
-        format!("{name}/")
+        versions::folder(name)
     } else {
         String::new()
     };

@@ -46,7 +46,7 @@ pub(crate) fn search_index(
 }
 
 /// The key of everything a version's search index reads: the language, and
-/// each page's address, title, breadcrumb, headings and body.
+/// each searched page's whole document source.
 fn search_key(
     config: &config::Config,
     pages: &[parse::Page],
@@ -54,16 +54,8 @@ fn search_key(
 ) -> cache::Key {
     let each: Vec<cache::Key> = (0..pages.len())
         .into_par_iter()
-        .map(|i| {
-            let page = &pages[i];
-            let headings: Vec<(&str, &str)> = page
-                .headings
-                .iter()
-                .map(|h| (h.id.as_str(), h.title.as_str()))
-                .collect();
-            let crumbs = navigation.crumbs(i, pages);
-            cache::key_of(&(&page.url, &page.title, crumbs, headings, page.body.digest()))
-        })
+        .filter(|&i| search::searched(&pages[i]))
+        .map(|i| cache::key_of(&search::Source::of(pages, i, navigation)))
         .collect();
     cache::key_of(&("search", &config.site.language, each))
 }

@@ -395,7 +395,9 @@ fn parse_options<'a>(
         legacy: &config.legacy_urls,
         highlight,
         spaces: space_urls,
-        highlights: highlights.map(|kept| kept as &dyn parse::highlight::Kept),
+        highlights: parse::highlight::Memo(
+            highlights.map(|kept| kept as &dyn parse::highlight::Kept),
+        ),
         markdown: &config.markdown,
     }
 }
@@ -436,7 +438,7 @@ fn parse_kept(
     let Some(kept) = kept else {
         return parse::parse_page(source, options);
     };
-    let key = cache::key_of(&(source, options.key_parts()));
+    let key = cache::key_of(&(source, options));
     kept.get(key)
         .unwrap_or_else(|| kept.keep(key, parse::parse_page(source, options)))
 }

@@ -344,15 +344,17 @@ fn summary_line(report: &Report, write: bool) -> String {
     }
 }
 
+/// Prints each diagnostic with its source line. Styled always: anstream
+/// strips the styles unless stderr is a terminal that shows them (or
+/// `CLICOLOR_FORCE` asks), and honours `NO_COLOR`.
 fn print_diagnostics(diagnostics: &[Diagnostic], texts: &BTreeMap<String, String>) {
-    let colour = use_colour();
-    let mut stderr = std::io::stderr().lock();
+    let mut stderr = anstream::stderr().lock();
     for d in diagnostics {
         let line = match texts.get(&d.file) {
             Some(text) => nth_line(text, d.line),
             None => source_line(&d.file, d.line),
         };
-        let _ = write!(stderr, "{}", diagnostic::render(d, line.as_deref(), colour));
+        let _ = write!(stderr, "{}", diagnostic::render(d, line.as_deref(), true));
     }
 }
 
@@ -368,10 +370,6 @@ fn source_line(file: &str, line: u32) -> Option<String> {
 fn nth_line(text: &str, line: u32) -> Option<String> {
     let index = usize::try_from(line).ok()?.checked_sub(1)?;
     text.lines().nth(index).map(str::to_string)
-}
-
-fn use_colour() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
 fn report_failure(error: &anyhow::Error) -> ExitCode {

@@ -257,7 +257,7 @@ mod tests {
             legacy: &[],
             highlight: false,
             spaces: &[],
-            highlights: None,
+            highlights: Default::default(),
             markdown: &Default::default(),
         };
         crate::parse::parse_page(&source, options)

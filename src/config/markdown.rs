@@ -10,7 +10,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The markdown extensions a project turns on.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Markdown {
     /// Straight quotes, `--` and `...` become typographic ones.
     pub smart_punctuation: bool,
@@ -22,7 +22,7 @@ pub struct Markdown {
 }
 
 /// Which delimiters mark math.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Math {
     /// No math: every delimiter is text.

@@ -160,10 +160,10 @@ pub fn versioned(
     let mut entries = Vec::new();
     for (version, site) in versions.iter().zip(sites) {
         let Some(site) = site else { continue };
-        let folder = format!("{}/", version.name);
+        let folder = crate::versions::folder(&version.name);
         if version.default {
             files.extend(site.files.iter().map(|f| OutFile {
-                path: format!("latest/{}", f.path),
+                path: format!("{}{}", crate::versions::LATEST, f.path),
                 contents: Contents::Same(format!("{folder}{}", f.path)),
             }));
         }
@@ -177,13 +177,9 @@ pub fn versioned(
         files.extend(in_folder(&site.files, &folder));
     }
     // `latest/` when the default version was built (`--versions` may leave it out).
-    let lead = versions
-        .iter()
-        .find(|v| v.default)
-        .map(|v| (String::from("latest"), v))
-        .or_else(|| versions.first().map(|v| (v.name.clone(), v)));
-    if let Some((folder, version)) = lead {
-        let target = format!("{folder}/index.html");
+    if let Some((i, folder)) = crate::versions::lead(versions) {
+        let version = &versions[i];
+        let target = format!("{folder}index.html");
         let title = format!("{} ({})", config.site.title, version.label);
         files.push(OutFile::text(
             "index.html",

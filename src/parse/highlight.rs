@@ -15,9 +15,29 @@ use syntect::parsing::SyntaxSet;
 
 /// Highlighted code kept from earlier builds, asked before a block is
 /// highlighted.
-pub trait Kept: Sync + std::fmt::Debug {
+pub trait Kept: Sync {
     /// The HTML of `code` in `lang`: kept, or made by `make` (and kept).
     fn get_or_make(&self, lang: &str, code: &str, make: &mut dyn FnMut() -> String) -> String;
+}
+
+/// The [`Kept`] code parsing may use, if any. A memo, not an input: the
+/// same page parses to the same value with or without it, so it hashes to
+/// nothing and is no part of a parsed page's key.
+#[derive(Clone, Copy, Default)]
+pub struct Memo<'a>(pub Option<&'a dyn Kept>);
+
+impl std::hash::Hash for Memo<'_> {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+impl std::fmt::Debug for Memo<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Memo(kept)"
+        } else {
+            "Memo(none)"
+        })
+    }
 }
 use syntect::util::LinesWithEndings;
 

@@ -79,7 +79,7 @@ pub struct Page {
 }
 
 /// A heading and its id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,
@@ -218,6 +218,13 @@ impl PartialEq for Body {
 }
 
 impl Eq for Body {}
+
+/// A body hashes as it compares: by the digest of its markup.
+impl std::hash::Hash for Body {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.digest.hash(state);
+    }
+}
 
 /// In the build cache a body is its digest; its markup is kept after the
 /// page (see `cache::pages`).
@@ -380,8 +387,11 @@ pub fn page_url(path: &str) -> String {
     }
 }
 
-/// What parsing needs besides the page.
-#[derive(Debug, Clone, Copy)]
+/// What parsing needs besides the page. Everything here but the memo of
+/// highlighted code changes what a page parses to, so the build cache's key
+/// of a parsed page is the hash of its source and the whole options: a
+/// field added here is in the key without a word.
+#[derive(Debug, Clone, Copy, Hash)]
 pub struct Options<'a> {
     /// The configured legacy URL prefixes.
     pub legacy: &'a [String],
@@ -390,28 +400,9 @@ pub struct Options<'a> {
     /// Declared spaces as (id, URL): plain links under them are those spaces.
     pub spaces: &'a [(String, String)],
     /// Code highlighted by earlier builds, looked up before highlighting.
-    pub highlights: Option<&'a dyn highlight::Kept>,
+    pub highlights: highlight::Memo<'a>,
     /// The markdown extensions the project turned on.
     pub markdown: &'a crate::config::Markdown,
-}
-
-impl Options<'_> {
-    /// Everything in the options that changes what a page parses to, for
-    /// the build cache's key of a parsed page (the highlight cache is
-    /// only a memo, so it is not).
-    pub fn key_parts(&self) -> impl std::hash::Hash + '_ {
-        let markdown = self.markdown;
-        (
-            self.legacy,
-            self.highlight,
-            self.spaces,
-            (
-                markdown.smart_punctuation,
-                markdown.math as u8,
-                &markdown.hidelines,
-            ),
-        )
-    }
 }
 
 /// Parses one page.
@@ -434,7 +425,7 @@ pub fn parse_page(source: &SourcePage, options: Options<'_>) -> (Page, Vec<Diagn
         page_path: &source.path,
         legacy: options.legacy,
         highlight: options.highlight,
-        highlights: options.highlights,
+        highlights: options.highlights.0,
         spaces: options.spaces,
         front_title: front.title.as_deref(),
         markdown: options.markdown,

@@ -22,7 +22,7 @@ fn parse(text: &str) -> (Page, Vec<Diagnostic>) {
             legacy: &legacy,
             highlight: true,
             spaces: &spaces,
-            highlights: None,
+            highlights: Default::default(),
             markdown: &crate::config::Markdown::default(),
         },
     )
@@ -581,4 +581,75 @@ fn a_header_quote_may_go_on_as_a_protocol_note() {
     assert_eq!(page.notes.len(), 1);
     assert_eq!(page.notes[0].items.len(), 1);
     assert!(html(&page).contains("protocol-note"), "{}", html(&page));
+}
+
+/// A memo that keeps nothing.
+struct Nothing;
+
+impl highlight::Kept for Nothing {
+    fn get_or_make(&self, _: &str, _: &str, make: &mut dyn FnMut() -> String) -> String {
+        make()
+    }
+}
+
+#[test]
+fn every_option_but_the_memo_changes_a_parsed_page_s_key() {
+    use crate::model::key::digest_of;
+    let legacy = vec!["https://old.example/".to_string()];
+    let spaces = vec![("forum".to_string(), "https://forum.example".to_string())];
+    let plain = crate::config::Markdown::default();
+    let smart = crate::config::Markdown {
+        smart_punctuation: true,
+        ..Default::default()
+    };
+    let math = crate::config::Markdown {
+        math: crate::config::Math::Dollars,
+        ..Default::default()
+    };
+    let hidden = crate::config::Markdown {
+        hidelines: [("python".to_string(), "~".to_string())].into(),
+        ..Default::default()
+    };
+    let base = Options {
+        legacy: &[],
+        highlight: true,
+        spaces: &[],
+        highlights: Default::default(),
+        markdown: &plain,
+    };
+    let changed = [
+        Options {
+            legacy: &legacy,
+            ..base
+        },
+        Options {
+            highlight: false,
+            ..base
+        },
+        Options {
+            spaces: &spaces,
+            ..base
+        },
+        Options {
+            markdown: &smart,
+            ..base
+        },
+        Options {
+            markdown: &math,
+            ..base
+        },
+        Options {
+            markdown: &hidden,
+            ..base
+        },
+    ];
+    let key = digest_of(&base);
+    for options in changed {
+        assert_ne!(digest_of(&options), key, "{options:?}");
+    }
+    let memo = Options {
+        highlights: highlight::Memo(Some(&Nothing)),
+        ..base
+    };
+    assert_eq!(digest_of(&memo), key, "the memo is no input");
 }

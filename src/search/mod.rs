@@ -22,7 +22,7 @@ mod count;
 mod text;
 mod words;
 
-use crate::parse::Page;
+use crate::parse::{Body, Heading, Page};
 use crate::render::nav::Navigation;
 pub use chunks::index;
 use rayon::prelude::*;
@@ -63,23 +63,54 @@ pub struct Section {
     pub text: String,
 }
 
+/// Everything one page's document is made from, and nothing else: the
+/// build cache's key of a search index is the hash of these values, so
+/// what the index reads and what its key covers cannot part.
+#[derive(Debug, Clone, Hash)]
+pub struct Source<'p> {
+    url: &'p str,
+    title: &'p str,
+    headings: &'p [Heading],
+    body: &'p Body,
+    crumbs: Vec<String>,
+}
+
+impl<'p> Source<'p> {
+    /// Page `i`'s document source, with its breadcrumb from the navigation.
+    pub fn of(pages: &'p [Page], i: usize, navigation: &Navigation) -> Self {
+        let (page, crumbs) = (&pages[i], navigation.crumbs(i, pages));
+        Self {
+            url: &page.url,
+            title: &page.title,
+            headings: &page.headings,
+            body: &page.body,
+            crumbs,
+        }
+    }
+}
+
+/// Whether page `page` is searched: the not-found page (`404.md`) is no
+/// answer to a search.
+pub fn searched(page: &Page) -> bool {
+    page.path != crate::load::NOT_FOUND_PAGE
+}
+
 /// Every page's document but the not-found page's, in the pages' order, made in parallel; fails
 /// only when a body kept in the build cache cannot be read.
 pub fn documents(pages: &[Page], navigation: &Navigation) -> anyhow::Result<Vec<Document>> {
     (0..pages.len())
         .into_par_iter()
-        // The not-found page (`404.md`) is no answer to a search.
-        .filter(|&i| pages[i].path != crate::load::NOT_FOUND_PAGE)
-        .map(|i| document(&pages[i], navigation.crumbs(i, pages)))
+        .filter(|&i| searched(&pages[i]))
+        .map(|i| document(Source::of(pages, i, navigation)))
         .collect()
 }
 
 /// One page's document: its body split at headings with ids, each heading
 /// named as the parse stage read it (without the theme's `#` link).
-pub fn document(page: &Page, crumbs: Vec<String>) -> anyhow::Result<Document> {
-    let titles = Titles::of(page);
+pub fn document(source: Source<'_>) -> anyhow::Result<Document> {
+    let titles = Titles::of(source.headings);
     let mut sections: Vec<Section> = Vec::new();
-    text::each_section(crate::cache::pages::markup(&page.body)?.html(), |s| {
+    text::each_section(crate::cache::pages::markup(source.body)?.html(), |s| {
         let heading = s
             .anchor
             .as_deref()
@@ -102,9 +133,9 @@ pub fn document(page: &Page, crumbs: Vec<String>) -> anyhow::Result<Document> {
         }
     });
     Ok(Document {
-        url: crate::model::path::href(&page.url),
-        title: page.title.clone(),
-        crumbs,
+        url: crate::model::path::href(source.url),
+        title: source.title.to_string(),
+        crumbs: source.crumbs,
         sections,
     })
 }
@@ -114,9 +145,8 @@ pub fn document(page: &Page, crumbs: Vec<String>) -> anyhow::Result<Document> {
 struct Titles<'p>(Vec<(&'p str, &'p str)>);
 
 impl<'p> Titles<'p> {
-    fn of(page: &'p Page) -> Self {
-        let mut titles: Vec<(&str, &str)> = page
-            .headings
+    fn of(headings: &'p [Heading]) -> Self {
+        let mut titles: Vec<(&str, &str)> = headings
             .iter()
             .map(|h| (h.id.as_str(), h.title.as_str()))
             .collect();

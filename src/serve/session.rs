@@ -382,9 +382,9 @@ fn folders_of(live: &Live) -> Vec<String> {
     if live.name().is_empty() {
         return vec![String::new()];
     }
-    let mut folders = vec![format!("{}/", live.name())];
+    let mut folders = vec![versions::folder(live.name())];
     if live.version().default {
-        folders.push("latest/".into());
+        folders.push(versions::LATEST.into());
     }
     folders
 }

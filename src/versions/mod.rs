@@ -436,19 +436,28 @@ fn subset(versions: Vec<Version>, only: &[String]) -> Result<Vec<Version>> {
         .collect())
 }
 
+/// The folder holding a copy of the default version's files.
+pub const LATEST: &str = "latest/";
+
+/// The folder a version's files go in, in a versioned site: `NAME/`.
+pub fn folder(name: &str) -> String {
+    format!("{name}/")
+}
+
+/// Of `versions`, the one the site's root leads to, by index, and its
+/// folder there: the default one under [`LATEST`]; the first one built when
+/// `--versions` left the default out; `None` when there is none.
+pub fn lead(versions: &[Version]) -> Option<(usize, String)> {
+    match versions.iter().position(|v| v.default) {
+        Some(i) => Some((i, LATEST.to_string())),
+        None => versions.first().map(|v| (0, folder(&v.name))),
+    }
+}
+
 impl Plan {
-    /// The version the site's root leads to, by index, and its folder there:
-    /// the default one under `latest/`; the first one built when `--versions`
-    /// left the default out.
+    /// [`lead`] of the plan's versions; the first and no folder when there
+    /// is none.
     pub fn lead(&self) -> (usize, String) {
-        match self.versions.iter().position(|v| v.default) {
-            Some(i) => (i, "latest/".into()),
-            None => (
-                0,
-                self.versions
-                    .first()
-                    .map_or_else(String::new, |v| format!("{}/", v.name)),
-            ),
-        }
+        lead(&self.versions).unwrap_or_default()
     }
 }

@@ -213,3 +213,34 @@ fn new_refuses_a_folder_with_files() {
         "mine"
     );
 }
+
+#[test]
+fn diagnostics_are_styled_only_where_asked() {
+    let test = HandbookTest::empty()
+        .file("handbook.yaml", "title: T\n")
+        .file("handbook/SUMMARY.md", "# Summary\n\n- [A](a.md)\n")
+        .file("handbook/a.md", "# A\n\nSee [gone](gone.md).\n");
+    let run = |env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_handbook"));
+        command
+            .args(["check"])
+            .current_dir(test.root())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().expect("run handbook");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let piped = run(&[]);
+    assert!(piped.contains("handbook/a.md:3:5: error:"), "{piped}");
+    assert!(
+        !piped.contains('\u{1b}'),
+        "no styles into a pipe: {piped:?}"
+    );
+    let forced = run(&[("CLICOLOR_FORCE", "1")]);
+    assert!(forced.contains("\u{1b}[1;31merror:"), "{forced:?}");
+    let refused = run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert!(!refused.contains('\u{1b}'), "NO_COLOR wins: {refused:?}");
+}

@@ -102,7 +102,7 @@ proptest! {
     #[test]
     fn any_page_parses(text in handbook_text()) {
         let legacy = vec!["https://old.example/trial/".to_string()];
-        let (parsed, _) = parse_page(&page(text), Options { legacy: &legacy, highlight: false, spaces: &[], highlights: None, markdown: &Default::default() });
+        let (parsed, _) = parse_page(&page(text), Options { legacy: &legacy, highlight: false, spaces: &[], highlights: Default::default(), markdown: &Default::default() });
         // Every slot in the body names a link that exists.
         let body = handbook::cache::pages::markup(&parsed.body).unwrap().fill(|_| "");
         prop_assert!(!body.contains(char::from(0)), "a marker leaked into the body");
@@ -110,7 +110,7 @@ proptest! {
 
     #[test]
     fn any_bytes_parse_as_a_page(text in "\\PC{0,400}") {
-        let (_, _) = parse_page(&page(text), Options { legacy: &[], highlight: true, spaces: &[], highlights: None, markdown: &Default::default() });
+        let (_, _) = parse_page(&page(text), Options { legacy: &[], highlight: true, spaces: &[], highlights: Default::default(), markdown: &Default::default() });
     }
 
     #[test]

@@ -855,6 +855,46 @@ fn the_search_index_follows_an_edit_and_equals_a_builds() {
 }
 
 #[test]
+fn an_edit_keeps_the_index_a_builds_with_breadcrumbs_and_a_404_page() {
+    // A nested page has a breadcrumb; `404.md` is no search answer, so the
+    // unlisted page after it is one place further on in the pages than in
+    // the index.
+    let test = project()
+        .file(
+            "handbook/SUMMARY.md",
+            "# Summary\n\n- [Home](README.md)\n- [Rules](rules.md)\n  - [Other](other.md)\n",
+        )
+        .file("handbook/404.md", "# Not here\n\nNothing.\n")
+        .file("handbook/zebra.md", "# Zebra\n\nStripes.\n");
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    write(
+        test.root(),
+        "handbook/other.md",
+        "# Other\n\nA quetzal nests.\n",
+    );
+    write(
+        test.root(),
+        "handbook/zebra.md",
+        "# Zebra\n\nAn okapi grazes.\n",
+    );
+    wait_until("the index to hold both new words", || {
+        let words = index_words(addr);
+        words.contains("\"quetzal\"") && words.contains("\"okapi\"")
+    });
+    let served = server.site().snapshot();
+    server.stop();
+    let built = test.build().assert_success();
+    for (path, body) in served.iter().filter(|(p, _)| p.starts_with("search/")) {
+        assert_eq!(
+            built.site_file(path),
+            String::from_utf8_lossy(body),
+            "{path} differs from a build's"
+        );
+    }
+}
+
+#[test]
 fn changes_that_keep_coming_do_not_hold_the_index_back() {
     let test = project();
     let server = serve(test.root(), false);

@@ -467,8 +467,17 @@ impl Live {
             })
             .collect::<Result<Vec<_>>>()?;
         if self.edition.config.search {
-            for &i in which {
-                self.documents[i] = crate::search::document(&pages[i], Vec::new())?;
+            for &i in which
+                .iter()
+                .filter(|&&i| crate::search::searched(&pages[i]))
+            {
+                // The documents leave out the pages no search answers.
+                let at = pages[..i]
+                    .iter()
+                    .filter(|p| crate::search::searched(p))
+                    .count();
+                let source = crate::search::Source::of(pages, i, &self.navigation);
+                self.documents[at] = crate::search::document(source)?;
             }
         }
         let count = done.len();
@@ -483,7 +492,8 @@ impl Live {
     /// that are no longer made are removed.
     fn search_again(&mut self) {
         let pages = &self.edition.prepared.pages;
-        for (i, document) in self.documents.iter_mut().enumerate() {
+        let searched = (0..pages.len()).filter(|&i| crate::search::searched(&pages[i]));
+        for (i, document) in searched.zip(self.documents.iter_mut()) {
             document.crumbs = self.navigation.crumbs(i, pages);
         }
         let files = crate::search_files(&self.edition.config, &self.documents);
