@@ -8,29 +8,32 @@
 use super::*;
 use std::collections::HashMap;
 
-/// Every version's diagnostics, page and to-do counts, sites and texts, together.
-pub(super) type Gathered = (
-    Diagnostics,
-    usize,
-    usize,
-    Vec<Option<output::layout::VersionSite>>,
-    BTreeMap<String, String>,
-);
+/// Every version's results, together.
+#[derive(Default)]
+pub(super) struct Gathered {
+    /// Every version's diagnostics.
+    pub(super) diagnostics: Diagnostics,
+    /// Pages built, over all versions.
+    pub(super) pages: usize,
+    /// To-do markers found, over all versions.
+    pub(super) todos: usize,
+    /// Each version's site, in plan order (`None` when it is not written).
+    pub(super) sites: Vec<Option<output::layout::VersionSite>>,
+    /// The texts of the files the diagnostics point into.
+    pub(super) texts: BTreeMap<String, String>,
+}
 
 /// The versions' results, in plan order, as one.
 pub(super) fn gather(finished: Vec<Finished>) -> Gathered {
-    let mut diagnostics = Diagnostics::new();
-    let (mut pages, mut todos) = (0, 0);
-    let mut sites = Vec::new();
-    let mut texts = BTreeMap::new();
+    let mut all = Gathered::default();
     for done in finished {
-        diagnostics.extend(done.diagnostics);
-        pages += done.pages;
-        todos += done.todos;
-        sites.push(done.site);
-        texts.extend(done.texts);
+        all.diagnostics.extend(done.diagnostics);
+        all.pages += done.pages;
+        all.todos += done.todos;
+        all.sites.push(done.site);
+        all.texts.extend(done.texts);
     }
-    (diagnostics, pages, todos, sites, texts)
+    all
 }
 
 /// One version read, parsed, its protocols derived and its pages dated.
@@ -254,7 +257,7 @@ pub(super) fn finish(
     let (index, resolved) = check(
         (&config, &records),
         (&pages, &handbook.assets),
-        (compare, write),
+        Comparison { compare, write },
         &mut diagnostics,
     )?;
     let todos = todo_warnings(&pages, &mut diagnostics, !write);
@@ -305,14 +308,25 @@ pub(super) fn finish(
     })
 }
 
+/// Whether and how `protocols/` is compared with the records.
+#[derive(Debug, Clone, Copy)]
+struct Comparison {
+    /// Compare at all (the working tree's edition, free of errors).
+    compare: bool,
+    /// The build writes the site (drift at its configured level), rather
+    /// than `check` (drift is an error).
+    write: bool,
+}
+
 /// The version's links checked and resolved, and — when `compare` —
 /// `protocols/` compared with the records at the same time.
 fn check(
     (config, records): (&config::Config, &[protocols::ProtocolRecord]),
     (pages, assets): (&[parse::Page], &[load::Asset]),
-    (compare, write): (bool, bool),
+    comparison: Comparison,
     diagnostics: &mut Diagnostics,
 ) -> Result<(links::LinkIndex, Vec<links::Resolved>)> {
+    let Comparison { compare, write } = comparison;
     let (drifted, (index, resolved, broken)) = rayon::join(
         || compare.then(|| drift(config, records, write)).transpose(),
         || {

@@ -142,27 +142,27 @@ fn build_once(options: &BuildOptions) -> Result<Report> {
         (reuse, staging.as_ref()),
         options.write,
     )?;
-    let (mut diagnostics, pages, todos, sites, texts) = edition::gather(finished);
-    diagnostics.extend(plan.warnings.iter().cloned());
-    diagnostics.extend(config.warnings.iter().cloned());
-    let failed = diagnostics.has_errors();
+    let mut all = edition::gather(finished);
+    all.diagnostics.extend(plan.warnings.iter().cloned());
+    all.diagnostics.extend(config.warnings.iter().cloned());
+    let failed = all.diagnostics.has_errors();
     if options.write && !failed {
         step("writing the site");
         if let Some(staging) = staging {
-            write_site((&config, &plan), sites, staging, kept.as_ref())?;
+            write_site((&config, &plan), all.sites, staging, kept.as_ref())?;
         }
     }
     if let Some(kept) = &kept {
         kept.save(options.versions.is_none());
     }
     Ok(Report {
-        pages,
+        pages: all.pages,
         versions: plan.versions.len(),
-        diagnostics: diagnostics.sorted(),
-        todos,
+        diagnostics: all.diagnostics.sorted(),
+        todos: all.todos,
         written: (options.write && !failed).then(|| config.output_dir.clone()),
         elapsed: started.elapsed(),
-        texts,
+        texts: all.texts,
     })
 }
 

@@ -421,7 +421,11 @@ fn lay_out_versions(
             )
         })
         .collect::<Result<Vec<_>>>()?;
-    let (diagnostics, _, _, mut sites, _) = edition::gather(finished);
+    let edition::Gathered {
+        diagnostics,
+        mut sites,
+        ..
+    } = edition::gather(finished);
     let root_not_found = (at == lead)
         .then(|| live.root_not_found(lead_root.clone()))
         .transpose()?;

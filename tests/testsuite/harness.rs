@@ -31,6 +31,7 @@ impl HandbookTest {
     }
 
     /// A copy of `tests/fixtures/<name>`.
+    #[track_caller]
     pub(crate) fn fixture(name: &str) -> Self {
         let test = Self::empty();
         copy_dir(&fixtures().join(name), test.root());
@@ -60,6 +61,7 @@ impl HandbookTest {
     }
 
     /// Writes a file (creating folders) and returns the test for chaining.
+    #[track_caller]
     pub(crate) fn file(self, path: &str, contents: &str) -> Self {
         let target = self.root().join(path);
         std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
@@ -68,6 +70,7 @@ impl HandbookTest {
     }
 
     /// Runs `handbook ARGS` in the project root.
+    #[track_caller]
     pub(crate) fn run(mut self, args: &[&str]) -> Self {
         let output = handbook(self.root(), args);
         self.output = Some(output);
@@ -104,6 +107,7 @@ impl HandbookTest {
     }
 
     /// Asserts the exit code, showing stderr when it differs.
+    #[track_caller]
     pub(crate) fn assert_exit(self, code: i32) -> Self {
         assert_eq!(
             self.output().status.code(),
@@ -115,11 +119,13 @@ impl HandbookTest {
     }
 
     /// Asserts success.
+    #[track_caller]
     pub(crate) fn assert_success(self) -> Self {
         self.assert_exit(0)
     }
 
     /// Asserts stderr contains `text`.
+    #[track_caller]
     pub(crate) fn assert_stderr(self, text: &str) -> Self {
         let stderr = self.stderr();
         assert!(stderr.contains(text), "stderr lacks {text:?}:\n{stderr}");
@@ -127,12 +133,14 @@ impl HandbookTest {
     }
 
     /// The text of a built file under `site/`.
+    #[track_caller]
     pub(crate) fn site_file(&self, path: &str) -> String {
         let file = self.root().join("site").join(path);
         std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
     }
 
     /// Asserts the built page at `url` contains every one of `texts`.
+    #[track_caller]
     pub(crate) fn assert_page(self, url: &str, texts: &[&str]) -> Self {
         let html = self.site_file(url);
         for text in texts {
@@ -142,6 +150,7 @@ impl HandbookTest {
     }
 
     /// Asserts the built page at `url` contains none of `texts`.
+    #[track_caller]
     pub(crate) fn refute_page(self, url: &str, texts: &[&str]) -> Self {
         let html = self.site_file(url);
         for text in texts {
