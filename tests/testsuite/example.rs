@@ -143,3 +143,28 @@ fn the_example_exercises_every_page_feature() {
         assert!(all.contains(feature), "no page shows {feature}");
     }
 }
+
+/// The `<main>` element of a built page of the edition in force.
+fn main_of(test: &HandbookTest, page: &str) -> String {
+    let html = test.site_file(&format!("{EDITION}{page}"));
+    let start = html.find("<main").expect("a <main>");
+    let end = html.find("</main>").expect("a </main>") + "</main>".len();
+    html[start..end].to_string()
+}
+
+#[test]
+fn representative_pages_read_as_snapshotted() {
+    let test = HandbookTest::example().build().assert_success();
+    for (name, page) in [
+        // A GitBook hint and a protocol note on one page.
+        (
+            "example_hint_and_note_main",
+            "4-assemblies-and-deliberations/commons-hour.html",
+        ),
+        ("example_register_main", "protocols.html"),
+        ("example_spaces_main", "spaces.html"),
+        ("example_changes_main", "changes.html"),
+    ] {
+        insta::assert_snapshot!(name, main_of(&test, page));
+    }
+}
