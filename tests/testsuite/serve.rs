@@ -342,10 +342,13 @@ fn traversal_in_any_form_is_refused_and_links_out_are_not_served() {
         assert!(!response.body.contains("SECRET-OUTSIDE"), "{path}");
         assert!(!response.body.contains("base-url"), "{path}");
     }
-    // A page replaced by a link out of the project is not read through it.
+    // A page replaced by a link out of the project is not read through it:
+    // the SUMMARY entry now names a page left out, which proves the change
+    // was handled.
+    let (mut events, _) = Events::open(addr);
     std::fs::remove_file(test.root().join("handbook/other.md")).expect("remove");
     std::os::unix::fs::symlink(&secret, test.root().join("handbook/other.md")).expect("link");
-    std::thread::sleep(Duration::from_millis(500));
+    events.wait_for("problems", |d| d.contains("other.md"));
     for (path, bytes) in server.site().snapshot() {
         assert!(
             !String::from_utf8_lossy(&bytes).contains("SECRET-OUTSIDE"),
@@ -734,7 +737,16 @@ fn a_folder_removed_whole_is_no_longer_served() {
 #[test]
 fn a_configuration_change_with_a_broken_page_keeps_the_last_good_site() {
     let test = project();
-    let server = serve(test.root(), false);
+    // Each whole build the server makes (its first, and each new session)
+    // reports "built" and whether it is served.
+    let (built, reports) = std::sync::mpsc::channel();
+    let reporter = Box::new(move |update: &handbook::serve::Update| {
+        if update.what == "built" {
+            let _ = built.send(update.published);
+        }
+    });
+    let server = Server::start(&options(test.root(), false), reporter).expect("the server starts");
+    assert_eq!(reports.recv_timeout(DEADLINE), Ok(true), "the first build");
     let addr = server.addr();
     let (mut events, _) = Events::open(addr);
     write(
@@ -748,7 +760,8 @@ fn a_configuration_change_with_a_broken_page_keeps_the_last_good_site() {
         "handbook.yaml",
         &CONFIG.replace("title: Live", "title: Renamed"),
     );
-    std::thread::sleep(Duration::from_millis(500));
+    // The new session was made, with the page still broken: not served.
+    assert_eq!(reports.recv_timeout(DEADLINE), Ok(false), "the new session");
     let home = get(addr, "/index.html").body;
     assert!(
         !home.contains("Renamed"),
