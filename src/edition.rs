@@ -179,10 +179,8 @@ pub(crate) fn add_changes_page(newer: &mut Edition, older: &Edition, project: &c
     if prepared.pages.iter().any(|p| p.path == spec.path) {
         return;
     }
-    prepared
-        .handbook
-        .summary
-        .append_missing(&[(spec.path.as_str(), spec.title.as_str())]);
+    let summary = std::mem::take(&mut prepared.handbook.summary);
+    prepared.handbook.summary = summary.placing(&[(spec.path.as_str(), spec.title.as_str())]);
     let space_urls = space_urls(&newer.config);
     let options = parse_options(&newer.config, &space_urls, true, None);
     let (parsed, problems) = parse_each(

@@ -1,7 +1,8 @@
 //! The pages the build makes itself, as markdown that then parses like any
 //! page: the protocols derived from the notes ([`derive`]), the register,
 //! code of practice and constitution, the Spaces page ([`generated_sources`]),
-//! their place in the SUMMARY, and their clashes with the editor's pages.
+//! where they go in the SUMMARY (the caller places them: nothing here
+//! changes the loaded handbook), and their clashes with the editor's pages.
 //! [`GenerationKey`] says what they read from one page, so the dev server
 //! knows when an edit reaches them.
 
@@ -18,6 +19,19 @@ pub(crate) struct Generated {
     pub(crate) sources: Vec<load::SourcePage>,
     pub(crate) derived: Vec<Diagnostic>,
     pub(crate) clashes: Vec<Diagnostic>,
+    /// The generated pages' (path, title) in the order they go at the
+    /// SUMMARY's end where it does not list them.
+    pub(crate) placed: Vec<(String, String)>,
+}
+
+/// The generated pages' sources, their clashes with the editor's pages, and
+/// where they go in the SUMMARY.
+pub(crate) struct Sources {
+    /// Those the editor's own pages do not replace.
+    pub(crate) pages: Vec<load::SourcePage>,
+    pub(crate) clashes: Vec<Diagnostic>,
+    /// (path, title) of every page made, to place at the SUMMARY's end.
+    pub(crate) placed: Vec<(String, String)>,
 }
 
 /// What the generated pages read from one page (for its protocols and its
@@ -64,16 +78,17 @@ pub(crate) fn generation_key(page: &parse::Page) -> Option<GenerationKey<'_>> {
 /// generated pages' markdown, placing them in the SUMMARY.
 pub(crate) fn generate(
     config: &config::Config,
-    handbook: &mut load::Handbook,
+    handbook: &load::Handbook,
     pages: &[parse::Page],
 ) -> Generated {
     let (records, derived) = derive(config, handbook, pages);
-    let (sources, clashes) = generated_sources(config, handbook, pages, &records);
+    let made = generated_sources(config, handbook, pages, &records);
     Generated {
         records,
-        sources,
+        sources: made.pages,
         derived,
-        clashes,
+        clashes: made.clashes,
+        placed: made.placed,
     }
 }
 
@@ -107,10 +122,10 @@ pub(crate) fn derive(
 /// the clashes with the editor's pages.
 pub(crate) fn generated_sources(
     config: &config::Config,
-    handbook: &mut load::Handbook,
+    handbook: &load::Handbook,
     pages: &[parse::Page],
     records: &[protocols::ProtocolRecord],
-) -> (Vec<load::SourcePage>, Vec<Diagnostic>) {
+) -> Sources {
     let mut sources = protocol_pages(config, records, handbook);
     let p = &config.protocols;
     let specs = [
@@ -123,8 +138,16 @@ pub(crate) fn generated_sources(
     let mut clashing = clashes(handbook, &sources, &specs, config);
     clashing.extend(clashes(handbook, spaces_page.as_slice(), &specs, config));
     sources.extend(spaces_page);
+    let placed = sources
+        .iter()
+        .map(|g| (g.path.clone(), g.summary_title.clone().unwrap_or_default()))
+        .collect();
     sources.retain(|g| !handbook.pages.iter().any(|p| p.path == g.path));
-    (sources, clashing)
+    Sources {
+        pages: sources,
+        clashes: clashing,
+        placed,
+    }
 }
 
 /// The pages the build may generate: register, code of practice,
@@ -227,7 +250,7 @@ pub(crate) fn spaces_page(
     config: &config::Config,
     pages: &[parse::Page],
     records: &[protocols::ProtocolRecord],
-    handbook: &mut load::Handbook,
+    handbook: &load::Handbook,
 ) -> Option<load::SourcePage> {
     let spec = &config.spaces_page;
     if config.spaces.is_empty() && !summary_lists(handbook, spec) {
@@ -240,19 +263,15 @@ pub(crate) fn spaces_page(
         spec,
         &config.protocols.register,
     );
-    handbook
-        .summary
-        .append_missing(&[(spec.path.as_str(), spec.title.as_str())]);
     Some(generated_page(config, spec, markdown))
 }
 
-/// The register, code of practice and constitution as source pages, placed
-/// in the SUMMARY (where the editor listed them, else at its end). A handbook
-/// without notes gets none, unless SUMMARY asks for them.
+/// The register, code of practice and constitution as source pages. A
+/// handbook without notes gets none, unless SUMMARY asks for them.
 pub(crate) fn protocol_pages(
     config: &config::Config,
     records: &[protocols::ProtocolRecord],
-    handbook: &mut load::Handbook,
+    handbook: &load::Handbook,
 ) -> Vec<load::SourcePage> {
     let p = &config.protocols;
     let specs = [&p.register, &p.code_of_practice, &p.constitution];
@@ -265,11 +284,6 @@ pub(crate) fn protocol_pages(
         .map(|s| (s.id.clone(), s.kind.as_str().to_string()))
         .collect();
     let made = protocols::pages::generate(records, specs, &kinds);
-    let placed: Vec<(&str, &str)> = made
-        .iter()
-        .map(|g| (g.spec.path.as_str(), g.spec.title.as_str()))
-        .collect();
-    handbook.summary.append_missing(&placed);
     made.into_iter()
         .map(|g| generated_page(config, &g.spec, g.markdown))
         .collect()

@@ -353,11 +353,16 @@ fn prepare(
         .map(|s| s.path.as_str())
         .collect();
     step("reading the sources");
-    let (mut handbook, diagnostics) = load::load(config, tree, &generated)?;
+    let (handbook, diagnostics) = load::load(config, tree, &generated)?;
     step(&format!("parsing {} pages", handbook.pages.len()));
     let kept = kept.map(|k| &k.pages);
     let (mut pages, parsed) = parse_each(&handbook.pages, options, &mut cache, kept);
-    let made = generate(config, &mut handbook, &pages);
+    let made = generate(config, &handbook, &pages);
+    // The generated pages take their places in the SUMMARY.
+    let handbook = load::Handbook {
+        summary: handbook.summary.placing(&made.placed),
+        ..handbook
+    };
     let (generated_pages, generated_problems) =
         parse_each(&made.sources, options, &mut cache, kept);
     pages.extend(generated_pages);

@@ -303,17 +303,18 @@ pub(crate) fn without_bom(text: String) -> String {
 }
 
 impl Summary {
-    /// Appends entries for `pages` (path, title) that the SUMMARY does not list,
-    /// after the last entry: generated pages find a place even when the
-    /// editor did not choose one.
-    pub fn append_missing(&mut self, pages: &[(&str, &str)]) {
+    /// The SUMMARY with entries for `pages` (path, title) that it does not
+    /// list, after the last entry: generated pages find a place even when
+    /// the editor did not choose one.
+    pub fn placing<S: AsRef<str>>(mut self, pages: &[(S, S)]) -> Self {
         let listed: BTreeSet<String> = self
             .chapters()
             .iter()
             .filter_map(|c| c.path.clone())
             .collect();
         for (path, title) in pages {
-            if !listed.contains(*path) {
+            let (path, title) = (path.as_ref(), title.as_ref());
+            if !listed.contains(path) {
                 let chapter = Chapter {
                     title: title.to_string(),
                     path: Some(path.to_string()),
@@ -325,6 +326,7 @@ impl Summary {
                 self.items.push(SummaryItem::Chapter(chapter));
             }
         }
+        self
     }
 }
 

@@ -66,13 +66,14 @@ impl Live {
     /// The protocol and Spaces pages' sources made again; `None` when they
     /// are not the pages there were.
     pub(super) fn generated_again(&mut self) -> Option<Vec<load::SourcePage>> {
-        let prepared = &mut self.edition.prepared;
-        let (sources, _) = crate::generated_sources(
+        let prepared = &self.edition.prepared;
+        let sources = crate::generated_sources(
             &self.edition.config,
-            &mut prepared.handbook,
+            &prepared.handbook,
             &prepared.pages[..self.own],
             &prepared.records,
-        );
+        )
+        .pages;
         let changes = self.changes_path();
         let before = self
             .edition
