@@ -121,14 +121,11 @@ fn build_once(options: &BuildOptions) -> Result<Report> {
     };
     let plan = versions::plan(&config, options.versions.as_deref())?;
     let (kept, previous) = open_cache(options, &config);
-    let mut editions = plan
-        .versions
-        .par_iter()
-        .map(|version| edition::open(&plan, version, &config, kept.as_ref(), &step))
-        .collect::<Result<Vec<_>>>()?;
-    if plan.versioned {
-        edition::add_changes_pages(&mut editions, &config);
-    }
+    let project = Project {
+        config: &config,
+        plan: &plan,
+    };
+    let editions = open_all(project, kept.as_ref(), &step)?;
     step("checking links and rendering");
     let staging = options
         .write
@@ -137,7 +134,7 @@ fn build_once(options: &BuildOptions) -> Result<Report> {
     let reuse = previous.as_ref();
     let finished = finish_all(
         editions,
-        (&plan, &config),
+        project,
         &renderer,
         (reuse, staging.as_ref()),
         options.write,
@@ -149,7 +146,7 @@ fn build_once(options: &BuildOptions) -> Result<Report> {
     if options.write && !failed {
         step("writing the site");
         if let Some(staging) = staging {
-            write_site((&config, &plan), all.sites, staging, kept.as_ref())?;
+            write_site(project, all.sites, staging, kept.as_ref())?;
         }
     }
     if let Some(kept) = &kept {
@@ -183,11 +180,36 @@ fn open_cache(
     (kept, previous)
 }
 
+/// The project's configuration and the versions it plans to build.
+#[derive(Clone, Copy)]
+struct Project<'a> {
+    config: &'a config::Config,
+    plan: &'a versions::Plan,
+}
+
+/// Every planned version opened in parallel (read, parsed, derived, dated),
+/// each but the oldest with its Changes page.
+fn open_all(
+    Project { config, plan }: Project<'_>,
+    kept: Option<&cache::Cache>,
+    step: &(dyn Fn(&str) + Sync),
+) -> Result<Vec<edition::Edition>> {
+    let mut editions = plan
+        .versions
+        .par_iter()
+        .map(|version| edition::open(plan, version, config, kept, step))
+        .collect::<Result<Vec<_>>>()?;
+    if plan.versioned {
+        edition::add_changes_pages(&mut editions, config);
+    }
+    Ok(editions)
+}
+
 /// Every version's links checked, pages rendered and files laid out, in
 /// parallel, each with the version switcher over them all.
 fn finish_all(
     editions: Vec<edition::Edition>,
-    (plan, config): (&versions::Plan, &config::Config),
+    Project { config, plan }: Project<'_>,
     renderer: &render::Renderer,
     (reuse, staging): (render::Reuse<'_>, Option<&output::Staging>),
     write: bool,
@@ -220,7 +242,7 @@ fn finish_all(
 /// Lays out every version's files and writes them; with the build cache
 /// on, records which written files were made from which inputs.
 fn write_site(
-    (config, plan): (&config::Config, &versions::Plan),
+    Project { config, plan }: Project<'_>,
     sites: Vec<Option<output::layout::VersionSite>>,
     staging: output::Staging,
     kept: Option<&cache::Cache>,

@@ -108,8 +108,22 @@ fn main() -> ExitCode {
             project,
             out,
             no_cache,
-        } => run_build(&project, out, (true, !no_cache)),
-        Command::Check { project, no_cache } => run_build(&project, None, (false, !no_cache)),
+        } => run_build(
+            &project,
+            out,
+            Run {
+                write: true,
+                cache: !no_cache,
+            },
+        ),
+        Command::Check { project, no_cache } => run_build(
+            &project,
+            None,
+            Run {
+                write: false,
+                cache: !no_cache,
+            },
+        ),
         Command::Protocols { project, check } => run_protocols(&project, check),
         Command::Serve {
             project,
@@ -131,12 +145,18 @@ fn main() -> ExitCode {
     outcome.unwrap_or_else(|error| report_failure(&error))
 }
 
+/// What a build run does.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    /// Write the site (`build`), or only check it (`check`).
+    write: bool,
+    /// Use the build cache.
+    cache: bool,
+}
+
 /// `build` (`write`) or `check`, with or without the build cache.
-fn run_build(
-    project: &Project,
-    out: Option<PathBuf>,
-    (write, cache): (bool, bool),
-) -> Result<ExitCode> {
+fn run_build(project: &Project, out: Option<PathBuf>, run: Run) -> Result<ExitCode> {
+    let Run { write, cache } = run;
     let live = !project.quiet && std::io::stderr().is_terminal();
     if write {
         handbook::output::remove_staging_on_signal()?;
