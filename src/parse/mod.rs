@@ -6,9 +6,10 @@
 //! headings with unique ids, links as parsed [`LinkTarget`]s, protocol notes,
 //! to-do markers and an HTML body whose link targets are slots for the links
 //! stage to fill. Pure: no file system, no other page, so pages parse in
-//! parallel and a changed page re-parses alone. (The build cache may memoise
-//! highlighted code blocks, and may hold a page's body on disk, read back
-//! by [`Body::markup`]: neither changes what a page is.)
+//! parallel and a changed page re-parses alone. (The build cache may hand
+//! in a memo of highlighted code blocks ([`highlight::Kept`]), and may hold
+//! a page's body on disk ([`Body::held`]), which the cache reads back:
+//! neither changes what a page is, and nothing here reads the disk.)
 
 pub mod dates;
 pub mod front_matter;

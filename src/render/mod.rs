@@ -10,8 +10,9 @@
 //! In a build ([`Output`]) each page's context is keyed first — the template
 //! context with the body by its digest, and the links that fill it — and a
 //! page whose key the previous site holds is handed on as that file
-//! ([`Html::Kept`]), its body never read; a page rendered is written into
-//! the staging folder at once ([`Html::Staged`]) rather than kept in memory.
+//! ([`Html::Kept`]), its body never read; a page rendered is handed to the
+//! [`Sink`] (the output stage's staging folder) at once ([`Html::Staged`])
+//! rather than kept in memory.
 
 pub mod nav;
 pub mod theme;
