@@ -22,21 +22,18 @@ pub(crate) fn search_index(
     if !config.search {
         return Ok(Vec::new());
     }
-    let make = || -> Result<_> {
-        let documents = search::documents(pages, navigation)?;
-        Ok(search::index(&documents, &config.site.language))
-    };
+    let sources = search::sources(pages, navigation);
     let Some(previous) = reuse else {
-        return Ok(make()?
+        return Ok(made(config, sources)?
             .into_iter()
             .map(|(path, json)| output::OutFile::text(path, json))
             .collect());
     };
-    let key = search_key(config, pages, navigation);
+    let key = search_key(config, &sources);
     if let Some(kept) = previous.all(key) {
         return Ok(kept_index(key, kept));
     }
-    Ok(make()?
+    Ok(made(config, sources)?
         .into_iter()
         .map(|(path, json)| output::OutFile {
             path,
@@ -45,18 +42,19 @@ pub(crate) fn search_index(
         .collect())
 }
 
+/// The index files made from the documents of `sources`.
+fn made(
+    config: &config::Config,
+    sources: Vec<search::Source<'_>>,
+) -> Result<Vec<(String, String)>> {
+    let documents = search::documents(sources)?;
+    Ok(search::index(&documents, &config.site.language))
+}
+
 /// The key of everything a version's search index reads: the language, and
 /// each searched page's whole document source.
-fn search_key(
-    config: &config::Config,
-    pages: &[parse::Page],
-    navigation: &render::nav::Navigation,
-) -> cache::Key {
-    let each: Vec<cache::Key> = (0..pages.len())
-        .into_par_iter()
-        .filter(|&i| search::searched(&pages[i]))
-        .map(|i| cache::key_of(&search::Source::of(pages, i, navigation)))
-        .collect();
+fn search_key(config: &config::Config, sources: &[search::Source<'_>]) -> cache::Key {
+    let each: Vec<cache::Key> = sources.par_iter().map(cache::key_of).collect();
     cache::key_of(&("search", &config.site.language, each))
 }
 

@@ -278,11 +278,7 @@ fn resolve_all(
 ) -> Vec<links::Resolved> {
     let resolved: Vec<_> = pages
         .par_iter()
-        .map(|page| {
-            let (resolved, mut problems) = links::resolve(page, index, level);
-            problems.iter_mut().for_each(|d| page.relocate(d));
-            (resolved, problems)
-        })
+        .map(|page| links::resolve(page, index, level))
         .collect();
     let (resolved, problems): (Vec<_>, Vec<_>) = resolved.into_iter().unzip();
     diagnostics.extend(problems.into_iter().flatten());

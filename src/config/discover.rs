@@ -23,7 +23,7 @@ pub fn translation(root: &Path) -> anyhow::Result<Option<Translation>> {
             return read(root, &path);
         }
     }
-    let export = ["SUMMARY.md", "README.md"]
+    let export = [crate::config::SUMMARY_FILE, "README.md"]
         .iter()
         .any(|name| root.join(name).is_file());
     Ok(export.then(|| {

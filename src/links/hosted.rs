@@ -203,7 +203,11 @@ fn warning(page: &Page, link: &Link, count: usize) -> Diagnostic {
     let help = format!(
         "download it from GitBook and save it in the source folder as {save_as}; {meanwhile}"
     );
-    Diagnostic::warning(&page.file, link.line, link.column, message).with_help(help)
+    let mut warning =
+        Diagnostic::warning(&page.file, link.line, link.column, message).with_help(help);
+    // A link in included text is reported at the included file's line.
+    page.relocate(&mut warning);
+    warning
 }
 
 #[cfg(test)]

@@ -130,7 +130,7 @@ impl Resolved {
 }
 
 /// Resolves `page`'s links; broken ones get `level` (error, or warning when
-/// the configuration lowers it). A generated page's links are resolved, and
+/// the configuration lowers it), each placed where its text was written. A generated page's links are resolved, and
 /// their problems left to the pages its statements come from.
 pub fn resolve(page: &Page, index: &LinkIndex, level: Severity) -> (Resolved, Vec<Diagnostic>) {
     let mut resolved = Resolved::default();
@@ -175,6 +175,8 @@ pub fn resolve(page: &Page, index: &LinkIndex, level: Severity) -> (Resolved, Ve
         // written, not again at a place in no file.
         problems.clear();
     }
+    // A link in included text is reported at the included file's line.
+    problems.iter_mut().for_each(|d| page.relocate(d));
     (resolved, problems)
 }
 

@@ -134,7 +134,7 @@ impl Navigation {
                 }
                 SummaryItem::Chapter(chapter) => {
                     let first = nav.order.len();
-                    let number = (numbers && chapter.numbered).then(|| format!("{}.", counted + 1));
+                    let number = number_of(chapter, numbers.then_some(""), counted);
                     let node = nav.chapter(chapter, (None, part), number.as_deref(), &lookup);
                     if let (Some(part), Some(&page)) = (part, nav.order.get(first)) {
                         nav.part_start.entry(part).or_insert(page);
@@ -199,9 +199,7 @@ impl Navigation {
         }
         let mut counted = 0;
         for child in &chapter.children {
-            let own = number
-                .filter(|_| child.numbered)
-                .map(|above| format!("{above}{}.", counted + 1));
+            let own = number_of(child, number, counted);
             if let Some(child_id) = self.chapter(child, (Some(id), part), own.as_deref(), lookup) {
                 self.nodes[id].children.push(child_id);
                 counted += usize::from(own.is_some());
@@ -420,6 +418,15 @@ impl Navigation {
             url: Some(href(&pages[page].url)),
         }
     }
+}
+
+/// The section number of `chapter` after `counted` numbered siblings, below
+/// the number `above` (`""` at the top); `None` when numbers are off or it
+/// is a bare-link chapter.
+fn number_of(chapter: &Chapter, above: Option<&str>, counted: usize) -> Option<String> {
+    above
+        .filter(|_| chapter.numbered)
+        .map(|above| format!("{above}{}.", counted + 1))
 }
 
 /// How many entries either side of the page's branch one sidebar level shows.

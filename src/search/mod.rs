@@ -70,7 +70,7 @@ pub struct Section {
 pub struct Source<'p> {
     url: &'p str,
     title: &'p str,
-    headings: &'p [Heading],
+    titles: Titles<'p>,
     body: &'p Body,
     crumbs: Vec<String>,
 }
@@ -82,33 +82,49 @@ impl<'p> Source<'p> {
         Self {
             url: &page.url,
             title: &page.title,
-            headings: &page.headings,
+            titles: Titles::of(&page.headings),
             body: &page.body,
             crumbs,
         }
     }
 }
 
-/// Whether page `page` is searched: the not-found page (`404.md`) is no
-/// answer to a search.
-pub fn searched(page: &Page) -> bool {
-    page.path != crate::load::NOT_FOUND_PAGE
+/// Each page's place among the searched pages (`None` for the not-found
+/// page, `404.md`, which is no answer to a search): where its document is
+/// in [`sources`] and [`documents`].
+pub fn slots(pages: &[Page]) -> Vec<Option<usize>> {
+    let mut next = 0;
+    pages
+        .iter()
+        .map(|page| {
+            (page.path != crate::load::NOT_FOUND_PAGE).then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
 }
 
-/// Every page's document but the not-found page's, in the pages' order, made in parallel; fails
-/// only when a body kept in the build cache cannot be read.
-pub fn documents(pages: &[Page], navigation: &Navigation) -> anyhow::Result<Vec<Document>> {
+/// Every searched page's document source, in the pages' order, made in parallel.
+pub fn sources<'p>(pages: &'p [Page], navigation: &Navigation) -> Vec<Source<'p>> {
+    let slots = slots(pages);
     (0..pages.len())
         .into_par_iter()
-        .filter(|&i| searched(&pages[i]))
-        .map(|i| document(Source::of(pages, i, navigation)))
+        .filter(|&i| slots[i].is_some())
+        .map(|i| Source::of(pages, i, navigation))
         .collect()
+}
+
+/// The documents of `sources`, in order, made in parallel; fails only when
+/// a body kept in the build cache cannot be read.
+pub fn documents(sources: Vec<Source<'_>>) -> anyhow::Result<Vec<Document>> {
+    sources.into_par_iter().map(document).collect()
 }
 
 /// One page's document: its body split at headings with ids, each heading
 /// named as the parse stage read it (without the theme's `#` link).
 pub fn document(source: Source<'_>) -> anyhow::Result<Document> {
-    let titles = Titles::of(source.headings);
+    let titles = source.titles;
     let mut sections: Vec<Section> = Vec::new();
     text::each_section(crate::cache::pages::markup(source.body)?.html(), |s| {
         let heading = s
@@ -142,6 +158,7 @@ pub fn document(source: Source<'_>) -> anyhow::Result<Document> {
 
 /// A page's heading titles by id, the first heading of an id winning;
 /// sorted, not hashed (a page of many headings looks them all up).
+#[derive(Debug, Clone, Hash)]
 struct Titles<'p>(Vec<(&'p str, &'p str)>);
 
 impl<'p> Titles<'p> {

@@ -72,6 +72,9 @@ fn every_header_form_builds_with_its_date_and_status_shown_and_no_raw_quote() {
             "xxx",
             "llms.txt",
             "Agent Instructions",
+            "If you need additional information",
+            "Perform an HTTP GET request",
+            "Use this file to discover all available pages",
         ] {
             assert!(!main.contains(raw), "{url} shows {raw:?}: {main}");
         }

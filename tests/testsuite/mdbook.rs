@@ -21,6 +21,33 @@ fn main_of(test: &HandbookTest, url: &str) -> String {
     html[start..end].to_string()
 }
 
+/// The first `<pre>` block after `marker` in `html`.
+fn after<'h>(html: &'h str, marker: &str) -> &'h str {
+    let rest = &html[html.find(marker).expect("the marker") + marker.len()..];
+    let start = rest.find("<pre").expect("a block after the marker");
+    let end = rest[start..].find("</pre>").expect("its end") + start;
+    &rest[start..end]
+}
+
+/// HTML as the reader sees it: tags left out, the escapes code uses decoded.
+fn text_of(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 /// A project with the given pages, each listed in SUMMARY.md.
 fn book(pages: &[(&str, &str)]) -> HandbookTest {
     let summary: String = pages
@@ -40,6 +67,36 @@ fn book(pages: &[(&str, &str)]) -> HandbookTest {
     test
 }
 
+/// The code page: hidden lines left out, the others shown, an attribute
+/// alone read as Rust.
+#[track_caller]
+fn assert_code_page(code: &str) {
+    let shown = text_of(code.split("A playground").next().unwrap_or_default());
+    for hidden in [
+        "use std::collections::HashMap;",
+        "let hidden = 1;",
+        "fn hidden()",
+        "import os",
+        "println!(\"{out}\")",
+    ] {
+        assert!(!shown.contains(hidden), "{hidden} is hidden:\n{shown}");
+    }
+    for kept in [
+        "let shown",
+        "#[allow(unused)]",
+        "fn shown_too() {}",
+        "print(\"visible\")",
+    ] {
+        assert!(shown.contains(kept), "{kept} is shown:\n{shown}");
+    }
+    // `noplayground` alone names no language: the block is Rust.
+    let attribute_alone = after(code, "An attribute alone means Rust:");
+    assert!(
+        attribute_alone.contains("data-lang=\"rust\""),
+        "{attribute_alone}"
+    );
+}
+
 #[test]
 fn the_fixture_builds_without_a_diagnostic_and_its_pages_read_as_in_mdbook() {
     let test = HandbookTest::fixture("mdbook-markdown")
@@ -50,24 +107,19 @@ fn the_fixture_builds_without_a_diagnostic_and_its_pages_read_as_in_mdbook() {
     assert!(includes.contains("A note included two levels deep."));
     assert!(includes.contains("<code>{{#include ../examples/hello.rs}}</code>"));
     assert!(includes.contains("<code>use std::fmt::Write;</code>"));
+    let anchored = text_of(after(&includes, "An anchor:"));
     assert!(
-        !includes.contains("ANCHOR: body\n    let"),
-        "anchor markers are left out"
+        anchored.contains("let mut out = String::new();"),
+        "{anchored}"
+    );
+    assert!(
+        !anchored.contains("ANCHOR"),
+        "anchor markers are left out: {anchored}"
     );
     let title = test.site_file("includes.html");
     assert!(title.contains("<title>Includes, as mdBook writes them</title>"));
     let code = main_of(&test, "code.html");
-    for hidden in [
-        "HashMap;",
-        "hidden = 1",
-        "fn hidden",
-        "import os",
-        "println!(&quot;{out}&quot;)",
-    ] {
-        let shown = code.split("A playground").next().unwrap_or_default();
-        assert!(!shown.contains(hidden), "{hidden} is hidden:\n{shown}");
-    }
-    assert!(code.contains("data-lang=\"rust\""));
+    assert_code_page(&code);
     let math = main_of(&test, "math.html");
     assert!(math.contains("<math display=\"inline\">") && math.contains("<mfrac>"));
     assert!(math.contains("<math display=\"block\">"));
@@ -133,6 +185,17 @@ fn a_problem_inside_included_text_is_reported_at_the_included_line() {
 }
 
 #[test]
+fn a_missing_hosted_file_in_included_text_is_warned_of_at_the_included_line() {
+    book(&[
+        ("src/a.md", "# A\n\nIntro.\n\n{{#include part.txt}}\n"),
+        ("src/part.txt", "First line.\n\n![Logo](/files/abc123)\n"),
+    ])
+    .build()
+    .assert_success()
+    .assert_stderr("src/part.txt:3:1: warning: `/files/abc123` is a file GitBook hosts");
+}
+
+#[test]
 fn a_note_in_included_text_and_a_part_s_own_problem_are_reported_once_there() {
     let note = "## Voting\n\n> `Note: Derive protocols`\n>\n> - **Quorum** — Half.\n>   - stauts: adopted\n";
     let test = book(&[(
@@ -151,6 +214,12 @@ fn a_note_in_included_text_and_a_part_s_own_problem_are_reported_once_there() {
         "{}",
         test.stderr()
     );
+    let note_problems = test
+        .stderr()
+        .lines()
+        .filter(|l| l.starts_with("src/") && l.contains("stauts"))
+        .count();
+    assert_eq!(note_problems, 1, "{}", test.stderr());
 }
 
 #[test]

@@ -125,6 +125,8 @@ pub(crate) fn expand_all(
     };
     let done: Vec<(String, Expanded)> = texts
         .par_iter()
+        // Most pages have no directive: no label is made for them.
+        .filter(|(_, text)| text.contains("{{"))
         .filter_map(|(path, text)| {
             let file = format!("{source_label}{path}");
             Some((path.clone(), expand(&cx, path, &file, text)?))

@@ -255,11 +255,7 @@ impl Live {
         let index = &self.index;
         let done: Vec<(usize, (Resolved, Vec<Diagnostic>))> = which
             .par_iter()
-            .map(|&i| {
-                let (resolved, mut problems) = crate::links::resolve(&pages[i], index, level);
-                problems.iter_mut().for_each(|d| pages[i].relocate(d));
-                (i, (resolved, problems))
-            })
+            .map(|&i| (i, crate::links::resolve(&pages[i], index, level)))
             .collect();
         let mut changed = BTreeSet::new();
         for (i, (resolved, problems)) in done {
@@ -467,17 +463,18 @@ impl Live {
             })
             .collect::<Result<Vec<_>>>()?;
         if self.edition.config.search {
-            for &i in which
-                .iter()
-                .filter(|&&i| crate::search::searched(&pages[i]))
-            {
-                // The documents leave out the pages no search answers.
-                let at = pages[..i]
-                    .iter()
-                    .filter(|p| crate::search::searched(p))
-                    .count();
-                let source = crate::search::Source::of(pages, i, &self.navigation);
-                self.documents[at] = crate::search::document(source)?;
+            // The documents leave out the pages no search answers.
+            let slots = crate::search::slots(pages);
+            let made = which
+                .par_iter()
+                .filter_map(|&i| slots[i].map(|at| (i, at)))
+                .map(|(i, at)| {
+                    let source = crate::search::Source::of(pages, i, &self.navigation);
+                    Ok((at, crate::search::document(source)?))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            for (at, document) in made {
+                self.documents[at] = document;
             }
         }
         let count = done.len();
@@ -492,7 +489,8 @@ impl Live {
     /// that are no longer made are removed.
     fn search_again(&mut self) {
         let pages = &self.edition.prepared.pages;
-        let searched = (0..pages.len()).filter(|&i| crate::search::searched(&pages[i]));
+        let slots = crate::search::slots(pages);
+        let searched = (0..pages.len()).filter(|&i| slots[i].is_some());
         for (i, document) in searched.zip(self.documents.iter_mut()) {
             document.crumbs = self.navigation.crumbs(i, pages);
         }
@@ -570,7 +568,7 @@ fn search_documents(
     navigation: &crate::render::nav::Navigation,
 ) -> Result<Indexed> {
     let documents = if config.search {
-        crate::search::documents(pages, navigation)?
+        crate::search::documents(crate::search::sources(pages, navigation))?
     } else {
         Vec::new()
     };
