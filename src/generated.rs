@@ -3,8 +3,6 @@
 //! code of practice and constitution, the Spaces page ([`generated_sources`]),
 //! where they go in the SUMMARY (the caller places them: nothing here
 //! changes the loaded handbook), and their clashes with the editor's pages.
-//! [`GenerationKey`] says what they read from one page, so the dev server
-//! knows when an edit reaches them.
 
 use crate::diagnostic::Diagnostic;
 use crate::{config, load, parse, protocols, spaces};
@@ -32,46 +30,6 @@ pub(crate) struct Sources {
     pub(crate) clashes: Vec<Diagnostic>,
     /// (path, title) of every page made, to place at the SUMMARY's end.
     pub(crate) placed: Vec<(String, String)>,
-}
-
-/// What the generated pages read from one page (for its protocols and its
-/// links into spaces): when an edit leaves it equal, [`generate`] would give
-/// the same records and pages. `None` for a page with neither.
-#[derive(Debug, PartialEq)]
-pub(crate) struct GenerationKey<'a> {
-    notes: &'a [parse::Note],
-    sections: &'a [parse::SectionText],
-    title: &'a str,
-    title_id: Option<&'a str>,
-    updated: Option<crate::model::Date>,
-    listed: bool,
-    spaces: Vec<&'a str>,
-}
-
-pub(crate) fn generation_key(page: &parse::Page) -> Option<GenerationKey<'_>> {
-    let from_links = page.links.iter().filter_map(|l| match &l.target {
-        parse::LinkTarget::Space { id, .. } => Some(id.as_str()),
-        _ => None,
-    });
-    let spaces: Vec<&str> = from_links
-        .chain(page.spaces.iter().map(|(id, _, _)| id.as_str()))
-        .collect();
-    if page.notes.is_empty() && spaces.is_empty() {
-        return None;
-    }
-    Some(GenerationKey {
-        notes: &page.notes,
-        sections: if page.notes.is_empty() {
-            &[]
-        } else {
-            &page.sections
-        },
-        title: &page.title,
-        title_id: page.title_id.as_deref(),
-        updated: page.updated,
-        listed: page.listed,
-        spaces,
-    })
 }
 
 /// Derives the protocols from `pages` (the editor's, parsed) and makes the

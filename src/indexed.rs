@@ -83,10 +83,12 @@ fn kept_index(key: cache::Key, kept: Vec<(String, PathBuf)>) -> Vec<output::OutF
 pub(crate) fn search_files(
     config: &config::Config,
     documents: &[search::Document],
-) -> Vec<(String, String)> {
-    if config.search {
-        search::index(documents, &config.site.language)
-    } else {
-        Vec::new()
+) -> Vec<output::OutFile> {
+    if !config.search {
+        return Vec::new();
     }
+    let files = search::index(documents, &config.site.language).into_iter();
+    files
+        .map(|(path, json)| output::OutFile::text(path, json))
+        .collect()
 }

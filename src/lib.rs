@@ -34,10 +34,7 @@ pub mod yaml;
 
 use anyhow::Result;
 use diagnostic::{Diagnostic, Diagnostics};
-use generated::{
-    clashes, derive, generate, generated_page, generated_sources, generated_specs, generation_key,
-};
-use indexed::{search_files, search_index};
+use generated::{clashes, derive, generate, generated_page, generated_sources, generated_specs};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -267,23 +264,6 @@ fn write_site(
         None => cache::forget_site(&config.root),
     }
     staging.swap()
-}
-
-/// Every page's links resolved, in page order, their problems collected.
-fn resolve_all(
-    pages: &[parse::Page],
-    index: &links::LinkIndex,
-    level: diagnostic::Severity,
-    diagnostics: &mut Diagnostics,
-) -> Vec<links::Resolved> {
-    let resolved: Vec<_> = pages
-        .par_iter()
-        .map(|page| links::resolve(page, index, level))
-        .collect();
-    let (resolved, problems): (Vec<_>, Vec<_>) = resolved.into_iter().unzip();
-    diagnostics.extend(problems.into_iter().flatten());
-    diagnostics.extend(links::missing_hosted(pages, index));
-    resolved
 }
 
 /// `protocols.json` and `spaces.json`, for bots and other tools.

@@ -18,15 +18,10 @@ use crate::render::{Html, RenderedSite};
 use crate::versions::Version;
 use std::collections::HashMap;
 
-/// The list of files making up one version's site, sorted by path.
-pub fn layout(
-    config: &Config,
-    site: RenderedSite,
-    pages: &[Page],
-    assets: &[Asset],
-    data: Vec<OutFile>,
-    root_files: bool,
-) -> Vec<OutFile> {
+/// The list of files making up one version's site, sorted by path: its
+/// rendered pages and statics, its assets and the files made from the whole
+/// version (see [`whole_site_files`]).
+pub fn layout(site: RenderedSite, assets: &[Asset], whole: Vec<OutFile>) -> Vec<OutFile> {
     let mut files: Vec<OutFile> = Vec::with_capacity(site.pages.len() + assets.len() + 8);
     files.extend(site.pages.into_iter().map(|p| OutFile {
         path: p.url,
@@ -49,12 +44,7 @@ pub fn layout(
             AssetData::Bytes(bytes) => Contents::Bytes(bytes.clone()),
         },
     }));
-    let shared = Shared {
-        not_found: site.not_found,
-        navigation: site.navigation,
-        data,
-    };
-    files.extend(whole_site_files(config, pages, shared, root_files));
+    files.extend(whole);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
     files

@@ -88,14 +88,10 @@ pub trait Sink: Sync + std::fmt::Debug {
 }
 
 /// Every rendered file of one version's site.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RenderedSite {
     /// One per page, in the pages' order.
     pub pages: Vec<RenderedPage>,
-    /// The not-found page.
-    pub not_found: String,
-    /// The complete navigation tree as a script, shared by every page.
-    pub navigation: String,
     /// Theme files and the highlighting stylesheet, by site-relative path.
     pub statics: Vec<(String, Vec<u8>)>,
 }
@@ -294,8 +290,7 @@ impl Renderer {
         }
     }
 
-    /// Renders every page in parallel (order kept), the 404 page and the
-    /// statics; a page whose key the previous site holds is not rendered.
+    /// Renders every page in parallel (order kept) and gives the statics; a page whose key the previous site holds is not rendered.
     pub fn render_site(
         &self,
         pages: &[Page],
@@ -314,8 +309,6 @@ impl Renderer {
             .collect::<Result<Vec<_>>>()?;
         Ok(RenderedSite {
             pages: rendered,
-            not_found: self.render_not_found(navigation.top_level(pages))?,
-            navigation: navigation.script(pages),
             statics: self.static_files(),
         })
     }

@@ -204,10 +204,6 @@ impl Session {
         }
         if what.starts_with("rebuilt") {
             self.restructure()?;
-        } else if self.live.as_ref().is_some_and(Live::must_settle_now) {
-            // What the generated pages link to changed: publishing the
-            // page before them could show (or hide) an error wrongly.
-            what.push_str(&format!(", {}", self.settle_now()?));
         }
         if changes.protocols {
             if let Some(live) = self.live.as_mut() {

@@ -952,3 +952,31 @@ fn index_words(addr: SocketAddr) -> String {
         .map(|i| get(addr, &format!("/search/w/{i}.json")).body)
         .collect()
 }
+
+#[test]
+fn the_configurations_problems_are_served_as_a_build_reports_them() {
+    let broken = format!("{CONFIG}redirects:\n  old.html: gone.md\n");
+    let test = project().file("handbook.yaml", &broken).run(&["check"]);
+    assert!(
+        test.stderr().contains("not a page here"),
+        "{}",
+        test.stderr()
+    );
+    let server = serve(test.root(), false);
+    let (mut events, problems) = Events::open(server.addr());
+    assert!(problems.contains("handbook.yaml:9:"), "{problems}");
+    assert!(
+        problems.contains("`gone.md`, which is not a page here"),
+        "{problems}"
+    );
+
+    write(
+        test.root(),
+        "handbook.yaml",
+        &broken.replace("gone.md", "other.md"),
+    );
+    events.wait_for("problems", |d| d == "[]");
+    let redirect = get(server.addr(), "/old.html").body;
+    assert!(redirect.contains("url=other.html"), "{redirect}");
+    server.stop();
+}

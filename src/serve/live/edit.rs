@@ -1,6 +1,7 @@
-//! An edit of pages on a live edition: each page read and parsed again, and
-//! what the edit reaches beyond it ([`Reach`]), or the reason it needs a
-//! rebuild of the edition instead.
+//! An edit of pages on a live edition: each page read and parsed again, the
+//! protocols derived again when it holds notes, and the pages that read what
+//! changed made again; or the reason the edit needs a rebuild of the edition
+//! instead.
 
 use super::{Edited, Live};
 use crate::diagnostic::Diagnostic;
@@ -11,21 +12,19 @@ use std::collections::BTreeSet;
 
 impl Live {
     /// Takes the edits of `paths` (pages of the source folder, by path):
-    /// the pages again, their protocols derived again when their notes
-    /// changed (so the edit's problems are all known), and the pages whose
-    /// links read them. What is made from the whole edition (generated
-    /// pages, data files, `protocols/`) is left to [`Live::settle`].
+    /// the pages again, the protocols derived again when they hold notes
+    /// (so the edit's problems are all known), and the pages whose links
+    /// read them. What is made from the whole edition (generated pages,
+    /// data files, search, `protocols/`) is left to [`Live::settle`].
     pub(crate) fn edit(&mut self, paths: &BTreeSet<String>) -> Result<Edited> {
         let mut parsed = BTreeSet::new();
-        let mut reach = Reach::default();
+        let mut notes = false;
         for path in paths {
             match self.reparse(path)? {
                 Reparsed::Same => {}
-                Reparsed::Changed(i, more) => {
-                    parsed.insert(i);
-                    reach.generated |= more.generated;
-                    reach.whole_site |= more.whole_site;
-                    reach.dated |= more.dated;
+                Reparsed::Changed { at, notes: held } => {
+                    parsed.insert(at);
+                    notes |= held;
                 }
                 Reparsed::Restructure(why) => return Ok(Edited::Restructure(why)),
             }
@@ -36,18 +35,23 @@ impl Live {
                 rendered: 0,
             });
         }
-        let ids_changed = reach.generated && self.derive_again();
-        self.later.generated |= reach.generated;
-        self.later.whole_site |= reach.generated || reach.whole_site;
-        self.later.changes |= self.changes_path().is_some();
-        self.later.search |= self.edition.config.search;
-        self.dates_changed |= reach.dated;
+        // The protocols are made from the notes: derived again at once, so
+        // that the edit's problems are all known before it is judged.
+        let ids_changed = notes && self.derive_again();
+        self.unsettled = true;
         let count = parsed.len();
-        let (rendered, moved) = self.refresh(parsed)?;
+        let (mut rendered, moved) = self.refresh(parsed)?;
         // The generated pages link to the notes' sections and hold the
-        // protocols' anchors: when either moved, they must be made before
-        // the edit is judged.
-        self.later.now |= reach.generated && (ids_changed || moved);
+        // protocols' anchors: when either moved, they are made at once.
+        if ids_changed || moved {
+            match self.make_generated(false)? {
+                Some((_, more)) => rendered += more,
+                None => {
+                    let why = "the generated pages changed".to_string();
+                    return Ok(Edited::Restructure(why));
+                }
+            }
+        }
         Ok(Edited::Done {
             parsed: count,
             rendered,
@@ -132,14 +136,13 @@ impl Live {
                 "`{path}` changed its `hidden` or `aliases`"
             )));
         }
-        let reach = Reach {
-            generated: crate::generation_key(old) != crate::generation_key(&page),
-            whole_site: old.updated != page.updated || old.title != page.title,
-            dated: old.updated != page.updated,
-        };
+        let notes = !old.notes.is_empty() || !page.notes.is_empty();
+        let entry =
+            |page: &Page| crate::output::layout::sitemap_entries(std::slice::from_ref(page));
+        self.dates_changed |= entry(old) != entry(&page);
         self.replace(i, page, problems);
         self.edition.prepared.handbook.pages[i] = source;
-        Ok(Reparsed::Changed(i, reach))
+        Ok(Reparsed::Changed { at: i, notes })
     }
 
     /// Parses a page as the build does, dating it from the history when it
@@ -165,21 +168,15 @@ impl Live {
     }
 }
 
+/// What reading a page again found.
 enum Reparsed {
     Same,
-    Changed(usize, Reach),
+    /// Page `at` changed; `notes`: it holds notes, or held them.
+    Changed {
+        at: usize,
+        notes: bool,
+    },
     Restructure(String),
-}
-
-/// What beyond its own file and the pages linking to it an edit reaches.
-#[derive(Debug, Default, Clone, Copy)]
-struct Reach {
-    /// The protocols or the Spaces page (what `generate` reads changed).
-    generated: bool,
-    /// Files made from the whole version: the sitemap's dates, the redirect's title.
-    whole_site: bool,
-    /// The page's date changed.
-    dated: bool,
 }
 
 /// A page's text read again, or why the edition must be read again whole:

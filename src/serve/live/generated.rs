@@ -2,7 +2,9 @@
 //! protocols derived again, the register, code of practice, constitution,
 //! Spaces and Changes pages made again (parsed only when their markdown
 //! changed), and `protocols/` kept in step. [`Live::edit`] derives; the rest
-//! waits for [`Live::settle`], unless the edit moved what those pages link to.
+//! waits for [`Live::settle`], unless the edit moved what those pages link
+//! to. Each is made whole and compared with what there was: nothing here
+//! knows which parts of a page a generated page reads.
 
 use super::Live;
 use crate::{load, protocols};
@@ -10,13 +12,29 @@ use anyhow::Result;
 use std::collections::BTreeSet;
 
 impl Live {
+    /// The generated pages made again from the pages as they are (and the
+    /// Changes page, with `changes`), those whose markdown changed parsed
+    /// and rendered again: gives how many were parsed and rendered. `None`
+    /// when they are not the pages there were (a rebuild's business).
+    pub(super) fn make_generated(&mut self, changes: bool) -> Result<Option<(usize, usize)>> {
+        let Some(mut made) = self.generated_again() else {
+            return Ok(None);
+        };
+        if changes {
+            made.extend(self.changes_page());
+        }
+        let Some(parsed) = self.take_generated(made) else {
+            return Ok(None);
+        };
+        let count = parsed.len();
+        let (rendered, _) = self.refresh(parsed)?;
+        Ok(Some((count, rendered)))
+    }
+
     /// Puts generated pages whose markdown changed in place, parsed;
     /// gives their indexes. `None` when one is not a generated page there
-    /// was (a rebuild's business).
-    pub(super) fn take_generated(
-        &mut self,
-        made: Vec<load::SourcePage>,
-    ) -> Option<BTreeSet<usize>> {
+    /// was.
+    fn take_generated(&mut self, made: Vec<load::SourcePage>) -> Option<BTreeSet<usize>> {
         let mut changed = BTreeSet::new();
         for source in made {
             let generated = &self.edition.prepared.generated;
@@ -34,7 +52,7 @@ impl Live {
     }
 
     /// The Changes page's path, in a versioned site with an older edition.
-    pub(super) fn changes_path(&self) -> Option<&str> {
+    fn changes_path(&self) -> Option<&str> {
         self.older.as_ref()?;
         let spec = &self.project.versions.as_ref()?.changes_page;
         Some(spec.path.as_str())
@@ -54,7 +72,7 @@ impl Live {
             }
         }
         prepared.problems.derived = derived;
-        self.later.drift |= prepared.records != records;
+        self.records_changed |= prepared.records != records;
         let ids = |records: &[protocols::ProtocolRecord]| -> Vec<String> {
             records.iter().map(|r| r.id.clone()).collect()
         };
@@ -65,7 +83,7 @@ impl Live {
 
     /// The protocol and Spaces pages' sources made again; `None` when they
     /// are not the pages there were.
-    pub(super) fn generated_again(&mut self) -> Option<Vec<load::SourcePage>> {
+    fn generated_again(&self) -> Option<Vec<load::SourcePage>> {
         let prepared = &self.edition.prepared;
         let sources = crate::generated_sources(
             &self.edition.config,
@@ -87,7 +105,7 @@ impl Live {
     }
 
     /// The Changes page's source made again from the pages as they are.
-    pub(super) fn changes_page(&self) -> Option<load::SourcePage> {
+    fn changes_page(&self) -> Option<load::SourcePage> {
         let path = self.changes_path()?;
         let older = self.older.as_ref()?;
         let generated = &self.edition.prepared.generated;
@@ -103,7 +121,7 @@ impl Live {
     /// (with `--write-protocols`, when no note has an error), else reports
     /// its drift as a build does.
     pub(crate) fn sync_protocols(&mut self) -> Result<()> {
-        self.drift.clear();
+        self.shown.drift.clear();
         let p = &self.edition.prepared;
         if p.problems.has_errors()
             || self.edition.version.origin != crate::versions::Origin::WorkingTree
@@ -115,7 +133,7 @@ impl Live {
             let expected = protocols::files::expected(&p.records, &config.source_prefix())?;
             protocols::files::write(&config.protocols.folder, &expected)?;
         }
-        self.drift = crate::protocol_drift(config, &p.records, config.protocols.drift)?;
+        self.shown.drift = crate::protocol_drift(config, &p.records, config.protocols.drift)?;
         Ok(())
     }
 }

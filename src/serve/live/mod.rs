@@ -1,33 +1,39 @@
-//! The working tree's edition kept alive between saves: every stage's output
-//! held per page, so that an edit redoes only what depends on it.
+//! The working tree's edition kept alive between saves: the engine's
+//! output for it ([`Shown`]: links, navigation, search documents) held per
+//! page, so that an edit redoes only what depends on it.
 //!
-//! [`Live::new`] takes an opened [`Edition`] and finishes it like a build
-//! does (links, navigation, rendering, layout), keeping the link index, who
-//! reads whose index entry, each page's resolved links and problems, and the
-//! site's files in memory. [`Live::edit`] takes changed page paths. It parses
-//! those pages again. When what the generated pages read from a page changed
-//! (`GenerationKey`), it derives the protocols again and parses again the
-//! generated pages whose markdown changed. It resolves again the pages whose
-//! links read a changed page's URL, title or anchors, renders the pages whose
-//! inputs changed, and remakes the whole-site files when their inputs changed.
-//! Comparing `protocols/` with the records is left to [`Live::settle`], after
-//! the pages are served. When an edit changes the structure (a page's
-//! `hidden` or `aliases`, the set of generated pages, a page that no longer
-//! reads as UTF-8 or became a link), it answers [`Edited::Restructure`], and
-//! the caller rebuilds the edition from [`Live::into_rebuild`], so unchanged
+//! [`Live::new`] shows an opened [`Edition`] as a build does
+//! ([`show::show`]) and lays out its files with the same
+//! [`show::whole_files`], keeping them in memory. [`Live::edit`] takes
+//! changed page paths and parses those pages again; what each edit reaches
+//! is found by comparing values before and after, never by a list of what
+//! reads what: the pages whose links read a page's index entry are resolved
+//! again when the entry changed, the protocols are derived again when the
+//! page holds notes, and pages are rendered again when their page or links
+//! changed. When the protocols' ids or an index entry changed, the generated
+//! pages are made again at once (they link there); otherwise
+//! [`Live::settle`] makes them, after the pages are served, with everything
+//! else made from the whole edition: the generated and Changes pages (parsed
+//! again only when their markdown changed), the whole-edition files, the
+//! search index, and `protocols/` compared. A file is served anew only when
+//! its bytes changed. When an edit changes the structure (a page's `hidden`
+//! or `aliases`, the set of generated pages, a page that no longer reads as
+//! UTF-8 or became a link), it answers [`Edited::Restructure`], and the
+//! caller rebuilds the edition from [`Live::into_rebuild`], so unchanged
 //! pages are not parsed again.
 //!
 //! `edit.rs` holds the edit of pages; `generated.rs` what is made from all
 //! the pages (protocols, generated pages, `protocols/`).
 //!
-//! Guarantee: after any sequence of edits, the files equal those of a Live
-//! made fresh from the same sources (tested after bursts of edits).
+//! Guarantee: after any sequence of edits and a settle, the files equal
+//! those of a Live made fresh from the same sources (tested after bursts of
+//! edits).
 
 use crate::diagnostic::Diagnostic;
-use crate::edition::Edition;
-use crate::links::{LinkIndex, Resolved};
+use crate::edition::show::{self, Shown};
+use crate::edition::{Edition, Target};
 use crate::output::{Contents, OutFile, layout};
-use crate::render::{Renderer, nav::Navigation};
+use crate::render::Renderer;
 use crate::versions::switch::Switcher;
 use crate::{ParseCache, Prepared, config};
 use anyhow::Result;
@@ -41,7 +47,12 @@ mod generated;
 /// One edition's site as it stands, and how it got there.
 pub(crate) struct Live {
     edition: Edition,
-    renderer: Renderer,
+    /// The edition shown: its links, navigation, renderer, search
+    /// documents and problems of placing and drift (its rendered pages
+    /// and search files are in `files`).
+    shown: Shown,
+    /// The project's renderer (a rebuild starts from it).
+    project_renderer: Renderer,
     /// The switcher over every version, and this one's place in it.
     switcher: Option<(Switcher, usize)>,
     /// The edition the Changes page compares with.
@@ -50,29 +61,18 @@ pub(crate) struct Live {
     project: config::Config,
     /// How many of `pages` are the editor's; the generated ones follow.
     own: usize,
-    index: LinkIndex,
     /// For each page path, the pages whose links read its index entry.
     readers: HashMap<String, BTreeSet<usize>>,
-    resolved: Vec<Resolved>,
-    /// Each page's link problems.
-    linked: Vec<Vec<Diagnostic>>,
-    /// GitBook-hosted files with no local copy: one warning each, for all pages.
-    hosted: Vec<Diagnostic>,
-    /// Output paths taken twice.
-    collisions: Vec<Diagnostic>,
-    /// `protocols/` out of step with the notes.
-    drift: Vec<Diagnostic>,
-    /// What the edits since the last [`Live::settle`] left for it.
-    later: Later,
-    /// A page's date changed (a versioned site's root sitemap lists it).
+    /// An edit left the whole-edition work for [`Live::settle`].
+    unsettled: bool,
+    /// The records changed since `protocols/` was last compared.
+    records_changed: bool,
+    /// A page's sitemap entry changed (a versioned site's root sitemap lists it).
     dates_changed: bool,
-    navigation: Navigation,
-    navigation_script: String,
-    /// Each page as the search index reads it (none when search is off).
-    documents: Vec<crate::search::Document>,
-    not_found: String,
     /// The version's files, by path in its folder.
     files: BTreeMap<String, Bytes>,
+    /// The paths of the files made from the whole edition, as last made.
+    whole: BTreeSet<String>,
     /// Paths changed since the last [`Live::take_changed`].
     changed: BTreeSet<String>,
     write_protocols: bool,
@@ -109,56 +109,43 @@ pub(crate) struct Rebuild {
 }
 
 impl Live {
-    /// Finishes `edition` (links, navigation, rendering, layout) and keeps
-    /// every stage's output.
+    /// Shows `edition` as a build does and lays out its files, keeping
+    /// what showing it made.
     pub(crate) fn new(edition: Edition, setting: Setting) -> Result<Self> {
+        let version = setting.switcher.as_ref().map(|(s, i)| (s, *i));
+        let how = show::Show {
+            renderer: &setting.renderer,
+            target: Target {
+                version,
+                reuse: None,
+                staging: None,
+            },
+            write: true,
+            documents: true,
+            drift: None,
+        };
+        let shown = show::show(&edition, how)?;
         let pages = &edition.prepared.pages;
-        let own = pages.len() - edition.prepared.generated.len();
-        let index = LinkIndex::new(
-            pages,
-            &edition.prepared.handbook.assets,
-            &edition.config.spaces,
-        );
-        let navigation = Navigation::new(
-            &edition.prepared.handbook.summary,
-            pages,
-            edition.config.carried.section_numbers,
-        );
         let mut live = Self {
-            renderer: setting.renderer.for_version(
-                &edition.config,
-                folder(&edition.version, setting.switcher.is_some()),
-            ),
+            own: pages.len() - edition.prepared.generated.len(),
+            readers: HashMap::new(),
+            unsettled: false,
+            records_changed: false,
+            dates_changed: false,
+            files: setting.files,
+            whole: BTreeSet::new(),
+            changed: BTreeSet::new(),
+            write_protocols: setting.write_protocols,
+            project_renderer: setting.renderer,
             switcher: setting.switcher,
             older: setting.older,
             project: setting.project,
-            own,
-            readers: HashMap::new(),
-            resolved: vec![Resolved::default(); pages.len()],
-            linked: vec![Vec::new(); pages.len()],
-            hosted: Vec::new(),
-            collisions: Vec::new(),
-            drift: Vec::new(),
-            later: Later::default(),
-            dates_changed: false,
-            navigation_script: navigation.script(pages),
-            documents: Vec::new(),
-            not_found: String::new(),
-            navigation,
-            index,
-            files: setting.files,
-            changed: BTreeSet::new(),
-            write_protocols: setting.write_protocols,
+            shown,
             edition,
         };
         for i in 0..live.edition.prepared.pages.len() {
             live.add_reads(i);
         }
-        let all: BTreeSet<usize> = (0..live.edition.prepared.pages.len()).collect();
-        live.resolve(&all);
-        live.not_found = live
-            .renderer
-            .render_not_found(live.navigation.top_level(&live.edition.prepared.pages))?;
         live.sync_protocols()?;
         live.lay_out()?;
         Ok(live)
@@ -166,62 +153,40 @@ impl Live {
 
     /// Every file, its place fixed: the first layout of the version.
     fn lay_out(&mut self) -> Result<()> {
-        let p = &self.edition.prepared;
-        let config = &self.edition.config;
-        // As in a build, the search index is made beside the pages.
-        let (rendered, indexed) = rayon::join(
-            || {
-                self.renderer.render_site(
-                    &p.pages,
-                    &self.resolved,
-                    &self.navigation,
-                    (
-                        self.switcher.as_ref().map(|(s, i)| (s, *i)),
-                        crate::render::Output::default(),
-                    ),
-                )
-            },
-            || search_documents(config, &p.pages, &self.navigation),
-        );
-        let rendered = rendered?;
-        let (documents, index) = indexed?;
-        self.documents = documents;
-        self.collisions = crate::output::collisions(
-            &p.pages,
-            &p.handbook.assets,
-            &rendered.statics,
-            &self.edition.config.source_label(),
-        );
-        let mut data = crate::data_files(&self.edition.config, &p.records, &p.pages)?;
-        data.extend(
-            index
-                .into_iter()
-                .map(|(path, json)| OutFile::text(path, json)),
-        );
-        let files = layout(
-            &self.edition.config,
-            rendered,
-            &p.pages,
-            &p.handbook.assets,
-            data,
-            self.switcher.is_none(),
-        );
-        let made: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
+        let search = std::mem::take(&mut self.shown.search);
+        let whole = self.whole_files(search)?;
+        self.whole = whole.iter().map(|f| f.path.clone()).collect();
+        let rendered = std::mem::take(&mut self.shown.rendered);
+        let files = crate::output::layout(rendered, &self.edition.prepared.handbook.assets, whole);
+        let made: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        self.remove_unless(|path| made.contains(path));
+        for file in files {
+            let bytes = contents(file.contents)?;
+            self.put(file.path, bytes);
+        }
+        Ok(())
+    }
+
+    /// The files made from the whole edition, as a build makes them.
+    fn whole_files(&self, search: Vec<OutFile>) -> Result<Vec<OutFile>> {
+        let root_files = self.switcher.is_none();
+        let shown = &self.shown;
+        let (renderer, navigation) = (&shown.renderer, &shown.navigation);
+        show::whole_files(&self.edition, renderer, navigation, search, root_files)
+    }
+
+    /// Removes the files whose paths `keep` refuses, noting them as changed.
+    fn remove_unless(&mut self, keep: impl Fn(&str) -> bool) {
         let gone: Vec<String> = self
             .files
             .keys()
-            .filter(|path| !made.contains(*path))
+            .filter(|path| !keep(path))
             .cloned()
             .collect();
         for path in gone {
             self.files.remove(&path);
             self.changed.insert(path);
         }
-        for file in files {
-            let bytes = contents(file.contents)?;
-            self.put(file.path, bytes);
-        }
-        Ok(())
     }
 
     /// Stores a file, noting it as changed when its bytes differ.
@@ -252,20 +217,21 @@ impl Live {
     fn resolve(&mut self, which: &BTreeSet<usize>) -> BTreeSet<usize> {
         let pages = &self.edition.prepared.pages;
         let level = self.edition.config.broken_links;
-        let index = &self.index;
-        let done: Vec<(usize, (Resolved, Vec<Diagnostic>))> = which
+        let linked = &mut self.shown.linked;
+        let index = &linked.index;
+        let done: Vec<(usize, (crate::links::Resolved, Vec<Diagnostic>))> = which
             .par_iter()
             .map(|&i| (i, crate::links::resolve(&pages[i], index, level)))
             .collect();
         let mut changed = BTreeSet::new();
         for (i, (resolved, problems)) in done {
-            if self.resolved[i] != resolved {
+            if linked.resolved[i] != resolved {
                 changed.insert(i);
-                self.resolved[i] = resolved;
+                linked.resolved[i] = resolved;
             }
-            self.linked[i] = problems;
+            linked.problems[i] = problems;
         }
-        self.hosted = crate::links::missing_hosted(pages, index);
+        linked.hosted = crate::links::missing_hosted(pages, &linked.index);
         changed
     }
 
@@ -276,7 +242,7 @@ impl Live {
 
     /// The version's name (its folder), empty for an unversioned site.
     pub(crate) fn name(&self) -> &str {
-        folder(&self.edition.version, self.switcher.is_some())
+        &self.edition.version.name
     }
 
     /// The version this is.
@@ -289,18 +255,27 @@ impl Live {
         &self.files
     }
 
-    /// The errors that hold the edition's changes back, sorted. Drift of
-    /// `protocols/` never does: editors change notes before they run
-    /// `handbook protocols`.
-    pub(crate) fn holding(&self) -> Vec<Diagnostic> {
+    /// Every problem but drift: drift of `protocols/` never holds the
+    /// edition's changes back (editors change notes before they run
+    /// `handbook protocols`).
+    fn problems(&self) -> impl Iterator<Item = &Diagnostic> {
         let p = &self.edition.prepared.problems;
+        let shown = &self.shown;
         p.iter()
-            .chain(self.linked.iter().flatten())
-            .chain(&self.collisions)
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect::<crate::diagnostic::Diagnostics>()
-            .sorted()
+            .chain(shown.linked.diagnostics())
+            .chain(&shown.placed)
+    }
+
+    /// The errors that hold the edition's changes back, sorted.
+    pub(crate) fn holding(&self) -> Vec<Diagnostic> {
+        let errors = self.problems().filter(|d| d.is_error()).cloned();
+        errors.collect::<crate::diagnostic::Diagnostics>().sorted()
+    }
+
+    /// Every content problem, sorted by place.
+    pub(crate) fn diagnostics(&self) -> Vec<Diagnostic> {
+        let all = self.problems().chain(&self.shown.drift).cloned();
+        all.collect::<crate::diagnostic::Diagnostics>().sorted()
     }
 
     /// Whether a source-folder path is one of the edition's pages or
@@ -316,19 +291,6 @@ impl Live {
     /// The file paths changed since the last call.
     pub(crate) fn take_changed(&mut self) -> BTreeSet<String> {
         std::mem::take(&mut self.changed)
-    }
-
-    /// Every content problem, sorted by place.
-    pub(crate) fn diagnostics(&self) -> Vec<Diagnostic> {
-        let p = &self.edition.prepared.problems;
-        p.iter()
-            .chain(self.linked.iter().flatten())
-            .chain(&self.hosted)
-            .chain(&self.collisions)
-            .chain(&self.drift)
-            .cloned()
-            .collect::<crate::diagnostic::Diagnostics>()
-            .sorted()
     }
 
     /// What the edition's pages parsed to and the files it made, for a
@@ -363,7 +325,7 @@ impl Live {
             version,
             dates,
             setting: Setting {
-                renderer: self.renderer,
+                renderer: self.project_renderer,
                 switcher: self.switcher,
                 older: self.older,
                 project: self.project,
@@ -373,59 +335,36 @@ impl Live {
         }
     }
 
-    /// Does what the edits left: the generated pages made again (parsing
-    /// and rendering those whose markdown changed), the whole-site files,
-    /// and `protocols/` compared (or written), which reads every protocol
-    /// file.
+    /// Does what the edits left: the generated and Changes pages made again
+    /// (parsing and rendering those whose markdown changed), the search
+    /// index and the whole-edition files, and `protocols/` compared (or
+    /// written) when the records changed, which reads every protocol file.
     pub(crate) fn settle(&mut self) -> Result<Edited> {
-        let later = std::mem::take(&mut self.later);
-        let mut made = Vec::new();
-        if later.generated {
-            match self.generated_again() {
-                Some(sources) => made = sources,
-                None => {
-                    return Ok(Edited::Restructure(
-                        "the generated pages changed".to_string(),
-                    ));
-                }
+        self.unsettled = false;
+        let rendered = match self.make_generated(true)? {
+            Some(rendered) => rendered,
+            None => {
+                return Ok(Edited::Restructure(
+                    "the generated pages changed".to_string(),
+                ));
             }
-        }
-        if later.changes {
-            made.extend(self.changes_page());
-        }
-        let Some(parsed) = self.take_generated(made) else {
-            return Ok(Edited::Restructure(
-                "the generated pages changed".to_string(),
-            ));
         };
-        let count = parsed.len();
-        let (rendered, _) = self.refresh(parsed)?;
-        if later.whole_site {
-            self.whole_site()?;
-        }
-        if later.drift {
+        self.whole_again()?;
+        if std::mem::take(&mut self.records_changed) {
             self.sync_protocols()?;
         }
-        if later.search {
-            self.search_again();
-        }
         Ok(Edited::Done {
-            parsed: count,
-            rendered,
+            parsed: rendered.0,
+            rendered: rendered.1,
         })
     }
 
     /// Whether an edit left work for [`Live::settle`].
     pub(crate) fn unsettled(&self) -> bool {
-        self.later != Later::default()
+        self.unsettled
     }
 
-    /// Whether that work must be done before the edit is published.
-    pub(crate) fn must_settle_now(&self) -> bool {
-        self.later.now
-    }
-
-    /// Whether a page's date changed since the last call.
+    /// Whether a page's sitemap entry changed since the last call.
     pub(crate) fn take_dates_changed(&mut self) -> bool {
         std::mem::take(&mut self.dates_changed)
     }
@@ -438,7 +377,7 @@ impl Live {
         let mut moved = false;
         for &i in &parsed {
             let page = &self.edition.prepared.pages[i];
-            if self.index.update(page) {
+            if self.shown.linked.index.update(page) {
                 moved = true;
                 if let Some(readers) = self.readers.get(&page.path) {
                     to_resolve.extend(readers.iter().copied());
@@ -450,16 +389,20 @@ impl Live {
         Ok((self.render(&to_render)?, moved))
     }
 
-    /// Renders `which` pages again into their files.
+    /// Renders `which` pages again into their files, and makes their
+    /// search documents again.
     fn render(&mut self, which: &BTreeSet<usize>) -> Result<usize> {
         let pages = &self.edition.prepared.pages;
         let version = self.switcher.as_ref().map(|(s, i)| (s, *i));
+        let shown = &self.shown;
         let done = which
             .par_iter()
             .map(|&i| {
-                let nav = self.navigation.for_page(i, pages);
-                self.renderer
-                    .render_page(&pages[i], &self.resolved[i], nav, version)
+                let nav = shown.navigation.for_page(i, pages);
+                let resolved = &shown.linked.resolved[i];
+                shown
+                    .renderer
+                    .render_page(&pages[i], resolved, nav, version)
             })
             .collect::<Result<Vec<_>>>()?;
         if self.edition.config.search {
@@ -469,12 +412,12 @@ impl Live {
                 .par_iter()
                 .filter_map(|&i| slots[i].map(|at| (i, at)))
                 .map(|(i, at)| {
-                    let source = crate::search::Source::of(pages, i, &self.navigation);
+                    let source = crate::search::Source::of(pages, i, &shown.navigation);
                     Ok((at, crate::search::document(source)?))
                 })
                 .collect::<Result<Vec<_>>>()?;
             for (at, document) in made {
-                self.documents[at] = document;
+                self.shown.documents[at] = document;
             }
         }
         let count = done.len();
@@ -484,48 +427,23 @@ impl Live {
         Ok(count)
     }
 
-    /// The search index made again from the pages' documents (their
-    /// breadcrumbs too: a title above them may have changed); index files
-    /// that are no longer made are removed.
-    fn search_again(&mut self) {
+    /// The whole-edition files made again, the search index from the pages'
+    /// documents (their breadcrumbs too: a title above them may have
+    /// changed); those no longer made are removed.
+    fn whole_again(&mut self) -> Result<()> {
         let pages = &self.edition.prepared.pages;
         let slots = crate::search::slots(pages);
         let searched = (0..pages.len()).filter(|&i| slots[i].is_some());
-        for (i, document) in searched.zip(self.documents.iter_mut()) {
-            document.crumbs = self.navigation.crumbs(i, pages);
+        let navigation = &self.shown.navigation;
+        for (i, document) in searched.zip(self.shown.documents.iter_mut()) {
+            document.crumbs = navigation.crumbs(i, pages);
         }
-        let files = crate::search_files(&self.edition.config, &self.documents);
-        let made: BTreeSet<&str> = files.iter().map(|(path, _)| path.as_str()).collect();
-        let prefix = format!("{}/", crate::search::FOLDER);
-        let gone: Vec<String> = self
-            .files
-            .keys()
-            .filter(|path| path.starts_with(&prefix) && !made.contains(path.as_str()))
-            .cloned()
-            .collect();
-        for path in gone {
-            self.files.remove(&path);
-            self.changed.insert(path);
-        }
-        for (path, body) in files {
-            self.put(path, Bytes::from(body));
-        }
-    }
-
-    /// The files made from the whole version: data, sitemap, redirect.
-    fn whole_site(&mut self) -> Result<()> {
-        let p = &self.edition.prepared;
-        let shared = crate::output::layout::Shared {
-            not_found: self.not_found.clone(),
-            navigation: self.navigation_script.clone(),
-            data: crate::data_files(&self.edition.config, &p.records, &p.pages)?,
-        };
-        let files = crate::output::layout::whole_site_files(
-            &self.edition.config,
-            &p.pages,
-            shared,
-            self.switcher.is_none(),
-        );
+        let search = crate::indexed::search_files(&self.edition.config, &self.shown.documents);
+        let files = self.whole_files(search)?;
+        let made: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
+        let before = std::mem::take(&mut self.whole);
+        self.remove_unless(|path| !before.contains(path) || made.contains(path));
+        self.whole = made;
         for file in files {
             let bytes = contents(file.contents)?;
             self.put(file.path, bytes);
@@ -552,51 +470,12 @@ impl Live {
 
     /// The not-found page of a versioned site's root, leading into `root`.
     pub(crate) fn root_not_found(&self, root: String) -> Result<String> {
-        let nav = self.navigation.top_level(&self.edition.prepared.pages);
-        self.renderer.render_not_found_at(nav, root)
+        let nav = self
+            .shown
+            .navigation
+            .top_level(&self.edition.prepared.pages);
+        self.shown.renderer.render_not_found_at(nav, root)
     }
-}
-
-/// Each page's search document, and the index files made of them.
-type Indexed = (Vec<crate::search::Document>, Vec<(String, String)>);
-
-/// Each page's search document and the index made of them (none when the
-/// configuration turns search off).
-fn search_documents(
-    config: &crate::config::Config,
-    pages: &[crate::parse::Page],
-    navigation: &crate::render::nav::Navigation,
-) -> Result<Indexed> {
-    let documents = if config.search {
-        crate::search::documents(crate::search::sources(pages, navigation))?
-    } else {
-        Vec::new()
-    };
-    let index = crate::search_files(config, &documents);
-    Ok((documents, index))
-}
-
-/// What edits left for [`Live::settle`].
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-struct Later {
-    /// The protocol and Spaces pages are to be made again.
-    generated: bool,
-    /// The Changes page is to be made again.
-    changes: bool,
-    /// The whole-site files are to be made again.
-    whole_site: bool,
-    /// `protocols/` is to be compared (or written) again.
-    drift: bool,
-    /// The search index is to be made again.
-    search: bool,
-    /// The work must be done before the edit is published.
-    now: bool,
-}
-
-/// The folder a version's pages go under: its name in a versioned site,
-/// the root (empty) otherwise.
-fn folder(version: &crate::versions::Version, versioned: bool) -> &str {
-    if versioned { &version.name } else { "" }
 }
 
 /// A laid-out file's bytes, read from disk for copied assets. A file the

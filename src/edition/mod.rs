@@ -8,6 +8,8 @@
 use super::*;
 use std::collections::HashMap;
 
+pub(crate) mod show;
+
 /// Every version's results, together.
 #[derive(Default)]
 pub(super) struct Gathered {
@@ -236,67 +238,51 @@ pub(crate) struct Target<'a> {
 
 /// Links checked, pages rendered and laid out: one version's site.
 pub(super) fn finish(
-    edition: Edition,
+    mut edition: Edition,
     renderer: &render::Renderer,
     target: Target<'_>,
     root_404: Option<&str>,
     write: bool,
 ) -> Result<Finished> {
-    let (version, about, config) = (target.version, edition.version, edition.config);
-    let Prepared {
-        handbook,
-        pages,
-        records,
-        problems,
-        ..
-    } = edition.prepared;
-    let mut diagnostics = problems.into_diagnostics();
-    let compare = !diagnostics.has_errors() && about.origin == versions::Origin::WorkingTree;
-    let (index, resolved) = check(
-        (&config, &records),
-        (&pages, &handbook.assets),
-        Comparison { compare, write },
-        &mut diagnostics,
-    )?;
-    let todos = todo_warnings(&pages, &mut diagnostics, !write);
-    let navigation =
-        render::nav::Navigation::new(&handbook.summary, &pages, config.carried.section_numbers);
-    let renderer = renderer.for_version(&config, &about.name);
-    let wanted = write && !diagnostics.has_errors();
-    let (rendered, search) = render_and_index(
-        (&renderer, &config),
-        (&pages, &resolved, &navigation),
-        (target, &about.name),
-        wanted,
-    );
-    let rendered = rendered?;
-    diagnostics.extend(output::collisions(
-        &pages,
-        &handbook.assets,
-        &rendered.statics,
-        &config.source_label(),
-    ));
+    let compare = !edition.prepared.problems.has_errors()
+        && edition.version.origin == versions::Origin::WorkingTree;
+    let how = show::Show {
+        renderer,
+        target,
+        write,
+        documents: false,
+        drift: drift_level(&edition.config, write).filter(|_| compare),
+    };
+    let mut shown = show::show(&edition, how)?;
+    let mut diagnostics = std::mem::take(&mut edition.prepared.problems).into_diagnostics();
+    diagnostics.extend(shown.linked.diagnostics().cloned());
+    diagnostics.extend(shown.placed.iter().chain(&shown.drift).cloned());
+    let pages = &edition.prepared.pages;
+    let todos = todo_warnings(pages, &mut diagnostics, !write);
     let site = if write && !diagnostics.has_errors() {
-        let mut data = data_files(&config, &records, &pages)?;
-        data.extend(search.transpose()?.unwrap_or_default());
         let root_not_found = root_404
-            .map(|root| renderer.render_not_found_at(navigation.top_level(&pages), root.into()))
+            .map(|root| {
+                let top = shown.navigation.top_level(pages);
+                shown.renderer.render_not_found_at(top, root.into())
+            })
             .transpose()?;
-        let laid_out = (rendered, data, root_not_found);
-        Some(version_site(
-            &config,
-            (&pages, &handbook.assets),
-            laid_out,
-            version.is_none(),
-        ))
+        Some(output::layout::VersionSite {
+            files: show::lay_out(&edition, &mut shown, target.version.is_none())?,
+            pages: output::layout::sitemap_entries(pages),
+            root_not_found,
+        })
     } else {
         None
     };
-    let texts = texts_with_problems(&about.origin, &handbook.pages, &diagnostics);
+    let texts = texts_with_problems(
+        &edition.version.origin,
+        &edition.prepared.handbook.pages,
+        &diagnostics,
+    );
     let count = pages.len();
     // Freeing every page's parts takes a while: another thread does it
     // while the site is written.
-    std::thread::spawn(move || drop((pages, handbook, index, resolved, navigation)));
+    std::thread::spawn(move || drop((edition, shown)));
     Ok(Finished {
         diagnostics,
         pages: count,
@@ -304,86 +290,6 @@ pub(super) fn finish(
         site,
         texts,
     })
-}
-
-/// Whether and how `protocols/` is compared with the records.
-#[derive(Debug, Clone, Copy)]
-struct Comparison {
-    /// Compare at all (the working tree's edition, free of errors).
-    compare: bool,
-    /// The build writes the site (drift at its configured level), rather
-    /// than `check` (drift is an error).
-    write: bool,
-}
-
-/// The version's links checked and resolved, and — when `compare` —
-/// `protocols/` compared with the records at the same time.
-fn check(
-    (config, records): (&config::Config, &[protocols::ProtocolRecord]),
-    (pages, assets): (&[parse::Page], &[load::Asset]),
-    comparison: Comparison,
-    diagnostics: &mut Diagnostics,
-) -> Result<(links::LinkIndex, Vec<links::Resolved>)> {
-    let Comparison { compare, write } = comparison;
-    let (drifted, (index, resolved, broken)) = rayon::join(
-        || compare.then(|| drift(config, records, write)).transpose(),
-        || {
-            let index = links::LinkIndex::new(pages, assets, &config.spaces);
-            let mut broken = Diagnostics::new();
-            let resolved = resolve_all(pages, &index, config.broken_links, &mut broken);
-            (index, resolved, broken)
-        },
-    );
-    diagnostics.extend(drifted?.unwrap_or_default());
-    diagnostics.extend(broken);
-    diagnostics.extend(output::carried::problems(config, pages, assets));
-    Ok((index, resolved))
-}
-
-/// One version's files laid out, with its sitemap entries and (for the
-/// lead version) the not-found page of the site's root.
-fn version_site(
-    config: &config::Config,
-    (pages, assets): (&[parse::Page], &[load::Asset]),
-    (rendered, data, root_not_found): (render::RenderedSite, Vec<output::OutFile>, Option<String>),
-    root_files: bool,
-) -> output::layout::VersionSite {
-    output::layout::VersionSite {
-        files: output::layout(config, rendered, pages, assets, data, root_files),
-        pages: output::layout::sitemap_entries(pages),
-        root_not_found,
-    }
-}
-
-/// The version's pages rendered and, when the site is to be written, its
-/// search index made, side by side: each has steps that run on one thread,
-/// which the other's work fills.
-fn render_and_index(
-    (renderer, config): (&render::Renderer, &config::Config),
-    (pages, resolved, navigation): (&[parse::Page], &[links::Resolved], &render::nav::Navigation),
-    (target, name): (Target<'_>, &str),
-    wanted: bool,
-) -> (
-    Result<render::RenderedSite>,
-    Option<Result<Vec<output::OutFile>>>,
-) {
-    // Pages go into the version's folder of a versioned site.
-    let folder = if target.version.is_some() {
-        versions::folder(name)
-    } else {
-        String::new()
-    };
-    let output = render::Output {
-        reuse: target.reuse,
-        into: target
-            .staging
-            .filter(|_| wanted)
-            .map(|s| (s as &dyn render::Sink, folder.as_str())),
-    };
-    rayon::join(
-        || renderer.render_site(pages, resolved, navigation, (target.version, output)),
-        || wanted.then(|| search_index(config, pages, navigation, target.reuse)),
-    )
 }
 
 /// The label and text of every page a diagnostic names, for a version whose
@@ -403,18 +309,6 @@ fn texts_with_problems(
         .filter(|p| named.contains(p.file.as_str()))
         .map(|p| (p.file.clone(), p.text.clone()))
         .collect()
-}
-
-/// `protocols/` compared with the records. Records of broken notes are
-/// incomplete (their drift would only be noise), and only the working
-/// tree's `protocols/` is the editor's to keep in step: the caller asks
-/// only then.
-fn drift(
-    config: &config::Config,
-    records: &[protocols::ProtocolRecord],
-    write: bool,
-) -> Result<Vec<diagnostic::Diagnostic>> {
-    protocol_drift(config, records, drift_level(config, write))
 }
 
 /// How drift is reported: as configured by `build`, always an error by
