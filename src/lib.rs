@@ -129,9 +129,12 @@ fn build_once(options: &BuildOptions) -> Result<Report> {
         .then(|| output::Staging::open(&config.output_dir))
         .transpose()?;
     let reuse = previous.as_ref();
+    let switcher = plan
+        .versioned
+        .then(|| edition::switcher(&editions, &config));
     let finished = finish_all(
-        editions,
-        project,
+        editions.into_iter().enumerate().collect(),
+        (project, switcher.as_ref()),
         &renderer,
         (reuse, staging.as_ref()),
         options.write,
@@ -184,54 +187,56 @@ struct Project<'a> {
     plan: &'a versions::Plan,
 }
 
+impl Project<'_> {
+    /// The root of a versioned site's lead version (whose not-found page
+    /// the site's root serves), for the edition at place `i`.
+    fn root_404(&self, i: usize) -> Option<String> {
+        let (lead, folder) = self.plan.lead();
+        let prefix = &self.config.site.path_prefix;
+        (self.plan.versioned && i == lead).then(|| format!("{prefix}{folder}"))
+    }
+}
+
 /// Every planned version opened in parallel (read, parsed, derived, dated),
 /// each but the oldest with its Changes page.
 fn open_all(
-    Project { config, plan }: Project<'_>,
+    project: Project<'_>,
     kept: Option<&cache::Cache>,
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Vec<edition::Edition>> {
-    let mut editions = plan
-        .versions
-        .par_iter()
-        .map(|version| edition::open(plan, version, config, kept, step))
+    let known = || edition::Known {
+        kept,
+        ..edition::Known::default()
+    };
+    let mut editions = (project.plan.versions.par_iter())
+        .map(|version| edition::open(project, version, known(), step))
         .collect::<Result<Vec<_>>>()?;
-    if plan.versioned {
-        edition::add_changes_pages(&mut editions, config);
+    if project.plan.versioned {
+        edition::add_changes_pages(&mut editions, project.config);
     }
     Ok(editions)
 }
 
 /// Every version's links checked, pages rendered and files laid out, in
-/// parallel, each with the version switcher over them all.
+/// parallel, each with the version switcher over them all. Each edition
+/// comes with its place in the plan (the dev server keeps one aside).
 fn finish_all(
-    editions: Vec<edition::Edition>,
-    Project { config, plan }: Project<'_>,
+    editions: Vec<(usize, edition::Edition)>,
+    (project, switcher): (Project<'_>, Option<&versions::switch::Switcher>),
     renderer: &render::Renderer,
     (reuse, staging): (render::Reuse<'_>, Option<&output::Staging>),
     write: bool,
 ) -> Result<Vec<edition::Finished>> {
-    let switcher = plan.versioned.then(|| edition::switcher(&editions, config));
-    // The version the site's root leads to (and whose 404 page it serves).
-    let (lead, lead_folder) = plan.lead();
-    let lead_root = format!("{}{lead_folder}", config.site.path_prefix);
     editions
         .into_par_iter()
-        .enumerate()
         .map(|(i, edition)| {
-            let version = switcher.as_ref().map(|s| (s, i));
-            let root_404 = (plan.versioned && i == lead).then_some(lead_root.as_str());
-            edition::finish(
-                edition,
-                renderer,
-                edition::Target {
-                    version,
-                    reuse,
-                    staging,
-                },
-                root_404,
-                write,
-            )
+            let target = edition::Target {
+                version: switcher.map(|s| (s, i)),
+                reuse,
+                staging,
+            };
+            let root_404 = project.root_404(i);
+            edition::finish(edition, renderer, target, root_404.as_deref(), write)
         })
         .collect()
 }

@@ -63,25 +63,34 @@ impl Edition {
     }
 }
 
+/// What opening an edition may start from besides its sources.
+#[derive(Default)]
+pub(crate) struct Known<'a> {
+    /// The build cache on disk.
+    pub(crate) kept: Option<&'a cache::Cache>,
+    /// Pages parsed before, by path (the dev server's, for a rebuild).
+    pub(crate) parsed: ParseCache,
+    /// The history's dates, by path, when read before.
+    pub(crate) dates: Option<HashMap<String, crate::model::Date>>,
+}
+
 /// One version opened and prepared, its pages dated from its history.
-pub(super) fn open(
-    plan: &versions::Plan,
+pub(crate) fn open(
+    Project {
+        config: project,
+        plan,
+    }: Project<'_>,
     version: &versions::Version,
-    project: &config::Config,
-    kept: Option<&cache::Cache>,
+    known: Known<'_>,
     step: &(dyn Fn(&str) + Sync),
 ) -> Result<Edition> {
     let source = plan.open(version, project)?;
-    let mut prepared = prepare(
-        &source.config,
-        source.tree.as_ref(),
-        true,
-        (ParseCache::new(), kept),
-        step,
-    )?;
-    let dates = match &source.history {
-        Some(history) => history_dates(history, &source.config, &mut prepared)?,
-        None => HashMap::new(),
+    let tree = source.tree.as_ref();
+    let mut prepared = prepare(&source.config, tree, true, (known.parsed, known.kept), step)?;
+    let dates = match (known.dates, &source.history) {
+        (Some(dates), _) => dates,
+        (None, Some(history)) => history_dates(history, &source.config, &mut prepared)?,
+        (None, None) => HashMap::new(),
     };
     let dated = date_pages(&mut prepared.pages, &dates);
     Ok(Edition {
@@ -137,7 +146,7 @@ pub(crate) fn date_pages(
 }
 
 /// Each version but the oldest gets a Changes page against the one after it.
-pub(super) fn add_changes_pages(editions: &mut [Edition], project: &config::Config) {
+pub(crate) fn add_changes_pages(editions: &mut [Edition], project: &config::Config) {
     for i in 1..editions.len() {
         let (newer, older) = editions.split_at_mut(i);
         add_changes_page(&mut newer[i - 1], &older[0], project);

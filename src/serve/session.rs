@@ -16,10 +16,9 @@ use super::live::{Edited, Live, Rebuild, Setting, contents};
 use super::watch::Changes;
 use crate::diagnostic::Diagnostic;
 use crate::edition::{self, Edition};
-use crate::{BuildOptions, config, output, prepare, render, versions};
+use crate::{BuildOptions, Project, config, finish_all, open_all, output, render, versions};
 use anyhow::{Context as _, Result};
 use bytes::Bytes;
-use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
@@ -77,14 +76,11 @@ impl Session {
         let project = config::load(&options.root, options.config.as_deref(), None)?;
         let renderer = render::Renderer::new(&project)?.serving();
         let plan = versions::plan(&project, None)?;
-        let mut editions = plan
-            .versions
-            .par_iter()
-            .map(|version| edition::open(&plan, version, &project, None, &|_| {}))
-            .collect::<Result<Vec<_>>>()?;
-        if plan.versioned {
-            edition::add_changes_pages(&mut editions, &project);
-        }
+        let both = Project {
+            config: &project,
+            plan: &plan,
+        };
+        let mut editions = open_all(both, None, &|_| {})?;
         let switcher = plan
             .versioned
             .then(|| edition::switcher(&editions, &project));
@@ -106,15 +102,7 @@ impl Session {
         let mut live = Live::new(mine, setting)?;
         live.take_changed();
         let (mut others, files) = if plan.versioned {
-            lay_out_versions(
-                &plan,
-                &project,
-                &renderer,
-                switcher.as_ref(),
-                editions,
-                &live,
-                at,
-            )?
+            lay_out_versions((both, switcher.as_ref()), &renderer, editions, &live, at)?
         } else {
             (Vec::new(), live.files().clone())
         };
@@ -290,22 +278,16 @@ impl Session {
             dates,
             mut setting,
         } = live.into_rebuild();
-        let source = self.plan.open(&version, &self.project)?;
-        let mut prepared = prepare(
-            &source.config,
-            source.tree.as_ref(),
-            true,
-            (cache, None),
-            &|_| {},
-        )?;
-        let dated = edition::date_pages(&mut prepared.pages, &dates);
-        let mut edition = Edition {
-            version,
-            config: source.config,
-            prepared,
-            dates,
-            dated,
+        let both = Project {
+            config: &self.project,
+            plan: &self.plan,
         };
+        let known = edition::Known {
+            kept: None,
+            parsed: cache,
+            dates: Some(dates),
+        };
+        let mut edition = edition::open(both, &version, known, &|_| {})?;
         if let Some(older) = &setting.older {
             edition::add_changes_page(&mut edition, older, &self.project);
         }
@@ -386,47 +368,27 @@ fn folders_of(live: &Live) -> Vec<String> {
 }
 
 /// The other versions finished, and the whole versioned site laid out with
-/// the live one in its place.
+/// the live one (at place `at`) in its place.
 fn lay_out_versions(
-    plan: &versions::Plan,
-    project: &config::Config,
+    (project, switcher): (Project<'_>, Option<&versions::switch::Switcher>),
     renderer: &render::Renderer,
-    switcher: Option<&versions::switch::Switcher>,
     others: Vec<Edition>,
     live: &Live,
     at: usize,
 ) -> Result<(Vec<Diagnostic>, BTreeMap<String, Bytes>)> {
-    let (lead, lead_folder) = plan.lead();
-    let lead_root = format!("{}{lead_folder}", project.site.path_prefix);
-    let finished = others
-        .into_par_iter()
-        .enumerate()
-        .map(|(j, edition)| {
-            let i = if j < at { j } else { j + 1 };
-            let root_404 = (i == lead).then_some(lead_root.as_str());
-            edition::finish(
-                edition,
-                renderer,
-                edition::Target {
-                    version: switcher.map(|s| (s, i)),
-                    reuse: None,
-                    staging: None,
-                },
-                root_404,
-                true,
-            )
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let places = (0..).filter(|&i| i != at);
+    let others = places.zip(others).collect();
+    let finished = finish_all(others, (project, switcher), renderer, (None, None), true)?;
     let edition::Gathered {
         diagnostics,
         mut sites,
         ..
     } = edition::gather(finished);
-    let root_not_found = (at == lead)
-        .then(|| live.root_not_found(lead_root.clone()))
+    let root_not_found = (project.root_404(at))
+        .map(|root| live.root_not_found(root))
         .transpose()?;
     sites.insert(at, Some(live.version_site(root_not_found)));
-    let files = output::layout::versioned(project, &plan.versions, sites)?;
+    let files = output::layout::versioned(project.config, &project.plan.versions, sites)?;
     // `latest/` is the same files as its version's folder: the same bytes.
     let (same, own): (Vec<_>, Vec<_>) = files
         .into_iter()
