@@ -208,13 +208,14 @@ fn open_all(
         kept,
         ..edition::Known::default()
     };
-    let mut editions = (project.plan.versions.par_iter())
+    let editions = (project.plan.versions.par_iter())
         .map(|version| edition::open(project, version, known(), step))
         .collect::<Result<Vec<_>>>()?;
-    if project.plan.versioned {
-        edition::add_changes_pages(&mut editions, project.config);
-    }
-    Ok(editions)
+    Ok(if project.plan.versioned {
+        edition::with_changes_pages(editions, project.config)
+    } else {
+        editions
+    })
 }
 
 /// Every version's links checked, pages rendered and files laid out, in

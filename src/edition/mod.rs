@@ -1,5 +1,5 @@
 //! One version through the pipeline: [`open`] reads, parses, derives and
-//! dates it (an [`Edition`]); [`add_changes_pages`] gives each edition its
+//! dates it (an [`Edition`]); [`with_changes_pages`] gives each edition its
 //! Changes page against the next; [`finish`] checks its links, renders it
 //! with the version switcher and lays out its files ([`Finished`]); [`gather`]
 //! puts the versions' results together for the report. `build` in `lib.rs`
@@ -145,12 +145,18 @@ pub(crate) fn date_pages(
     dated
 }
 
-/// Each version but the oldest gets a Changes page against the one after it.
-pub(crate) fn add_changes_pages(editions: &mut [Edition], project: &config::Config) {
-    for i in 1..editions.len() {
-        let (newer, older) = editions.split_at_mut(i);
-        add_changes_page(&mut newer[i - 1], &older[0], project);
-    }
+/// The editions, each but the oldest with a Changes page against the one
+/// after it (as opened: without its own Changes page).
+pub(crate) fn with_changes_pages(editions: Vec<Edition>, project: &config::Config) -> Vec<Edition> {
+    let markdown: Vec<Option<String>> = (0..editions.len())
+        .map(|i| {
+            let older = editions.get(i + 1)?;
+            changes_markdown(&editions[i], older, project)
+        })
+        .collect();
+    let each = editions.into_iter().zip(markdown);
+    each.map(|(edition, markdown)| with_changes_page(edition, markdown, project))
+        .collect()
 }
 
 /// The markdown of `newer`'s Changes page against `older`, when the project
@@ -170,13 +176,15 @@ pub(crate) fn changes_markdown(
     ))
 }
 
-/// Gives `newer` its Changes page against `older`, unless a page of the
-/// editor's is at its path (an error).
-pub(crate) fn add_changes_page(newer: &mut Edition, older: &Edition, project: &config::Config) {
-    let (Some(markdown), Some(versions)) =
-        (changes_markdown(newer, older, project), &project.versions)
-    else {
-        return;
+/// `newer` with its Changes page of `markdown` (see [`changes_markdown`]),
+/// unless a page of the editor's is at its path (an error).
+pub(crate) fn with_changes_page(
+    mut newer: Edition,
+    markdown: Option<String>,
+    project: &config::Config,
+) -> Edition {
+    let (Some(markdown), Some(versions)) = (markdown, &project.versions) else {
+        return newer;
     };
     let spec = &versions.changes_page;
     let page = generated_page(&newer.config, spec, markdown);
@@ -188,7 +196,7 @@ pub(crate) fn add_changes_page(newer: &mut Edition, older: &Edition, project: &c
         project,
     ));
     if prepared.pages.iter().any(|p| p.path == spec.path) {
-        return;
+        return newer;
     }
     let summary = std::mem::take(&mut prepared.handbook.summary);
     prepared.handbook.summary = summary.placing(&[(spec.path.as_str(), spec.title.as_str())]);
@@ -203,6 +211,7 @@ pub(crate) fn add_changes_page(newer: &mut Edition, older: &Edition, project: &c
     prepared.generated.push(page);
     prepared.pages.extend(parsed);
     prepared.problems.parsed.extend(problems);
+    newer
 }
 
 /// The switcher over every version's pages.

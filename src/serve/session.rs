@@ -287,10 +287,10 @@ impl Session {
             parsed: cache,
             dates: Some(dates),
         };
-        let mut edition = edition::open(both, &version, known, &|_| {})?;
-        if let Some(older) = &setting.older {
-            edition::add_changes_page(&mut edition, older, &self.project);
-        }
+        let opened = edition::open(both, &version, known, &|_| {})?;
+        let older = setting.older.as_ref();
+        let markdown = older.and_then(|o| edition::changes_markdown(&opened, o, &self.project));
+        let edition = edition::with_changes_page(opened, markdown, &self.project);
         if let Some((switcher, i)) = &mut setting.switcher {
             switcher.remap(*i, &edition.prepared.pages);
         }

@@ -980,3 +980,34 @@ fn the_configurations_problems_are_served_as_a_build_reports_them() {
     assert!(redirect.contains("url=other.html"), "{redirect}");
     server.stop();
 }
+
+#[test]
+fn serve_makes_the_files_a_build_makes_after_an_edit() {
+    let test = project();
+    let server = serve(test.root(), false);
+    write(
+        test.root(),
+        "handbook/rules.md",
+        &RULES.replace("We vote.", "We vote on the [forum](space:forum)."),
+    );
+    // `spaces.json` is made from the whole edition, after the edit settles.
+    wait_until("the edit settled", || {
+        let spaces = server.site().snapshot().get("spaces.json").cloned();
+        spaces.is_some_and(|s| String::from_utf8_lossy(s.as_ref()).contains("rules.html"))
+    });
+    let served = server.site().snapshot();
+    server.stop();
+    let built = test.build().assert_success();
+    let files: Vec<(String, Vec<u8>)> = crate::harness::tree(&built.root().join("site"))
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with(".handbook"))
+        .collect();
+    let served_paths: Vec<&String> = served.keys().collect();
+    let built_paths: Vec<&String> = files.iter().map(|(path, _)| path).collect();
+    assert_eq!(served_paths, built_paths, "the same files");
+    // Pages carry the reload script when served; every other file is the
+    // build's, byte for byte.
+    for (path, bytes) in files.iter().filter(|(p, _)| !p.ends_with(".html")) {
+        assert_eq!(served[path].as_ref(), bytes.as_slice(), "{path} differs");
+    }
+}
