@@ -285,7 +285,7 @@ pub(super) fn finish(
             })
             .transpose()?;
         Some(output::layout::VersionSite {
-            files: show::lay_out(&edition, &mut shown, target.version.is_none())?,
+            files: show::lay_out(&edition, &mut shown),
             pages: output::layout::sitemap_entries(pages),
             root_not_found,
         })
@@ -338,4 +338,23 @@ fn drift_level(config: &config::Config, write: bool) -> Option<diagnostic::Sever
     } else {
         diagnostic::Severity::Error
     })
+}
+
+/// Counts `xxx` markers; `check` lists each as a warning.
+fn todo_warnings(pages: &[parse::Page], diagnostics: &mut Diagnostics, list: bool) -> usize {
+    let mut count = 0;
+    for page in pages {
+        count += page.todos.len();
+        if list {
+            diagnostics.extend(page.todos.iter().map(|&(line, column)| {
+                let mut d = Diagnostic::warning(&page.file, line, column, "to-do marker `xxx`")
+                    .with_help(
+                        "replace it with the missing text, or leave it and let `check` remind you",
+                    );
+                page.relocate(&mut d);
+                d
+            }));
+        }
+    }
+    count
 }

@@ -76,8 +76,9 @@ pub(crate) struct Shown {
     pub(crate) rendered: render::RenderedSite,
     /// Each searched page's document (when asked for).
     pub(crate) documents: Vec<search::Document>,
-    /// The search index's files (none when search is off or not made).
-    pub(crate) search: Vec<output::OutFile>,
+    /// The [`whole_files`], the search index among them (none when the
+    /// edition is not to be laid out).
+    pub(crate) whole: Vec<output::OutFile>,
     /// Where the files go: output paths taken twice, redirects and the
     /// home page of the carried configuration.
     pub(crate) placed: Vec<Diagnostic>,
@@ -119,7 +120,7 @@ pub(crate) fn show(edition: &Edition, how: Show<'_>) -> Result<Shown> {
         renderer,
         rendered: render::RenderedSite::default(),
         documents: Vec::new(),
-        search: Vec::new(),
+        whole: Vec::new(),
         placed: Vec::new(),
         drift,
     };
@@ -127,7 +128,7 @@ pub(crate) fn show(edition: &Edition, how: Show<'_>) -> Result<Shown> {
     let wanted = how.write && clean && !placed.iter().any(Diagnostic::is_error);
     let (rendered, searched) = render_and_index(edition, &shown, how, wanted);
     shown.rendered = rendered?;
-    (shown.documents, shown.search) = searched?;
+    (shown.documents, shown.whole) = searched?;
     placed.extend(output::collisions(
         &p.pages,
         &p.handbook.assets,
@@ -138,11 +139,12 @@ pub(crate) fn show(edition: &Edition, how: Show<'_>) -> Result<Shown> {
     Ok(shown)
 }
 
-/// Each searched page's document, and the search index's files.
+/// Each searched page's document, and the whole-edition files.
 type Searched = (Vec<search::Document>, Vec<output::OutFile>);
 
-/// The pages rendered and the search index made, side by side: each has
-/// steps that run on one thread, which the other's work fills.
+/// The pages rendered, and beside them the search index and the other
+/// whole-edition files made: each side has steps that run on one thread,
+/// which the other's work fills.
 fn render_and_index(
     edition: &Edition,
     shown: &Shown,
@@ -174,16 +176,20 @@ fn render_and_index(
                 .render_site(pages, resolved, navigation, version)
         },
         || {
-            if how.documents {
+            let (documents, search) = if how.documents {
                 let documents = documents(config, pages, navigation)?;
                 let files = indexed::search_files(config, &documents);
-                Ok((documents, files))
+                (documents, files)
             } else if wanted {
                 let files = indexed::search_index(config, pages, navigation, target.reuse)?;
-                Ok((Vec::new(), files))
+                (Vec::new(), files)
             } else {
-                Ok((Vec::new(), Vec::new()))
-            }
+                return Ok((Vec::new(), Vec::new()));
+            };
+            let root_files = target.version.is_none();
+            let renderer = &shown.renderer;
+            let whole = whole_files(edition, renderer, navigation, search, root_files)?;
+            Ok((documents, whole))
         },
     )
 }
@@ -215,7 +221,7 @@ pub(crate) fn whole_files(
     root_files: bool,
 ) -> Result<Vec<output::OutFile>> {
     let (config, p) = (&edition.config, &edition.prepared);
-    let mut data = crate::data_files(config, &p.records, &p.pages)?;
+    let mut data = data_files(config, &p.records, &p.pages)?;
     data.extend(search);
     let shared = output::layout::Shared {
         not_found: renderer.render_not_found(navigation.top_level(&p.pages))?,
@@ -227,22 +233,27 @@ pub(crate) fn whole_files(
     ))
 }
 
+/// `protocols.json` and `spaces.json`, for bots and other tools.
+fn data_files(
+    config: &crate::config::Config,
+    records: &[crate::protocols::ProtocolRecord],
+    pages: &[crate::parse::Page],
+) -> Result<Vec<output::OutFile>> {
+    let protocols =
+        serde_json::to_string_pretty(&serde_json::json!({ "protocols": records }))? + "\n";
+    Ok(vec![
+        output::OutFile::text("protocols.json", protocols),
+        output::OutFile::text(
+            "spaces.json",
+            crate::spaces::json(&config.spaces, pages, records)?,
+        ),
+    ])
+}
+
 /// Every file of the edition laid out: its pages, statics and assets, and
 /// the [`whole_files`].
-pub(crate) fn lay_out(
-    edition: &Edition,
-    shown: &mut Shown,
-    root_files: bool,
-) -> Result<Vec<output::OutFile>> {
-    let search = std::mem::take(&mut shown.search);
-    let whole = whole_files(
-        edition,
-        &shown.renderer,
-        &shown.navigation,
-        search,
-        root_files,
-    )?;
+pub(crate) fn lay_out(edition: &Edition, shown: &mut Shown) -> Vec<output::OutFile> {
+    let whole = std::mem::take(&mut shown.whole);
     let rendered = std::mem::take(&mut shown.rendered);
-    let p = &edition.prepared;
-    Ok(output::layout(rendered, &p.handbook.assets, whole))
+    output::layout(rendered, &edition.prepared.handbook.assets, whole)
 }

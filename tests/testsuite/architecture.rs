@@ -26,6 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["output"],
     &[
         "generated",
+        "prepared",
         "edition",
         "indexed",
         "import",

@@ -153,11 +153,8 @@ impl Live {
 
     /// Every file, its place fixed: the first layout of the version.
     fn lay_out(&mut self) -> Result<()> {
-        let search = std::mem::take(&mut self.shown.search);
-        let whole = self.whole_files(search)?;
-        self.whole = whole.iter().map(|f| f.path.clone()).collect();
-        let rendered = std::mem::take(&mut self.shown.rendered);
-        let files = crate::output::layout(rendered, &self.edition.prepared.handbook.assets, whole);
+        self.whole = self.shown.whole.iter().map(|f| f.path.clone()).collect();
+        let files = show::lay_out(&self.edition, &mut self.shown);
         let made: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
         self.remove_unless(|path| made.contains(path));
         for file in files {
