@@ -84,15 +84,25 @@ pub(crate) fn generated_sources(
     pages: &[parse::Page],
     records: &[protocols::ProtocolRecord],
 ) -> Sources {
-    let mut sources = protocol_pages(config, records, handbook);
     let p = &config.protocols;
+    let listed = |spec| as_listed(&handbook.summary, spec);
+    let specs = [
+        listed(&p.register),
+        listed(&p.code_of_practice),
+        listed(&p.constitution),
+        listed(&config.spaces_page),
+    ];
+    let [register, code, constitution, spaces] = &specs;
+    let mut sources = protocol_pages(config, records, handbook, [register, code, constitution]);
+    let spaces_page = spaces_page(config, pages, records, handbook, [spaces, register]);
+    // A clash names the page as configured: the SUMMARY's entry at that
+    // path is the editor's own page.
     let specs = [
         &p.register,
         &p.code_of_practice,
         &p.constitution,
         &config.spaces_page,
     ];
-    let spaces_page = spaces_page(config, pages, records, handbook);
     let mut clashing = clashes(handbook, &sources, &specs, config);
     clashing.extend(clashes(handbook, spaces_page.as_slice(), &specs, config));
     sources.extend(spaces_page);
@@ -105,6 +115,26 @@ pub(crate) fn generated_sources(
         pages: sources,
         clashes: clashing,
         placed,
+    }
+}
+
+/// `spec` with the title SUMMARY.md gives its page, when it lists it: the
+/// link text is the title the editor chose, for the sidebar, the heading,
+/// the `<title>`, the breadcrumbs and search alike.
+pub(crate) fn as_listed(
+    summary: &load::Summary,
+    spec: &crate::model::PageSpec,
+) -> crate::model::PageSpec {
+    let chapters = summary.chapters();
+    let entry = chapters
+        .iter()
+        .find(|c| c.path.as_deref() == Some(spec.path.as_str()));
+    match entry {
+        Some(chapter) if !chapter.title.trim().is_empty() => crate::model::PageSpec {
+            title: chapter.title.clone(),
+            ..spec.clone()
+        },
+        _ => spec.clone(),
     }
 }
 
@@ -209,18 +239,12 @@ pub(crate) fn spaces_page(
     pages: &[parse::Page],
     records: &[protocols::ProtocolRecord],
     handbook: &load::Handbook,
+    [spec, register]: [&crate::model::PageSpec; 2],
 ) -> Option<load::SourcePage> {
-    let spec = &config.spaces_page;
     if config.spaces.is_empty() && !summary_lists(handbook, spec) {
         return None;
     }
-    let markdown = spaces::page(
-        &config.spaces,
-        pages,
-        records,
-        spec,
-        &config.protocols.register,
-    );
+    let markdown = spaces::page(&config.spaces, pages, records, spec, register);
     Some(generated_page(config, spec, markdown))
 }
 
@@ -230,9 +254,8 @@ pub(crate) fn protocol_pages(
     config: &config::Config,
     records: &[protocols::ProtocolRecord],
     handbook: &load::Handbook,
+    specs: [&crate::model::PageSpec; 3],
 ) -> Vec<load::SourcePage> {
-    let p = &config.protocols;
-    let specs = [&p.register, &p.code_of_practice, &p.constitution];
     if records.is_empty() && !specs.iter().any(|s| summary_lists(handbook, s)) {
         return Vec::new();
     }

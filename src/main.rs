@@ -254,11 +254,24 @@ fn serve_line(update: &handbook::serve::Update) -> String {
     } else {
         format!("{errors} error(s): the last good site stays served")
     };
-    format!(
-        "{} in {:.1} ms; {state}",
-        update.what,
-        update.elapsed.as_secs_f64() * 1000.0
-    )
+    match update.elapsed {
+        Some(elapsed) => format!("{} in {}; {state}", update.what, took(elapsed)),
+        None => format!("{}; {state}", update.what),
+    }
+}
+
+/// A duration as a person reads it: "850 µs", "4.2 ms", "64 ms", "1.25 s".
+fn took(elapsed: std::time::Duration) -> String {
+    let ms = elapsed.as_secs_f64() * 1000.0;
+    if ms < 1.0 {
+        format!("{} µs", elapsed.as_micros())
+    } else if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.2} s", elapsed.as_secs_f64())
+    }
 }
 
 fn run_protocols(project: &Project, check: bool) -> Result<ExitCode> {
@@ -315,14 +328,14 @@ fn protocols_summary(report: &handbook::ProtocolsReport, check: bool, failed: bo
         }
     };
     format!(
-        "{} page(s) with notes, {} note(s): {} protocol(s); {} section(s) still to derive\n  by status: {}\n  by kind: {}\n{outcome} ({} ms)",
+        "{} page(s) with notes, {} note(s): {} protocol(s); {} section(s) still to derive\n  by status: {}\n  by kind: {}\n{outcome} ({})",
         pages.len(),
         report.notes,
         derived.len(),
         to_derive.len(),
         count(|r| r.status.as_str()),
         count(|r| r.kind.as_str()),
-        report.elapsed.as_millis()
+        took(report.elapsed)
     )
 }
 
@@ -339,7 +352,7 @@ fn summary_line(report: &Report, write: bool) -> String {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = report.diagnostics.len() - errors;
-    let time = format!("{} ms", report.elapsed.as_millis());
+    let time = took(report.elapsed);
     let found = format!("{errors} error(s), {warnings} warning(s)");
     let todos = if write && report.todos > 0 {
         format!(
@@ -399,4 +412,18 @@ fn report_failure(error: &anyhow::Error) -> ExitCode {
         eprintln!("error: {error:#}");
     }
     ExitCode::from(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::took;
+    use std::time::Duration;
+
+    #[test]
+    fn a_short_rebuild_is_not_said_to_take_no_time() {
+        assert_eq!(took(Duration::from_micros(40)), "40 µs");
+        assert_eq!(took(Duration::from_micros(4_240)), "4.2 ms");
+        assert_eq!(took(Duration::from_micros(64_400)), "64 ms");
+        assert_eq!(took(Duration::from_millis(1_254)), "1.25 s");
+    }
 }

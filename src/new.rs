@@ -8,7 +8,8 @@ use anyhow::{Result, bail};
 use std::path::Path;
 
 /// The files of a new project, by path.
-fn files(title: &str) -> Vec<(&'static str, String)> {
+fn files(title: &str, today: Option<crate::model::Date>) -> Vec<(&'static str, String)> {
+    let header = today.map_or(String::new(), |d| format!("> Updated: {}\n\n", d.iso()));
     let config = format!(
         "# The handbook's configuration; see the README of handbook for every key.\n\
          title: {}\n\
@@ -24,10 +25,17 @@ fn files(title: &str) -> Vec<(&'static str, String)> {
         ("handbook.yaml", config),
         (".gitignore", "/site/\n/.handbook-cache/\n".into()),
         ("handbook/SUMMARY.md", "# Summary\n\n* [Welcome](README.md)\n\n## Governance\n\n* [Assemblies](governance/README.md)\n  * [General assembly](governance/general-assembly.md)\n".into()),
-        ("handbook/README.md", format!("# {title}\n\n> Updated: 2026-01-01\n\nThis handbook says how we work together. Start with [the general assembly](governance/general-assembly.md#quorum).\n")),
+        ("handbook/README.md", format!("# {title}\n\n{header}This handbook says how we work together. Start with [the general assembly](governance/general-assembly.md#quorum).\n")),
         ("handbook/governance/README.md", "# Assemblies\n\nOur assemblies and how they decide.\n".into()),
         ("handbook/governance/general-assembly.md", "---\ndescription: The yearly meeting of all members.\n---\n\n# General assembly\n\n## Quorum\n\nA general assembly is quorate when a third of the members attend.\n\n> `Note: Derive protocols`\n>\n> - **Quorum** — A general assembly needs a third of the members present.\n".into()),
     ]
+}
+
+/// Today's date (UTC), the date the first page says it was written.
+fn today() -> Option<crate::model::Date> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    let seconds = now.map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    crate::model::Date::from_unix(seconds)
 }
 
 /// A title as a YAML scalar: quoted and escaped by the YAML writer.
@@ -53,7 +61,7 @@ pub fn create(dir: &Path, title: Option<&str>) -> Result<()> {
         .map(|n| n.to_string_lossy().replace(['-', '_'], " "))
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "Handbook".into());
-    for (path, contents) in files(title.unwrap_or(&default_title)) {
+    for (path, contents) in files(title.unwrap_or(&default_title), today()) {
         crate::fs::write(&dir.join(path), contents)?;
     }
     // protocols/ is derived from the notes: write it now, so the first build is clean.

@@ -6,6 +6,7 @@
 //! runs these over every version in parallel.
 
 use super::*;
+use crate::generated::as_listed;
 use std::collections::HashMap;
 
 pub(crate) mod show;
@@ -166,13 +167,14 @@ pub(crate) fn changes_markdown(
     older: &Edition,
     project: &config::Config,
 ) -> Option<String> {
-    let spec = &project.versions.as_ref()?.changes_page;
-    let register = &newer.config.protocols.register;
+    let summary = &newer.prepared.handbook.summary;
+    let spec = as_listed(summary, &project.versions.as_ref()?.changes_page);
+    let register = as_listed(summary, &newer.config.protocols.register);
     Some(versions::changes::page(
         older.side(),
         newer.side(),
-        spec,
-        register,
+        &spec,
+        &register,
     ))
 }
 
@@ -186,7 +188,7 @@ pub(crate) fn with_changes_page(
     let (Some(markdown), Some(versions)) = (markdown, &project.versions) else {
         return newer;
     };
-    let spec = &versions.changes_page;
+    let spec = &as_listed(&newer.prepared.handbook.summary, &versions.changes_page);
     let page = generated_page(&newer.config, spec, markdown);
     let prepared = &mut newer.prepared;
     prepared.problems.fixed.extend(clashes(

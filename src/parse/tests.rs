@@ -287,11 +287,11 @@ fn todo_markers_are_words_of_their_own() {
 fn code_blocks_are_highlighted_or_escaped() {
     let body = html(&parse("```yaml\nkey: <v>\n```\n\n```plantuml\n<a>\n```\n").0);
     assert!(
-        body.contains("data-lang=\"yaml\"><code><span class=\"hl-"),
+        body.contains("data-lang=\"yaml\" tabindex=\"0\"><code><span class=\"hl-"),
         "{body}"
     );
     assert!(
-        body.contains("data-lang=\"plantuml\"><code>&lt;a&gt;"),
+        body.contains("data-lang=\"plantuml\" tabindex=\"0\"><code>&lt;a&gt;"),
         "{body}"
     );
 }

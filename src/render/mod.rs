@@ -409,12 +409,21 @@ impl Renderer {
                 display: d.display(),
             }),
             status: page.status.as_deref(),
-            edit_url: self.site.edit_url.as_ref().map(|t| {
-                t.replace(
-                    "{path}",
-                    &crate::model::path::href(&format!("{}{}", self.site.source_prefix, page.path)),
-                )
-            }),
+            // A page the build makes has no file to edit.
+            edit_url: self
+                .site
+                .edit_url
+                .as_ref()
+                .filter(|_| !crate::load::is_generated(&page.file))
+                .map(|t| {
+                    t.replace(
+                        "{path}",
+                        &crate::model::path::href(&format!(
+                            "{}{}",
+                            self.site.source_prefix, page.path
+                        )),
+                    )
+                }),
             toc,
             breadcrumbs,
             prev,

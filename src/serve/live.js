@@ -13,17 +13,90 @@
     sessionStorage.removeItem(key);
     addEventListener("load", () => scrollTo(0, Number(saved)));
   }
-  const events = new EventSource("/__handbook/events");
-  events.addEventListener("reload", (event) => {
-    const pages = JSON.parse(event.data);
-    const here = normal(location.pathname);
-    if (pages === null || pages.some((page) => normal(page) === here)) {
-      sessionStorage.setItem(key, String(scrollY));
-      location.reload();
+  // Chromium opens at most six connections to one host, so the site's tabs
+  // share one event stream: the tab holding the lock listens and passes
+  // each event to the others over a BroadcastChannel; when it closes, the
+  // next tab takes the lock. A page that is hidden (closed, or kept in the
+  // back/forward cache) holds nothing. Where the Web Locks API is missing
+  // (a phone reaching the server over the network is not a secure
+  // context), each shown page listens for itself.
+  const me = Math.random().toString(36).slice(2);
+  let lastProblems = null;
+  let stop = null;
+
+  function handle(kind, data) {
+    if (kind === "reload") {
+      const pages = JSON.parse(data);
+      const here = normal(location.pathname);
+      if (pages === null || pages.some((page) => normal(page) === here)) {
+        sessionStorage.setItem(key, String(scrollY));
+        location.reload();
+      }
+    } else if (kind === "problems" && data !== lastProblems) {
+      lastProblems = data;
+      show(JSON.parse(data));
     }
-  });
-  events.addEventListener("problems", (event) => show(JSON.parse(event.data)));
-  events.addEventListener("stop", () => events.close());
+  }
+
+  // Listens to the server; gives what closes the stream.
+  function listen(each) {
+    const events = new EventSource("/__handbook/events");
+    for (const kind of ["reload", "problems"]) {
+      events.addEventListener(kind, (event) => each(kind, event.data));
+    }
+    events.addEventListener("stop", () => events.close());
+    return () => events.close();
+  }
+
+  function start() {
+    if (!navigator.locks || typeof BroadcastChannel !== "function") {
+      stop = listen(handle);
+      return;
+    }
+    const channel = new BroadcastChannel("handbook-serve");
+    const abort = new AbortController();
+    let lead = null;
+    channel.addEventListener("message", ({ data }) => {
+      if (data.kind === "hello") {
+        if (lead && lastProblems !== null) {
+          channel.postMessage({ kind: "problems", data: lastProblems, to: data.from });
+        }
+      } else if (data.to === undefined || data.to === me) {
+        handle(data.kind, data.data);
+      }
+    });
+    navigator.locks.request("handbook-serve", { signal: abort.signal }, () =>
+      new Promise((released) => {
+        const close = listen((kind, data) => {
+          channel.postMessage({ kind, data });
+          handle(kind, data);
+        });
+        lead = () => { close(); released(); };
+      }),
+    ).catch(() => { /* the page was hidden before its turn came */ });
+    channel.postMessage({ kind: "hello", from: me });
+    stop = () => {
+      abort.abort();
+      lead?.();
+      channel.close();
+    };
+  }
+
+  addEventListener("pagehide", () => { stop?.(); stop = null; });
+  addEventListener("pageshow", (event) => { if (event.persisted) start(); });
+  start();
+
+  // A message's `code` spans as code, the rest as text.
+  function withCode(text) {
+    const parts = text.split("`");
+    if (parts.length % 2 === 0) return [document.createTextNode(text)];
+    return parts.map((part, i) => {
+      if (i % 2 === 0) return document.createTextNode(part);
+      const code = document.createElement("code");
+      code.textContent = part;
+      return code;
+    });
+  }
 
   function show(problems) {
     document.getElementById("handbook-problems")?.remove();
@@ -47,11 +120,11 @@
       const item = document.createElement("li");
       const place = document.createElement("code");
       place.textContent = problem.place;
-      item.append(place, `: ${problem.severity}: ${problem.message}`);
+      item.append(place, `: ${problem.severity}: `, ...withCode(problem.message));
       if (problem.help) {
         const help = document.createElement("div");
         help.style.color = "#444";
-        help.textContent = "help: " + problem.help;
+        help.append("help: ", ...withCode(problem.help));
         item.append(help);
       }
       list.append(item);

@@ -390,7 +390,7 @@ fn failed(error: &anyhow::Error) -> Update {
     let problem = crate::diagnostic::Diagnostic::error("handbook serve", 0, 0, message);
     Update {
         what: "failed".into(),
-        elapsed: std::time::Duration::ZERO,
+        elapsed: None,
         diagnostics: vec![problem.clone()],
         holding: vec![problem],
         published: false,

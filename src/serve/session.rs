@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 pub struct Update {
     /// What was rebuilt ("1 page parsed, 3 rendered").
     pub what: String,
-    /// How long it took.
-    pub elapsed: Duration,
+    /// How long it took (none for a build that could not finish).
+    pub elapsed: Option<Duration>,
     /// Every content problem now (the working tree's and the other
     /// editions'), for the terminal.
     pub diagnostics: Vec<Diagnostic>,
@@ -305,7 +305,7 @@ impl Session {
         let Some(live) = self.live.as_mut() else {
             return Update {
                 what: what.into(),
-                elapsed: started.elapsed(),
+                elapsed: Some(started.elapsed()),
                 diagnostics: self.others.clone(),
                 holding: Vec::new(),
                 published: false,
@@ -321,7 +321,7 @@ impl Session {
         }
         Update {
             what: what.into(),
-            elapsed: started.elapsed(),
+            elapsed: Some(started.elapsed()),
             diagnostics,
             holding,
             published,

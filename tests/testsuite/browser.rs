@@ -213,20 +213,7 @@ async fn tabs_and_theme_toggle_work() {
 async fn an_open_tab_shows_a_saved_edit_and_the_problems_overlay_by_itself() {
     let test = HandbookTest::example();
     let root = test.root().to_path_buf();
-    let options = handbook::serve::ServeOptions {
-        project: handbook::BuildOptions {
-            root: root.clone(),
-            ..handbook::BuildOptions::default()
-        },
-        bind: [127, 0, 0, 1].into(),
-        port: 0,
-        write_protocols: false,
-    };
-    let server = tokio::task::spawn_blocking(move || {
-        handbook::serve::Server::start(&options, Box::new(|_| {})).expect("serve")
-    })
-    .await
-    .expect("start the server");
+    let server = dev_server(&root).await;
     let page = format!("{}latest/contributing.html", server.url());
     let file = root.join("handbook/contributing.md");
     with_browser(move |b| async move {
@@ -246,6 +233,7 @@ async fn an_open_tab_shows_a_saved_edit_and_the_problems_overlay_by_itself() {
         let shown = shown.as_str().unwrap_or_default().to_string();
         assert!(shown.contains("handbook/contributing.md:"), "{shown}");
         assert!(shown.contains("no-such-page.md"), "{shown}");
+        assert!(!shown.contains('`'), "code is shown as code: {shown}");
         assert!(
             b.body_text().await.contains("A sentence saved just now."),
             "the last good page stays"
@@ -260,6 +248,66 @@ async fn an_open_tab_shows_a_saved_edit_and_the_problems_overlay_by_itself() {
     tokio::task::spawn_blocking(move || server.stop())
         .await
         .expect("stop the server");
+}
+
+/// Chromium opens at most six connections to one host, and each open page
+/// of the dev server listens for reloads: pages left in one tab (kept in the
+/// back/forward cache) and pages open in other tabs must not hold one each,
+/// or the seventh page never loads.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_keeps_loading_pages_in_one_tab_and_in_eight() {
+    let test = HandbookTest::example();
+    let root = test.root().to_path_buf();
+    let server = dev_server(&root).await;
+    let base = format!("{}latest/", server.url());
+    let file = root.join("handbook/contributing.md");
+    with_browser(move |b| async move {
+        b.open(&format!("{base}index.html")).await;
+        let links = "return [...new Set([...document.querySelectorAll('#hb-sidebar a')]\
+                     .map((a) => a.href.split('#')[0]))].slice(0, 10)";
+        let pages: Vec<String> = serde_json::from_value(b.script(links).await).expect("links");
+        assert_eq!(pages.len(), 10, "{pages:?}");
+        for page in &pages {
+            b.open(page).await;
+        }
+        let contributing = format!("{base}contributing.html");
+        let mut tabs = Vec::new();
+        for _ in 0..8 {
+            let tab = b.client.new_window(true).await.expect("a new tab").handle;
+            b.client.switch_to_window(tab.clone()).await.expect("to it");
+            b.open(&contributing).await;
+            tabs.push(tab);
+        }
+        let original = std::fs::read_to_string(&file).expect("the page's source");
+        std::fs::write(&file, format!("{original}\nSeen in every tab.\n")).expect("edit");
+        for tab in tabs {
+            b.client.switch_to_window(tab).await.expect("to the tab");
+            b.wait_for_text("Seen in every tab.").await;
+        }
+        b.assert_no_console_errors("with eight tabs open").await;
+    })
+    .await;
+    tokio::task::spawn_blocking(move || server.stop())
+        .await
+        .expect("stop the server");
+}
+
+/// `handbook serve` on the project at `root`, on a free port.
+async fn dev_server(root: &Path) -> handbook::serve::Server {
+    let options = handbook::serve::ServeOptions {
+        project: handbook::BuildOptions {
+            root: root.to_path_buf(),
+            ..handbook::BuildOptions::default()
+        },
+        bind: [127, 0, 0, 1].into(),
+        port: 0,
+        write_protocols: false,
+    };
+    tokio::task::spawn_blocking(move || {
+        handbook::serve::Server::start(&options, Box::new(|_| {})).expect("serve")
+    })
+    .await
+    .expect("start the server")
 }
 
 /// Whether each element is displayed.

@@ -479,3 +479,44 @@ fn text_over_several_lines_stays_on_one_line_in_the_generated_pages() {
         );
     assert!(!test.stderr().contains("error:"), "{}", test.stderr());
 }
+
+/// The generated pages are titled as SUMMARY.md lists them, everywhere a
+/// title shows, and offer no "Edit this page": there is no file to edit.
+#[test]
+fn generated_pages_take_summarys_titles_and_have_nothing_to_edit() {
+    let test = HandbookTest::example().build().assert_success();
+    let pages = [
+        ("protocols.html", "Register of protocols"),
+        ("code-of-practice.html", "Code of practice"),
+        ("constitution.html", "Constitution"),
+        ("spaces.html", "Directory of spaces"),
+        ("changes.html", "Changes since the trial edition"),
+    ];
+    let search: String = tree(&test.root().join("site/latest/search/d"))
+        .into_iter()
+        .map(|(_, bytes)| String::from_utf8(bytes).expect("search data is UTF-8"))
+        .collect();
+    for (page, title) in pages {
+        let html = test.site_file(&format!("latest/{page}"));
+        let head = format!("<title>{title} · meet.coop handbook</title>");
+        assert!(html.contains(&head), "{page}: no {head}");
+        let h1 = html
+            .split("<h1")
+            .nth(1)
+            .and_then(|h| h.split("</h1>").next());
+        assert!(
+            h1.is_some_and(|h| h.ends_with(&format!(">{title}"))),
+            "{page}: h1 {h1:?}"
+        );
+        let crumb = format!("<span aria-current=\"page\">{title}</span>");
+        assert!(html.contains(&crumb), "{page}: no breadcrumb {crumb}");
+        assert!(!html.contains("Edit this page"), "{page} offers an edit");
+        assert!(
+            search.contains(&format!("\"t\":\"{title}\"")),
+            "search lacks {title:?}"
+        );
+    }
+    // An editor's page keeps its edit link.
+    let own = test.site_file("latest/contributing.html");
+    assert!(own.contains("Edit this page"));
+}

@@ -295,7 +295,8 @@ async fn from_disk_the_search_box_says_it_needs_http() {
             .await;
         assert!(
             said.as_str()
-                .is_some_and(|s| s.contains("served over HTTP")),
+                .is_some_and(|s| s.contains("Search needs the published site")
+                    && !s.contains("handbook serve")),
             "{said}"
         );
     })

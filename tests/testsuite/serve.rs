@@ -670,7 +670,7 @@ fn the_command_serves_prints_each_rebuild_and_stops_cleanly_on_ctrl_c() {
     );
     let report = (0..10)
         .map(|_| line())
-        .find(|l| l.contains(" ms; "))
+        .find(|l| l.contains(" in ") && l.contains("; "))
         .unwrap_or_default();
     assert!(
         report.contains("1 error(s): the last good site stays served"),

@@ -209,4 +209,17 @@
       query.select();
     });
   }
+  // The edition switcher closes on Esc (focus back on it) and on a click
+  // outside it, as a menu does.
+  var switcher = doc.querySelector(".version-switcher");
+  if (switcher) {
+    doc.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || !switcher.open) return;
+      switcher.open = false;
+      switcher.querySelector("summary").focus();
+    });
+    doc.addEventListener("click", function (e) {
+      if (switcher.open && !switcher.contains(e.target)) switcher.open = false;
+    });
+  }
 })();

@@ -82,7 +82,7 @@
   }
   function start() {
     if (location.protocol === "file:") {
-      failed = "Search works when the handbook is served over HTTP (run handbook serve, or open the published site): browsers do not let a page opened from a file load the index.";
+      failed = "Search needs the published site: browsers do not let a page opened from a file load the search index. Use the contents in the sidebar, or open this handbook on the web.";
       return Promise.reject(new Error(failed));
     }
     meta = null;
