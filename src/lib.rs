@@ -192,12 +192,17 @@ struct Project<'a> {
 }
 
 impl Project<'_> {
-    /// The root of a versioned site's lead version (whose not-found page
-    /// the site's root serves), for the edition at place `i`.
-    fn root_404(&self, i: usize) -> Option<String> {
+    /// For the edition at place `i`, when it is a versioned site's lead
+    /// version (whose not-found page the site's root serves): the site's
+    /// path (`/handbook/`) and the lead's folder in it (`latest/`).
+    fn root_404(&self, i: usize) -> Option<(String, String)> {
         let (lead, folder) = self.plan.lead();
         let prefix = &self.config.site.path_prefix;
-        (self.plan.versioned && i == lead).then(|| format!("{prefix}{folder}"))
+        let folder = format!(
+            "{}/",
+            crate::model::path::href(folder.trim_end_matches('/'))
+        );
+        (self.plan.versioned && i == lead).then(|| (prefix.clone(), folder))
     }
 }
 
@@ -241,7 +246,7 @@ fn finish_all(
                 staging,
             };
             let root_404 = project.root_404(i);
-            edition::finish(edition, renderer, target, root_404.as_deref(), write)
+            edition::finish(edition, renderer, target, root_404, write)
         })
         .collect()
 }

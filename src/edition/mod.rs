@@ -261,7 +261,7 @@ pub(super) fn finish(
     mut edition: Edition,
     renderer: &render::Renderer,
     target: Target<'_>,
-    root_404: Option<&str>,
+    root_404: Option<(String, String)>,
     write: bool,
 ) -> Result<Finished> {
     let compare = !edition.prepared.problems.has_errors()
@@ -283,7 +283,7 @@ pub(super) fn finish(
         let root_not_found = root_404
             .map(|root| {
                 let top = shown.navigation.top_level(pages);
-                shown.renderer.render_not_found_at(top, root.into())
+                shown.renderer.render_not_found_at(top, root)
             })
             .transpose()?;
         Some(output::layout::VersionSite {

@@ -232,6 +232,9 @@ struct NotFoundTemplate<'a> {
     site: SiteContext<'a>,
     nav: Vec<NavItem>,
     serving: bool,
+    /// The absolute path of the page's folder, for `<base>`: a host serves
+    /// the page at any depth.
+    base: String,
 }
 
 impl Renderer {
@@ -437,23 +440,31 @@ impl Renderer {
         }
     }
 
-    /// Renders the not-found page; its URLs start from the path prefix, since
-    /// a host serves it at any depth.
+    /// Renders the not-found page. Its links are relative to its folder, so
+    /// it reads from disk too, and a `<base>` naming the folder's path (which
+    /// the page drops when opened from disk) keeps them right at any depth
+    /// a host serves it.
     pub fn render_not_found(&self, nav: Vec<NavItem>) -> Result<String> {
-        self.not_found(nav, self.site.path_prefix.clone())
+        self.not_found(nav, self.site.path_prefix.clone(), String::new())
     }
 
-    /// The not-found page for the root folder of a versioned site, its links
-    /// starting from `root` (`/handbook/latest/`).
-    pub fn render_not_found_at(&self, nav: Vec<NavItem>, root: String) -> Result<String> {
-        self.not_found(nav, root)
+    /// The not-found page for the root folder (`base`, `/handbook/`) of a
+    /// versioned site, its links leading into the lead version's folder
+    /// (`root`, `latest/`).
+    pub fn render_not_found_at(
+        &self,
+        nav: Vec<NavItem>,
+        (base, root): (String, String),
+    ) -> Result<String> {
+        self.not_found(nav, base, root)
     }
 
-    fn not_found(&self, nav: Vec<NavItem>, root: String) -> Result<String> {
+    fn not_found(&self, nav: Vec<NavItem>, base: String, root: String) -> Result<String> {
         let context = NotFoundTemplate {
             site: self.site_context(root),
             nav,
             serving: self.serving,
+            base,
         };
         self.render("404.html", &context)
             .context("rendering the 404 page")

@@ -107,7 +107,10 @@ fn sitemap_404_and_nojekyll_are_written() {
         "{sitemap}"
     );
     assert!(!sitemap.contains("hidden.html"), "{sitemap}");
-    test.assert_page("404.html", &["href=\"/handbook/static/handbook.css\""]);
+    test.assert_page(
+        "404.html",
+        &["<base href=\"/handbook/\">", "href=\"static/handbook.css\""],
+    );
     assert!(
         HandbookTest::fixture("valid/navigation")
             .build()

@@ -133,7 +133,10 @@ fn latest_is_the_default_edition_byte_for_byte_with_a_canonical_link() {
         "latest/a.html",
         &["<link rel=\"canonical\" href=\"https://coop.example/edition-2022/a.html\">"],
     )
-    .assert_page("404.html", &["href=\"/latest/static/handbook.css\""])
+    .assert_page(
+        "404.html",
+        &["<base href=\"/\">", "href=\"latest/static/handbook.css\""],
+    )
     .assert_page(
         "sitemap.xml",
         &[
@@ -413,10 +416,19 @@ fn not_found_pages_start_from_the_path_prefix_and_their_version() {
         .file("handbook.yaml", &config)
         .build()
         .assert_success()
-        .assert_page("404.html", &["href=\"/hb/latest/static/handbook.css\""])
+        .assert_page(
+            "404.html",
+            &[
+                "<base href=\"/hb/\">",
+                "href=\"latest/static/handbook.css\"",
+            ],
+        )
         .assert_page(
             "edition-2021/404.html",
-            &["href=\"/hb/edition-2021/static/handbook.css\""],
+            &[
+                "<base href=\"/hb/edition-2021/\">",
+                "href=\"static/handbook.css\"",
+            ],
         );
 }
 

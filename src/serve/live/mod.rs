@@ -466,7 +466,7 @@ impl Live {
     }
 
     /// The not-found page of a versioned site's root, leading into `root`.
-    pub(crate) fn root_not_found(&self, root: String) -> Result<String> {
+    pub(crate) fn root_not_found(&self, root: (String, String)) -> Result<String> {
         let nav = self
             .shown
             .navigation
