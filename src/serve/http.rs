@@ -3,8 +3,9 @@
 //!
 //! Takes a request; gives the file with its content type, a strong `ETag`
 //! (`304` when it matches) and `Cache-Control: no-cache`; `HEAD` gets the
-//! same headers without the body; a folder gets its `index.html` (a folder
-//! named without its slash is redirected to it); anything else the site's
+//! same headers without the body; a folder gets its `index.html`; a path
+//! without its extension gets its `.html` file, as static hosts answer it,
+//! or else, when it names a folder, a redirect to the folder; anything else the site's
 //! `404.html` with status 404. Paths are percent-decoded once, and a path
 //! with a `.` or `..` segment, a backslash or a NUL is refused (400) before
 //! any lookup; files come from memory, never from disk, so nothing outside
@@ -187,27 +188,42 @@ async fn file(
         Err(Refused::Outside) => return not_found(&site, &method),
         Err(Refused::Bad) => return (StatusCode::BAD_REQUEST, "bad path\n").into_response(),
     };
-    if let Some(served) = site.get(&path) {
-        if headers
-            .get(header::IF_NONE_MATCH)
-            .is_some_and(|tag| tag.as_bytes() == served.etag.as_bytes())
-        {
-            let mut response = StatusCode::NOT_MODIFIED.into_response();
-            set(&mut response, header::ETAG, &served.etag);
-            return response;
-        }
-        return send(
-            StatusCode::OK,
-            &path,
-            served.bytes,
-            Some(&served.etag),
-            &method,
-        );
+    if let Some(response) = existing(&site, &path, &headers, &method) {
+        return response;
     }
-    if !path.is_empty() && !path.ends_with('/') && site.has_folder_index(&path) {
+    if path.is_empty() || path.ends_with('/') {
+        return not_found(&site, &method);
+    }
+    // `/latest/protocols` as GitHub Pages and Netlify answer it: the page
+    // `protocols.html`, else the folder `protocols/`.
+    if let Some(response) = existing(&site, &format!("{path}.html"), &headers, &method) {
+        return response;
+    }
+    if site.has_folder_index(&path) {
         return redirect(&format!("{raw}/"));
     }
     not_found(&site, &method)
+}
+
+/// The file at site path `path`, or `304 Not Modified` when the request's
+/// `If-None-Match` names its tag; `None` when there is no such file.
+fn existing(site: &Site, path: &str, headers: &HeaderMap, method: &Method) -> Option<Response> {
+    let served = site.get(path)?;
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|tag| tag.as_bytes() == served.etag.as_bytes())
+    {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        set(&mut response, header::ETAG, &served.etag);
+        return Some(response);
+    }
+    Some(send(
+        StatusCode::OK,
+        path,
+        served.bytes,
+        Some(&served.etag),
+        method,
+    ))
 }
 
 /// Why a request path names no site path.

@@ -359,6 +359,37 @@ fn traversal_in_any_form_is_refused_and_links_out_are_not_served() {
 }
 
 #[test]
+fn extensionless_urls_are_answered_as_static_hosts_answer_them() {
+    let test = HandbookTest::empty()
+        .file("handbook.yaml", CONFIG)
+        .file(
+            "handbook/SUMMARY.md",
+            "# Summary\n\n- [Home](README.md)\n- [Other](other.md)\n- [Guide](guide/README.md)\n",
+        )
+        .file("handbook/README.md", "# Home\n\nWelcome.\n")
+        .file("handbook/other.md", "# Other\n\nText.\n")
+        .file("handbook/guide/README.md", "# Guide\n\nText.\n")
+        .run(&["protocols"])
+        .assert_success();
+    let server = serve(test.root(), false);
+    let addr = server.addr();
+    let bookmarked = get(addr, "/other");
+    assert_eq!(bookmarked.status, 200, "a GitBook reader's bookmark");
+    assert_eq!(bookmarked.body, get(addr, "/other.html").body);
+    assert_eq!(
+        bookmarked.header("content-type").as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    let folder = get(addr, "/guide");
+    assert_eq!(folder.status, 308, "a folder is redirected to its index");
+    assert_eq!(folder.header("location").as_deref(), Some("/guide/"));
+    assert_eq!(get(addr, "/guide/").status, 200);
+    assert_eq!(get(addr, "/other/").status, 404, "a page is not a folder");
+    assert_eq!(get(addr, "/nothing").status, 404);
+    server.stop();
+}
+
+#[test]
 fn http_types_head_validators_not_found_and_many_clients() {
     let test = project();
     let server = serve(test.root(), false);
