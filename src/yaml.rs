@@ -1,7 +1,8 @@
 //! The one place YAML is read: configuration and front matter go through
-//! [`parse`], which turns every YAML or shape error into a [`Diagnostic`] at the
-//! file's own line and column (front matter passes the line its block starts
-//! on), with "did you mean" for a misspelt key or value.
+//! [`parse_each`], which turns every YAML or shape error into a [`Diagnostic`]
+//! at the file's own line and column (front matter passes the line its block
+//! starts on), with "did you mean" for a misspelt key or value, and reads on
+//! past a wrong entry so that all of them are reported together.
 //!
 //! The reader is serde-saphyr: pure Rust, a location on every error, and
 //! budgets against alias bombs. Swapping it means changing this file only.
@@ -20,15 +21,81 @@ pub fn position<T>(value: &Spanned<T>) -> (u32, u32) {
     )
 }
 
-/// Deserializes `text` into `T`. `first_line` is the 1-based line of `file` on
-/// which `text` starts; an empty document is read as an empty mapping.
-pub fn parse<T: DeserializeOwned>(
+/// Deserializes `text` into `T`, reporting every shape problem at once, as
+/// pages do. `first_line` is the 1-based line of `file` on which `text`
+/// starts; an empty document is read as an empty mapping. After a wrong
+/// value, type or key, the
+/// top-level entry holding it is set aside (its lines blanked, so every other
+/// place keeps its line) and the rest is read again. Gives the value read
+/// from what was left (`None` when nothing could be read) and the problems
+/// in the order found. A syntax error ends the reading: what follows it
+/// cannot be trusted.
+pub fn parse_each<T: DeserializeOwned>(
     text: &str,
     file: &str,
     first_line: u32,
-) -> Result<T, Diagnostic> {
-    let text = if text.trim().is_empty() { "{}" } else { text };
-    serde_saphyr::from_str(text).map_err(|error| to_diagnostic(&error, file, first_line))
+) -> (Option<T>, Vec<Diagnostic>) {
+    let mut text = text.to_string();
+    let mut problems = Vec::new();
+    loop {
+        let source = if text.trim().is_empty() { "{}" } else { &text };
+        let error = match serde_saphyr::from_str(source) {
+            Ok(value) => return (Some(value), problems),
+            Err(error) => error,
+        };
+        problems.push(to_diagnostic(&error, file, first_line));
+        let line = error.location().map_or(0, |l| l.line() as usize);
+        let Some(rest) = (if recoverable(original(&error)) {
+            without_entry_at(&text, line)
+        } else {
+            None
+        }) else {
+            return (None, problems);
+        };
+        text = rest;
+    }
+}
+
+/// Whether reading can go on past `error`: a wrong value, type or key in a
+/// document that is otherwise well formed.
+fn recoverable(error: &serde_saphyr::Error) -> bool {
+    use serde_saphyr::Error as E;
+    matches!(
+        error,
+        E::Unexpected { .. }
+            | E::SerdeInvalidType { .. }
+            | E::SerdeInvalidValue { .. }
+            | E::SerdeInvalidLength { .. }
+            | E::SerdeUnknownVariant { .. }
+            | E::SerdeUnknownField { .. }
+            | E::SerdeMissingField { .. }
+            | E::DuplicateMappingKey { .. }
+            | E::InvalidBooleanStrict { .. }
+            | E::InvalidScalar { .. }
+            | E::NullIntoString { .. }
+            | E::Message { .. }
+    )
+}
+
+/// `text` with the top-level entry that holds 1-based `line` blanked: from
+/// the last line at or before it that starts a key in the first column to
+/// the next such line. `None` when no entry holds it.
+fn without_entry_at(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let starts_entry = |l: &&str| {
+        l.starts_with(|c: char| !c.is_whitespace() && !matches!(c, '#' | '-' | '}' | ']'))
+    };
+    let index = line.checked_sub(1).filter(|&i| i < lines.len())?;
+    let first = (0..=index).rev().find(|&i| starts_entry(&lines[i]))?;
+    let end = (first + 1..lines.len())
+        .find(|&i| starts_entry(&lines[i]))
+        .unwrap_or(lines.len());
+    let kept: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if (first..end).contains(&i) { "" } else { l })
+        .collect();
+    Some(kept.join("\n"))
 }
 
 fn to_diagnostic(error: &serde_saphyr::Error, file: &str, first_line: u32) -> Diagnostic {
@@ -191,12 +258,52 @@ mod tests {
     use super::*;
     use serde::Deserialize;
 
+    /// The value, or the first problem.
+    fn parse<T: DeserializeOwned>(text: &str, file: &str, line: u32) -> Result<T, Diagnostic> {
+        match parse_each(text, file, line) {
+            (Some(value), problems) if problems.is_empty() => Ok(value),
+            (_, problems) => Err(problems.into_iter().next().expect("a problem")),
+        }
+    }
+
     #[derive(Debug, Deserialize, PartialEq)]
     #[serde(deny_unknown_fields, rename_all = "kebab-case")]
     struct Sample {
         title: Option<String>,
         base_url: Option<String>,
         count: Option<u32>,
+    }
+
+    #[test]
+    fn every_wrong_entry_is_reported_and_the_rest_is_read() {
+        let text = "title: a\nbase-ulr: x\ncount: many\n# note\ncount2:\n  - 1\nbase-url: b\n";
+        let (value, problems) = parse_each::<Sample>(text, "handbook.yaml", 1);
+        let found: Vec<String> = problems.iter().map(Diagnostic::headline).collect();
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert!(found[0].starts_with("handbook.yaml:2:1: error: unknown key `base-ulr`"));
+        assert!(found[1].starts_with("handbook.yaml:3:8: "), "{}", found[1]);
+        assert!(found[2].starts_with("handbook.yaml:5:1: error: unknown key `count2`"));
+        let expected = Sample {
+            title: Some("a".into()),
+            base_url: Some("b".into()),
+            count: None,
+        };
+        assert_eq!(value, Some(expected), "what was right is kept");
+    }
+
+    #[test]
+    fn a_syntax_error_ends_the_reading() {
+        let (value, problems) =
+            parse_each::<Sample>("title: \"a\ncount: many\n", "handbook.yaml", 1);
+        assert_eq!(value, None);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+    }
+
+    #[test]
+    fn a_well_formed_document_has_no_problems() {
+        let (value, problems) = parse_each::<Sample>("", "a.md", 2);
+        assert!(problems.is_empty());
+        assert_eq!(value.map(|v| v.title), Some(None));
     }
 
     #[test]

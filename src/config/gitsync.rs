@@ -33,7 +33,10 @@ struct RawStructure {
 
 /// The translation of `.gitbook.yaml` text labelled `label`.
 pub(super) fn translate(text: &str, label: &str) -> Result<Translation, ConfigError> {
-    let raw: RawGitSync = yaml::parse(text, label, 1).map_err(|d| ConfigError(vec![d]))?;
+    let raw: RawGitSync = match yaml::parse_each(text, label, 1) {
+        (Some(raw), problems) if problems.is_empty() => raw,
+        (_, problems) => return Err(ConfigError(problems)),
+    };
     let mut out = Translation::new(label, "Translated from .gitbook.yaml by `handbook import`.");
     let (root, at) = raw.root.map_or_else(
         || (".".to_string(), (0, 0)),

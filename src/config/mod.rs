@@ -238,11 +238,14 @@ pub fn from_text(
     output: Option<&Path>,
     project: bool,
 ) -> Result<Config, ConfigError> {
-    let mut raw: RawConfig = yaml::parse(text, label, 1).map_err(|d| ConfigError(vec![d]))?;
+    let (raw, shape) = yaml::parse_each::<RawConfig>(text, label, 1);
+    let Some(mut raw) = raw else {
+        return Err(ConfigError(shape));
+    };
     if !project {
         raw.versions = None;
     }
-    let mut problems = Diagnostics::new();
+    let mut problems: Diagnostics = shape.into_iter().collect();
     // The project's own source folder is on disk (a version's is in git).
     let source_key = raw.source.as_ref().filter(|_| project).map(yaml::position);
     let config = validate(raw, root, output, label, &mut problems);

@@ -34,6 +34,22 @@ fn every_bad_value_is_reported_at_its_line() {
 }
 
 #[test]
+fn wrong_keys_types_and_values_are_reported_with_the_rest() {
+    let text = "title: x\nlanguage: 5\nbroken-links: sometimes\nspaces:\n  - id: a\n    titel: A\n\
+                search: maybe\nserach: true\nbase-url: ftp://x\n";
+    let err = load_text(text).unwrap_err();
+    let found: Vec<String> = err.0.iter().map(Diagnostic::headline).collect();
+    let lines: Vec<u32> = err.0.iter().map(|d| d.line).collect();
+    assert_eq!(lines, [2, 3, 6, 7, 8, 9], "{found:#?}");
+    assert!(
+        found[1].ends_with("unknown value `sometimes`"),
+        "{found:#?}"
+    );
+    assert!(found[2].ends_with("unknown key `titel`"), "{found:#?}");
+    assert!(found[4].ends_with("unknown key `serach`"), "{found:#?}");
+}
+
+#[test]
 fn edit_url_must_be_a_web_address() {
     for bad in [
         "javascript:alert(document.domain)//{path}",

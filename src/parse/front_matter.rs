@@ -75,12 +75,12 @@ pub fn split(text: &str) -> Split<'_> {
     whole
 }
 
-/// Reads the front matter of `file`; on error gives defaults and the diagnostic.
-pub fn parse(yaml_text: &str, first_line: u32, file: &str) -> (FrontMatter, Option<Diagnostic>) {
-    match yaml::parse::<FrontMatter>(yaml_text, file, first_line) {
-        Ok(front) => (front, None),
-        Err(diagnostic) => (FrontMatter::default(), Some(diagnostic)),
-    }
+/// Reads the front matter of `file` with every problem in it; a key whose
+/// value is wrong takes its default and the others keep theirs (all take
+/// defaults when the YAML itself is broken).
+pub fn parse(yaml_text: &str, first_line: u32, file: &str) -> (FrontMatter, Vec<Diagnostic>) {
+    let (front, problems) = yaml::parse_each::<FrontMatter>(yaml_text, file, first_line);
+    (front.unwrap_or_default(), problems)
 }
 
 /// The `updated` date, or a diagnostic at the value when it is not a date.
@@ -134,8 +134,10 @@ mod tests {
 
     #[test]
     fn yaml_errors_point_into_the_page() {
-        let (_, problem) = parse("title: A\ntitel: B\n", 2, "h/a.md");
-        let d = problem.unwrap();
+        let (front, problems) = parse("title: A\ntitel: B\nupdated: [x]\n", 2, "h/a.md");
+        assert_eq!(problems.len(), 2, "every problem: {problems:#?}");
+        assert_eq!(front.title.as_deref(), Some("A"), "the good keys are kept");
+        let d = &problems[0];
         assert_eq!(d.headline(), "h/a.md:3:1: error: unknown key `titel`");
         assert_eq!(d.help.as_deref(), Some("did you mean `title`?"));
     }
@@ -154,8 +156,8 @@ mod tests {
 
     #[test]
     fn extra_keys_are_free() {
-        let (front, problem) = parse("extra:\n  owner: circle\n  n: 3\n", 2, "a.md");
-        assert!(problem.is_none());
+        let (front, problems) = parse("extra:\n  owner: circle\n  n: 3\n", 2, "a.md");
+        assert!(problems.is_empty());
         assert_eq!(front.extra["owner"], serde_json::json!("circle"));
     }
 }
