@@ -221,6 +221,37 @@ async fn the_root_not_found_page_is_styled_at_any_depth_under_a_strict_csp() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_edition_switcher_closes_on_escape_and_on_a_click_outside() {
+    let test = HandbookTest::example().build().assert_success();
+    let server = SiteServer::start(test.root().join("site")).await;
+    let page = format!("{}latest/index.html", server.url());
+    with_browser(move |b| async move {
+        b.open(&page).await;
+        let open = "return document.querySelector('.version-switcher').open";
+        let summary = b.find(".version-switcher > summary").await;
+        b.click(&summary, "the switcher").await;
+        assert_eq!(b.script(open).await, json!(true), "a click opens it");
+        summary
+            .send_keys(&fantoccini::key::Key::Escape.to_string())
+            .await
+            .expect("press Escape");
+        assert_eq!(b.script(open).await, json!(false), "Escape closes it");
+        let focused = "return document.activeElement.matches('.version-switcher > summary')";
+        assert_eq!(b.script(focused).await, json!(true), "focus back on it");
+        b.click(&summary, "the switcher").await;
+        assert_eq!(b.script(open).await, json!(true));
+        let outside = b.find("main h1").await;
+        b.click(&outside, "the page's heading").await;
+        assert_eq!(
+            b.script(open).await,
+            json!(false),
+            "a click outside closes it"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn tabs_and_theme_toggle_work() {
     let test = HandbookTest::example().build().assert_success();
     let server = SiteServer::start(test.root().join("site")).await;
